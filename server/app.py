@@ -1,0 +1,105 @@
+"""The app factory: one Flask app per configuration, so tests can make as many as they like."""
+import logging
+import secrets
+from dataclasses import dataclass
+
+from flask import Flask, g, request
+from flask_smorest import Api
+from flask_smorest import Blueprint as ApiBlueprint
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import db as storage
+from . import errors
+from .clock import SystemClock
+from .config import Config
+from .context import close_db
+from .keyfiles import load_or_create_secret_key
+from .vault import Vault
+
+API_PREFIX = "/api/v1"
+
+
+@dataclass
+class Homeward:
+    """This app's long-lived parts; requests reach them through server.context."""
+
+    config: Config
+    clock: object
+    vault: Vault
+
+
+class HomewardApi(Api):
+    ERROR_SCHEMA = errors.ErrorSchema
+
+    def handle_http_exception(self, error):
+        return errors.handle_any(error)
+
+
+def create_app(config: Config | dict | None = None, *, clock=None) -> Flask:
+    if config is None:
+        config = Config.from_env()
+    elif isinstance(config, dict):
+        config = Config.from_env({}, **config)
+    clock = clock or SystemClock()
+    logging.basicConfig(level=config.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    database = storage.connect(config.database_path)
+    try:
+        storage.migrate(database)
+        vault = Vault.open(config, database, clock)
+    finally:
+        database.conn.close()
+
+    app = Flask("homeward", static_folder=None)
+    app.extensions["homeward"] = Homeward(config=config, clock=clock, vault=vault)
+    app.config.update(
+        SECRET_KEY=load_or_create_secret_key(config.secret_key_path),
+        MAX_CONTENT_LENGTH=config.max_request_bytes,
+        JSON_SORT_KEYS=False,
+        API_TITLE="Homeward",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        SESSION_COOKIE_SECURE=config.cookie_secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    if config.proxy_count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_count,
+                                x_proto=config.proxy_count)
+
+    api = HomewardApi(app, spec_kwargs={"info": {
+        "description": "Homeward's app sync protocol and clinic API (docs/protocol.md)."}})
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer",
+                   "description": "A device token (app) or a staff token (clinic API)."})
+    errors.register(app)
+
+    @app.before_request
+    def start_request():
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+        g.max_request_bytes = config.max_request_bytes
+
+    @app.after_request
+    def finish_request(response):
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    app.teardown_appcontext(close_db)
+    register_blueprints(app, api)
+    return app
+
+
+def register_blueprints(app, api):
+    from .api import blueprints
+
+    for blueprint in blueprints():
+        if isinstance(blueprint, ApiBlueprint):  # documented in the OpenAPI document
+            api.register_blueprint(blueprint, url_prefix=API_PREFIX + blueprint.url_prefix)
+        else:
+            app.register_blueprint(blueprint)

@@ -1,0 +1,163 @@
+"""Settings from HOMEWARD_* environment variables, parsed strictly.
+
+A hospital's IT team sets these in a unit file or a container; a typo must stop start-up
+with a sentence naming the variable, never fall back to a default nobody chose.
+"""
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PREFIX = "HOMEWARD_"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _parse_bool(name, raw):
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}.")
+
+
+def _parse_int(name, raw, low=None, high=None):
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"from {low}" + (f" to {high}" if high is not None else " up")
+        raise ConfigError(f"{name} must be a whole number {bounds}, not {value}.")
+    return value
+
+
+def _parse_path(name, raw):
+    if not raw.strip():
+        raise ConfigError(f"{name} must be a path, not empty.")
+    return Path(raw.strip()).expanduser()
+
+
+def _parse_str(name, raw):
+    return raw.strip()
+
+
+def _parse_log_level(name, raw):
+    value = raw.strip().upper()
+    if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"{name} must be one of DEBUG, INFO, WARNING, ERROR, not {raw!r}.")
+    return value
+
+
+def setting(default, parse, env=None, low=None, high=None, doc=""):
+    return field(default=default, metadata={"parse": parse, "env": env, "low": low,
+                                            "high": high, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path = setting(Path("homeward-data"), _parse_path,
+                             doc="Folder for the database and key files.")
+    database: Path | None = setting(None, _parse_path,
+                                    doc="SQLite database file; default DATA_DIR/homeward.db.")
+    master_key_file: Path | None = setting(None, _parse_path,
+                                           doc="Master key file; default DATA_DIR/master.key.")
+    master_key: str | None = setting(None, _parse_str,
+                                     doc="Master key as base64url (overrides the key file).")
+    secret_key_file: Path | None = setting(None, _parse_path,
+                                           doc="Key that signs session cookies; default "
+                                               "DATA_DIR/session.key.")
+    host: str = setting("127.0.0.1", _parse_str, doc="Address `homeward serve` binds.")
+    port: int = setting(8000, _parse_int, low=1, high=65535, doc="Port `homeward serve` binds.")
+    workers: int = setting(2, _parse_int, low=1, high=64, doc="gunicorn worker processes.")
+    base_url: str = setting("http://127.0.0.1:8000", _parse_str,
+                            doc="Public address of the staff pages, used in links.")
+    proxy_count: int = setting(0, _parse_int, low=0, high=5,
+                               doc="Reverse proxies in front whose X-Forwarded-For to trust.")
+    cookie_secure: bool = setting(True, _parse_bool,
+                                  doc="Send the session cookie over HTTPS only.")
+    session_idle_minutes: int = setting(30, _parse_int, low=1, high=24 * 60,
+                                        doc="Staff web session ends after this idle time.")
+    session_lifetime_hours: int = setting(12, _parse_int, low=1, high=24 * 7,
+                                          doc="Staff web session ends after this long anyway.")
+    token_lifetime_hours: int = setting(12, _parse_int, low=1, high=24 * 90,
+                                        doc="Lifetime of staff bearer tokens.")
+    login_slowdown_after: int = setting(3, _parse_int, low=1, high=100,
+                                        doc="Failed logins before each answer is slowed.")
+    login_lockout_after: int = setting(10, _parse_int, low=2, high=1000,
+                                       doc="Failed logins in the window before 429.")
+    login_window_minutes: int = setting(15, _parse_int, low=1, high=24 * 60,
+                                        doc="Window in which failed logins are counted.")
+    argon2_memory_kib: int = setting(65536, _parse_int, low=8, high=4 * 1024 * 1024,
+                                     doc="argon2id memory cost per password hash.")
+    argon2_time_cost: int = setting(3, _parse_int, low=1, high=20,
+                                    doc="argon2id passes per password hash.")
+    max_request_bytes: int = setting(2 * 1024 * 1024, _parse_int, low=1024,
+                                     doc="Largest request body accepted (PROTOCOL.md: 2 MiB).")
+    scheduler_lease_seconds: int = setting(30, _parse_int, low=5, high=3600,
+                                           doc="A scheduler that misses heartbeats this long "
+                                               "loses its lease to a standby.")
+    scheduler_heartbeat_seconds: int = setting(10, _parse_int, low=1, high=600,
+                                               doc="How often the scheduler renews its lease.")
+    instruments_dir: Path | None = setting(None, _parse_path,
+                                           doc="Extra instrument definitions a site holds a "
+                                               "licence for.")
+    log_level: str = setting("INFO", _parse_log_level, doc="DEBUG, INFO, WARNING or ERROR.")
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides):
+        environ = os.environ if environ is None else environ
+        values = {}
+        for spec in fields(cls):
+            name = env_name(spec)
+            if name in environ:
+                meta = spec.metadata
+                if meta["low"] is not None or meta["high"] is not None:
+                    values[spec.name] = meta["parse"](name, environ[name], meta["low"],
+                                                      meta["high"])
+                else:
+                    values[spec.name] = meta["parse"](name, environ[name])
+        unknown = sorted(k for k in environ if k.startswith(PREFIX) and k not in ENV_NAMES)
+        if unknown:
+            raise ConfigError(f"{unknown[0]} is not a Homeward setting; see docs/configuration.md.")
+        values.update(overrides)
+        return cls(**values).checked()
+
+    def checked(self):
+        if self.login_slowdown_after >= self.login_lockout_after:
+            raise ConfigError("HOMEWARD_LOGIN_SLOWDOWN_AFTER must be below "
+                              "HOMEWARD_LOGIN_LOCKOUT_AFTER.")
+        if self.scheduler_heartbeat_seconds * 2 > self.scheduler_lease_seconds:
+            raise ConfigError("HOMEWARD_SCHEDULER_LEASE_SECONDS must be at least twice "
+                              "HOMEWARD_SCHEDULER_HEARTBEAT_SECONDS, or a healthy scheduler "
+                              "could lose its lease between heartbeats.")
+        return self
+
+    def with_overrides(self, **overrides):
+        return replace(self, **overrides).checked()
+
+    @property
+    def database_path(self) -> Path:
+        return self.database or self.data_dir / "homeward.db"
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.master_key_file or self.data_dir / "master.key"
+
+    @property
+    def secret_key_path(self) -> Path:
+        return self.secret_key_file or self.data_dir / "session.key"
+
+
+def env_name(spec) -> str:
+    return spec.metadata["env"] or PREFIX + spec.name.upper()
+
+
+ENV_NAMES = {env_name(spec) for spec in fields(Config)}
+
+
+def settings_table():
+    """(variable, default, meaning) for every setting, for docs and `homeward config`."""
+    return [(env_name(spec), spec.default, spec.metadata["doc"]) for spec in fields(Config)]

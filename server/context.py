@@ -1,0 +1,43 @@
+"""What a request handler reaches for: this app's settings, clock, vault and a database
+connection opened for this request only. Domain code gets these passed in as plain values."""
+from flask import current_app, g
+
+from . import db as storage
+
+
+def homeward():
+    return current_app.extensions["homeward"]
+
+
+def get_config():
+    return homeward().config
+
+
+def get_clock():
+    return homeward().clock
+
+
+def now():
+    return homeward().clock.now()
+
+
+def get_vault():
+    return homeward().vault
+
+
+def get_db():
+    if "db" not in g:
+        g.db = storage.connect(homeward().config.database_path)
+    return g.db
+
+
+def close_db(exc=None):
+    db = g.pop("db", None)
+    if db is not None:
+        db.conn.close()
+
+
+def client_address():
+    from flask import request
+
+    return request.remote_addr or "unknown"
