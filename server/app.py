@@ -13,7 +13,10 @@ from . import errors
 from .clock import SystemClock
 from .config import Config
 from .context import close_db
+from questionnaires.catalog import load_catalog
+
 from .keyfiles import load_or_create_secret_key
+from .sealing_keys import KeyRingCache, ensure_sealing_key
 from .vault import Vault
 
 API_PREFIX = "/api/v1"
@@ -26,6 +29,8 @@ class Homeward:
     config: Config
     clock: object
     vault: Vault
+    catalog: object         # questionnaires.Catalog: shipped and site instruments
+    keyrings: KeyRingCache  # the sealing keys, reloaded when a rotation changes them
 
 
 class HomewardApi(Api):
@@ -44,15 +49,21 @@ def create_app(config: Config | dict | None = None, *, clock=None) -> Flask:
     logging.basicConfig(level=config.log_level,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
+    for folder in {config.data_dir, config.database_path.parent}:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     database = storage.connect(config.database_path)
     try:
         storage.migrate(database)
         vault = Vault.open(config, database, clock)
+        with storage.write_transaction(database):
+            ensure_sealing_key(database, vault, clock.now())
     finally:
         database.conn.close()
+    catalog = load_catalog((config.instruments_dir,) if config.instruments_dir else ())
 
     app = Flask("homeward", static_folder=None)
-    app.extensions["homeward"] = Homeward(config=config, clock=clock, vault=vault)
+    app.extensions["homeward"] = Homeward(config=config, clock=clock, vault=vault,
+                                          catalog=catalog, keyrings=KeyRingCache(vault))
     app.config.update(
         SECRET_KEY=load_or_create_secret_key(config.secret_key_path),
         MAX_CONTENT_LENGTH=config.max_request_bytes,

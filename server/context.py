@@ -41,3 +41,11 @@ def client_address():
     from flask import request
 
     return request.remote_addr or "unknown"
+
+
+def get_catalog():
+    return homeward().catalog
+
+
+def get_keyring():
+    return homeward().keyrings.get(get_db())

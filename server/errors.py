@@ -94,8 +94,9 @@ def envelope(status, code, message, details=None, headers=None):
 
 
 def from_http_exception(error: HTTPException):
-    status = error.code or 500
-    code, message = HTTP_CODES.get(status, ("invalid_request" if status < 500
+    # PROTOCOL.md: malformed JSON, wrong types and missing fields are all a 400.
+    status = 400 if error.code in (415, 422) else (error.code or 500)
+    code, message = HTTP_CODES.get(error.code or 500, ("invalid_request" if status < 500
                                             else "internal_error", error.description))
     details = {}
     data = getattr(error, "data", None) or {}
@@ -116,7 +117,7 @@ def from_http_exception(error: HTTPException):
         message = "The request body is larger than the server accepts; send smaller batches."
     if status == 400 and not messages and error.description and "JSON" in error.description:
         message = "The body is not valid JSON."
-    headers = dict(data.get("headers", {})) if isinstance(data, dict) else {}
+    headers = dict(data.get("headers") or {}) if isinstance(data, dict) else {}
     if status == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
     return envelope(status, code, message, details, headers)

@@ -66,3 +66,68 @@ def m001_foundation(db):
     db["leases"].create({
         "name": str, "holder": str, "acquired_at": str, "heartbeat_at": str, "expires_at": str,
     }, pk="name", not_null={"holder", "acquired_at", "heartbeat_at", "expires_at"})
+
+
+@migrations()
+def m002_sync(db):
+    db["sealing_keys"].create({
+        "kid": str, "public_key": bytes, "kek_id": str, "wrapped_private": bytes,
+        "created_at": str, "retired_at": str,
+    }, pk="kid", foreign_keys=[("kek_id", "master_keys", "kek_id")],
+        not_null={"public_key", "kek_id", "wrapped_private", "created_at"})
+
+    db["enrollment_codes"].create({
+        "code_hash": str, "patient_id": str, "respondent": str, "created_at": str,
+        "created_by": str, "expires_at": str, "used_at": str, "device_id": str,
+    }, pk="code_hash", foreign_keys=[("patient_id", "patients", "id")],
+        not_null={"patient_id", "respondent", "created_at", "expires_at"})
+
+    db["enrollment_attempts"].create({
+        "id": int, "client_address": str, "at": str, "succeeded": int,
+    }, pk="id", not_null={"client_address", "at", "succeeded"})
+    db["enrollment_attempts"].create_index(["client_address", "at"])
+
+    db["devices"].create({
+        "id": str, "patient_id": str, "respondent": str, "token_hash": str,
+        "device_name": bytes, "platform": str, "app_version": str, "enrolled_at": str,
+        "revoked_at": str, "revoked_by": str, "last_seen_at": str, "last_sync_at": str,
+        "outbox_pending": int, "clock_offset_seconds": float,
+    }, pk="id", foreign_keys=[("patient_id", "patients", "id")],
+        not_null={"patient_id", "respondent", "token_hash", "platform", "enrolled_at"})
+    db["devices"].create_index(["token_hash"], unique=True)
+    db["devices"].create_index(["patient_id"])
+
+    # One row per entry a phone sent that opened. `document` is the whole decrypted entry,
+    # sealed; the clear columns are ids, codes and times only (docs/security.md).
+    db["entries"].create({
+        "entry_id": str, "patient_id": str, "device_id": str, "questionnaire_id": str,
+        "questionnaire_version": str, "task_id": str, "respondent": str, "status": str,
+        "recorded_at": str, "received_at": str, "clock_offset_seconds": float,
+        "corrected_at": str, "supersedes": str, "kid": str, "content_mac": bytes,
+        "document": bytes, "valid_answers": bytes, "problems": bytes, "scores": bytes,
+    }, pk="entry_id", foreign_keys=[("patient_id", "patients", "id"),
+                                    ("device_id", "devices", "id")],
+        not_null={"patient_id", "device_id", "status", "received_at", "content_mac",
+                  "document"})
+    db["entries"].create_index(["patient_id", "corrected_at"])
+    db["entries"].create_index(["patient_id", "questionnaire_id", "corrected_at"])
+    db["entries"].create_index(["status", "received_at"])
+
+    db["tasks"].create({
+        "task_id": str, "patient_id": str, "questionnaire_id": str,
+        "questionnaire_version": str, "respondent": str, "due_at": str, "closes_at": str,
+        "created_at": str,
+    }, pk="task_id", foreign_keys=[("patient_id", "patients", "id")],
+        not_null={"patient_id", "questionnaire_id", "respondent", "due_at", "closes_at"})
+    db["tasks"].create_index(["patient_id", "due_at"])
+
+    # The change feed devices pull from. patient_id NULL: a change for every device (keys).
+    db["changes"].create({
+        "seq": int, "patient_id": str, "type": str, "item_id": str, "op": str, "at": str,
+    }, pk="seq", not_null={"type", "item_id", "op", "at"})
+    db["changes"].create_index(["patient_id", "seq"])
+
+    # What the feed last told devices about a patient, to notice birthdays and new variants.
+    db["patient_feed_state"].create({
+        "patient_id": str, "age_band": str, "tasks_until": str, "variants": str,
+    }, pk="patient_id", foreign_keys=[("patient_id", "patients", "id")])

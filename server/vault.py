@@ -6,6 +6,7 @@ associated data naming its table, row and column, so a ciphertext copied into an
 column fails to open. Destroying a patient's wrapped key makes all their values unreadable.
 """
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -74,6 +75,12 @@ class PatientCipher:
         self.patient_id = patient_id
         self._aesgcm_key = key
 
+    def seal_bytes(self, table, row_id, column, value: bytes) -> bytes:
+        return seal(self._aesgcm_key, value, field_aad(table, row_id, column))
+
+    def open_bytes(self, table, row_id, column, blob: bytes) -> bytes:
+        return unseal(self._aesgcm_key, blob, field_aad(table, row_id, column))
+
     def seal_text(self, table, row_id, column, value: str | None) -> bytes | None:
         if value is None:
             return None
@@ -83,6 +90,12 @@ class PatientCipher:
         if blob is None:
             return None
         return unseal(self._aesgcm_key, blob, field_aad(table, row_id, column)).decode("utf-8")
+
+    def mac(self, label: str, data: bytes) -> bytes:
+        """A keyed digest, for telling "same content" without a guessable plain hash (a
+        plain SHA-256 of {"temperature_c": 38.2} could be confirmed by anyone)."""
+        mac_key = hashlib.sha256(b"homeward/v1|mac-key|" + self._aesgcm_key).digest()
+        return hmac.new(mac_key, label.encode() + b"|" + data, hashlib.sha256).digest()
 
     def seal_json(self, table, row_id, column, value) -> bytes:
         text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
@@ -105,7 +118,8 @@ class Vault:
         On a new database with no key yet, create the key file; never create one where
         patient keys exist, because a new key would make every one of them unreadable.
         """
-        known = {row["kek_id"] for row in db["master_keys"].rows}
+        # Only unretired keys count: after a rotation the old key must be refused.
+        known = {row["kek_id"] for row in db["master_keys"].rows_where("retired_at IS NULL")}
         if config.master_key:
             try:
                 master_key = b64decode(config.master_key)
@@ -126,12 +140,15 @@ class Vault:
             keys[kek_id_of(next_key)] = next_key
         current = kek_id_of(master_key)
         if not known:
-            db["master_keys"].insert({"kek_id": current, "created_at": to_db(clock.now())})
+            db["master_keys"].insert({"kek_id": current, "created_at": to_db(clock.now())},
+                                     ignore=True)
         elif not known & set(keys):
             raise KeyFileError(
                 "The master key does not match this database (its keys are wrapped by key "
                 f"{', '.join(sorted(known))}, the key given is {current}); point "
-                "HOMEWARD_MASTER_KEY_FILE at the right file.")
+                "HOMEWARD_MASTER_KEY_FILE or HOMEWARD_MASTER_KEY at the right key.")
+        else:
+            current = sorted(known & set(keys))[0]
         return cls(keys, current)
 
     def create_patient_key(self, db, patient_id: str, now) -> PatientCipher:
@@ -174,6 +191,17 @@ class Vault:
         key = unseal(master_key, row["wrapped_key"], wrap_aad(patient_id))
         return PatientCipher(patient_id, key)
 
+    def wrap_secret(self, raw: bytes, aad: bytes) -> tuple[str, bytes]:
+        """Seal a server secret (a sealing private key) under the current master key."""
+        return self.current_kek_id, seal(self._master_keys[self.current_kek_id], raw, aad)
+
+    def unwrap_secret(self, kek_id: str, blob: bytes, aad: bytes) -> bytes:
+        master_key = self._master_keys.get(kek_id)
+        if master_key is None:
+            raise VaultError(f"A server key is wrapped by master key {kek_id}, which this "
+                             "server does not have.")
+        return unseal(master_key, blob, aad)
+
     def destroy_patient_key(self, db, patient_id: str, now) -> bool:
         """Crypto-erasure: overwrite the wrapped key; True if there was one to destroy."""
         result = db.execute("UPDATE patient_keys SET wrapped_key = NULL, destroyed_at = ? "
@@ -182,8 +210,8 @@ class Vault:
         return result.rowcount == 1
 
     def rewrap_all(self, db, new_master_key: bytes, now) -> int:
-        """Rewrap every patient key under a new master key, in the caller's transaction.
-        The sealed values themselves are untouched: only 32-byte keys are re-encrypted."""
+        """Rewrap every patient key and sealing key under a new master key, in the caller's
+        transaction. Sealed values are untouched: only 32-byte keys are re-encrypted."""
         new_id = kek_id_of(new_master_key)
         if not db["master_keys"].count_where("kek_id = ?", [new_id]):
             db["master_keys"].insert({"kek_id": new_id, "created_at": to_db(now)})
@@ -196,11 +224,20 @@ class Vault:
                        [new_id, seal(new_master_key, cipher._aesgcm_key,
                                      wrap_aad(row["patient_id"])), row["patient_id"]])
             count += 1
+        for row in list(db.query("SELECT kid, kek_id, wrapped_private FROM sealing_keys")):
+            aad = sealing_key_aad(row["kid"])
+            private = self.unwrap_secret(row["kek_id"], row["wrapped_private"], aad)
+            db.execute("UPDATE sealing_keys SET kek_id = ?, wrapped_private = ? WHERE kid = ?",
+                       [new_id, seal(new_master_key, private, aad), row["kid"]])
         db.execute("UPDATE master_keys SET retired_at = ? WHERE kek_id != ? AND retired_at IS NULL",
                    [to_db(now), new_id])
         self._master_keys[new_id] = new_master_key
         self.current_kek_id = new_id
         return count
+
+
+def sealing_key_aad(kid: str) -> bytes:
+    return f"homeward/v1|sealing-key|{kid}".encode()
 
 
 def pending_key_path(path):

@@ -8,6 +8,8 @@ AREAS = (
     "server.api.auth",
     "server.api.audit",
     "server.api.patients",
+    "server.api.sync",
+    "server.api.devices",
     "server.pages",
 )
 

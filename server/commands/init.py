@@ -2,6 +2,7 @@
 from .. import db as storage
 from ..clock import SystemClock
 from ..keyfiles import load_or_create_secret_key
+from ..sealing_keys import ensure_sealing_key
 from ..vault import Vault
 
 
@@ -18,7 +19,10 @@ def initialise(config, clock=None):
     database = storage.connect(config.database_path)
     try:
         applied = storage.migrate(database)
-        Vault.open(config, database, clock or SystemClock())
+        clock = clock or SystemClock()
+        vault = Vault.open(config, database, clock)
+        with storage.write_transaction(database):
+            ensure_sealing_key(database, vault, clock.now())
     finally:
         database.conn.close()
     return applied

@@ -1,0 +1,1 @@
+"""Shipped instrument definitions (JSON); a package only so that installs carry the files."""

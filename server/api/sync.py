@@ -1,0 +1,190 @@
+"""The app's side of the protocol: keys, enrolment, push and pull (PROTOCOL.md)."""
+from datetime import timedelta
+
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from sync.documents import Rfc3339
+from sync.enrolment import (PLATFORMS, EnrolmentError, count_recent_attempts, note_attempt,
+                            redeem_code)
+from sync.pull import FeedContext, pull
+from sync.push import PushContext, push_entries
+
+from .. import db as storage
+from ..clock import from_db, to_db, to_wire
+from ..context import client_address, get_catalog, get_db, get_keyring, get_vault, now
+from ..device_auth import require_device
+from ..errors import ApiError, RateLimited
+from ..feed import feed_sources, refresh_patient_feed
+from ..patients import patient_facts
+
+blueprint = Blueprint("sync", __name__, url_prefix="",
+                      description="The companion app's protocol: keys, enrolment, push, pull.")
+
+MAX_ENTRIES = 500
+ENROL_WINDOW = timedelta(minutes=15)
+ENROL_MAX_FAILURES = 10
+SYNC_GRANULARITY = timedelta(minutes=1)
+
+
+class PayloadTooLarge(ApiError):
+    status, code = 413, "payload_too_large"
+
+
+class KeySchema(Schema):
+    kid = fields.String()
+    suite = fields.String()
+    public_key = fields.String(metadata={"description": "32 raw bytes, base64url"})
+    created_at = fields.String()
+
+
+class KeySetSchema(Schema):
+    current = fields.String()
+    keys = fields.List(fields.Nested(KeySchema))
+
+
+class EnrolSchema(Schema):
+    enrollment_code = fields.String(required=True, validate=validate.Length(1, 64))
+    device_name = fields.String(required=True, validate=validate.Length(1, 100))
+    platform = fields.String(required=True, validate=validate.OneOf(PLATFORMS))
+    app_version = fields.String(required=True, validate=validate.Length(1, 50))
+
+
+class EnrolledSchema(Schema):
+    device_id = fields.String()
+    device_token = fields.String(metadata={"description": "secret, shown once"})
+    patient_id = fields.String()
+    respondent = fields.String()
+    keys = fields.Nested(KeySetSchema)
+
+
+class EnvelopeSchema(Schema):
+    entry_id = fields.String(required=True, validate=validate.Length(1, 100))
+    kid = fields.String(required=True, validate=validate.Length(1, 100))
+    sealed = fields.String(required=True, validate=validate.Length(1, 2 * 1024 * 1024))
+
+
+class PushSchema(Schema):
+    sent_at = Rfc3339(required=True)
+    outbox_pending = fields.Integer(validate=validate.Range(0, 10_000_000), allow_none=True)
+    entries = fields.List(fields.Nested(EnvelopeSchema), required=True)
+
+
+class EntryResultSchema(Schema):
+    entry_id = fields.String()
+    status = fields.String(metadata={"description":
+                                     "accepted, duplicate, quarantined or rejected"})
+    alert = fields.Dict(allow_none=True)
+    error = fields.Dict()
+
+
+class PushResultSchema(Schema):
+    server_time = fields.String()
+    results = fields.List(fields.Nested(EntryResultSchema))
+
+
+class PullQuerySchema(Schema):
+    cursor = fields.String(validate=validate.Length(1, 2000))
+    limit = fields.Integer(load_default=200, validate=validate.Range(1, 500))
+
+
+class ChangeSchema(Schema):
+    type = fields.String()
+    op = fields.String()
+    id = fields.String()
+    data = fields.Raw(allow_none=True)
+
+
+class PullResultSchema(Schema):
+    server_time = fields.String()
+    cursor = fields.String()
+    has_more = fields.Boolean()
+    changes = fields.List(fields.Nested(ChangeSchema))
+
+
+@blueprint.route("/keys", methods=["GET"])
+@blueprint.response(200, KeySetSchema)
+def keys():
+    """The server's entry-sealing public keys; apps cache them and seal to `current`."""
+    return get_keyring().public_document()
+
+
+@blueprint.route("/devices", methods=["POST"])
+@blueprint.arguments(EnrolSchema)
+@blueprint.response(201, EnrolledSchema)
+def enrol(body):
+    """Exchange a one-time enrolment code for a device id and token."""
+    db, moment, address = get_db(), now(), client_address()
+    failures = count_recent_attempts(db, address, moment - ENROL_WINDOW)
+    if failures >= ENROL_MAX_FAILURES:
+        raise RateLimited("Too many wrong enrolment codes from this address; wait and try "
+                          "again.", retry_after_seconds=ENROL_WINDOW.total_seconds())
+    vault = get_vault()
+    try:
+        with storage.write_transaction(db):
+            enrolled = redeem_code(
+                db, body["enrollment_code"], device_name=body["device_name"],
+                platform=body["platform"], app_version=body["app_version"], now=moment,
+                seal_name=lambda patient_id, device_id, name: vault.for_patient(
+                    db, patient_id).seal_text("devices", device_id, "device_name", name))
+    except EnrolmentError:
+        with storage.write_transaction(db):
+            note_attempt(db, address, moment, succeeded=False)
+        raise
+    return {**enrolled, "keys": get_keyring().public_document()}
+
+
+@blueprint.route("/sync/push", methods=["POST"])
+@require_device
+@blueprint.arguments(PushSchema)
+@blueprint.response(200, PushResultSchema)
+@blueprint.doc(security=[{"bearer": []}])
+def push(body):
+    """Sealed entries from the device's outbox; one result per entry, in order."""
+    if len(body["entries"]) > MAX_ENTRIES:
+        raise PayloadTooLarge(
+            f"A push holds at most {MAX_ENTRIES} entries; this one has "
+            f"{len(body['entries'])}. Send smaller batches.",
+            details={"max_entries": MAX_ENTRIES, "max_bytes": 2 * 1024 * 1024})
+    db, moment, device = get_db(), now(), g.device
+    offset = (moment - body["sent_at"]).total_seconds()
+    with storage.write_transaction(db):
+        patient = patient_facts(db, get_vault(), device["patient_id"], moment)
+        context = PushContext(db=db, keyring=get_keyring(), catalog=get_catalog(),
+                              cipher=patient["cipher"], device=device, patient=patient,
+                              now=moment, clock_offset_seconds=round(offset, 3),
+                              on_entry_stored=None)
+        results = push_entries(context, body["entries"])
+        db.execute("UPDATE devices SET last_sync_at = ?, outbox_pending = ?, "
+                   "clock_offset_seconds = ? WHERE id = ?",
+                   [to_db(moment), body.get("outbox_pending"), round(offset, 3), device["id"]])
+    return {"server_time": to_wire(moment), "results": results}
+
+
+@blueprint.route("/sync/pull", methods=["GET"])
+@require_device
+@blueprint.arguments(PullQuerySchema, location="query")
+@blueprint.response(200, PullResultSchema)
+@blueprint.doc(security=[{"bearer": []}])
+def pull_changes(query):
+    """A full snapshot without a cursor, the changes since with one; pull while has_more."""
+    db, moment, device = get_db(), now(), g.device
+    patient = patient_facts(db, get_vault(), device["patient_id"], moment)
+    refresh_patient_feed(db, get_catalog(), patient, moment)
+    context = FeedContext(db=db, device=device, patient=patient, now=moment,
+                          secret=feed_secret(),
+                          extras={"keyring": get_keyring(), "catalog": get_catalog()})
+    page = pull(context, feed_sources(), query.get("cursor"), query["limit"])
+    last_sync = from_db(device["last_sync_at"])
+    if not page["has_more"] and (last_sync is None or moment - last_sync > SYNC_GRANULARITY):
+        # At most a write a minute: an incremental pull should stay a read.
+        db.execute("UPDATE devices SET last_sync_at = ? WHERE id = ?",
+                   [to_db(moment), device["id"]])
+    return {"server_time": to_wire(moment), **page}
+
+
+def feed_secret() -> bytes:
+    from flask import current_app
+
+    return current_app.config["SECRET_KEY"]

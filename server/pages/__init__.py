@@ -1,0 +1,165 @@
+"""The staff web pages: server-rendered HTML that works on a ward tablet without JavaScript.
+
+For now: sign in, a home page that says who you are, sign out. The sign-in form is itself
+CSRF-protected (a random nonce in a cookie, and the same nonce signed with the app's secret
+key in the form), so another site cannot sign a nurse's browser into an account of its
+choosing.
+"""
+import hmac
+import logging
+import secrets
+
+from flask import (Blueprint, current_app, g, redirect, render_template, request, url_for)
+from itsdangerous import BadData, URLSafeTimedSerializer
+from werkzeug.exceptions import HTTPException
+
+from .. import audit
+from ..auth import attempt_login, require_staff, session_from_cookie, sessions
+from ..context import get_config, get_db, now
+from ..errors import HTTP_CODES, ApiError, RateLimited, Unauthorized
+
+log = logging.getLogger("homeward.pages")
+
+blueprint = Blueprint("pages", __name__, template_folder="templates",
+                      static_folder="static", static_url_path="/static")
+
+LOGIN_COOKIE = "homeward_login"
+LOGIN_FORM_MAX_AGE = 2 * 60 * 60  # a sign-in page left open over a handover still works
+ROLE_NAMES = {"nurse": "Nurse", "physician": "Physician",
+              "psychosocial": "Psychosocial team", "admin": "Administrator"}
+
+
+def _signer():
+    return URLSafeTimedSerializer(current_app.secret_key, salt="homeward.login-csrf")
+
+
+def _safe_next(target):
+    # Only paths on this site: "//evil.example" and "/\evil.example" are other sites.
+    if (isinstance(target, str) and target.startswith("/") and not target.startswith("//")
+            and not target.startswith("/\\") and len(target) < 2000):
+        return target
+    return None
+
+
+@blueprint.after_request
+def _page_headers(response):
+    # Pages carry patient data and CSRF tokens: no cache may keep them. No page needs a
+    # script or another site's resources, so the policy can say so outright.
+    if request.endpoint != "pages.static":
+        response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("Content-Security-Policy",
+                                "default-src 'self'; script-src 'none'; form-action 'self'; "
+                                "frame-ancestors 'none'; base-uri 'none'")
+    return response
+
+
+def _login_page(status=200, message=None, username="", headers=None):
+    """The sign-in form, with a login CSRF nonce kept in (or first put in) a cookie."""
+    nonce = request.cookies.get(LOGIN_COOKIE)
+    if not nonce or len(nonce) > 100:
+        nonce = secrets.token_urlsafe(24)
+    html = render_template("login.html", csrf_token=_signer().dumps(nonce), message=message,
+                           username=username, next=_safe_next(request.values.get("next")))
+    response = current_app.make_response((html, status, headers or {}))
+    response.set_cookie(LOGIN_COOKIE, nonce, max_age=LOGIN_FORM_MAX_AGE, httponly=True,
+                        samesite="Lax", secure=get_config().cookie_secure, path="/login")
+    return response
+
+
+def _login_csrf_ok():
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    try:
+        signed = _signer().loads(request.form.get("csrf_token", ""), max_age=LOGIN_FORM_MAX_AGE)
+    except BadData:
+        return False
+    return bool(nonce) and isinstance(signed, str) and hmac.compare_digest(signed, nonce)
+
+
+@blueprint.get("/")
+@require_staff()
+def home():
+    session = g.get("web_session")
+    html = render_template("home.html", staff=g.staff, role_name=ROLE_NAMES[g.staff.role],
+                           csrf_token=session.csrf_token if session else None)
+    return current_app.make_response(html)
+
+
+@blueprint.get("/login")
+def login_form():
+    if session_from_cookie() is not None:
+        return redirect(url_for("pages.home"), code=303)
+    return _login_page()
+
+
+@blueprint.post("/login")
+def login():
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    if not _login_csrf_ok():
+        return _login_page(400, "This sign-in form had expired. Please sign in again.",
+                           username)
+    if not username or not password:
+        return _login_page(400, "Enter your username and your password.", username)
+    db = get_db()
+    try:
+        user = attempt_login(db, username, password)
+    except RateLimited as error:
+        return _login_page(429, error.message, username, error.headers)
+    except Unauthorized as error:
+        return _login_page(401, error.message, username)
+    # A session id planted before sign-in must not become a signed-in one.
+    sessions.end_session_by_id(db, request.cookies.get(sessions.COOKIE_NAME), now())
+    session_id, _csrf = sessions.start_session(db, user.id, get_config(), now())
+    audit.record(db, "auth.web_login", target=user.id)
+    response = redirect(_safe_next(request.form.get("next")) or url_for("pages.home"),
+                        code=303)
+    sessions.set_cookie(response, session_id, get_config())
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
+    return response
+
+
+@blueprint.post("/logout")
+@require_staff()
+def logout():
+    session = g.get("web_session")
+    response = redirect(url_for("pages.login_form"), code=303)
+    if session is not None:
+        sessions.end_session(get_db(), session, now())
+        audit.record(get_db(), "auth.web_logout", target=g.staff.id)
+        sessions.clear_cookie(response, get_config())
+    return response
+
+
+def _error_page(status, message):
+    html = render_template("error.html", status=status, message=message)
+    return current_app.make_response((html, status))
+
+
+@blueprint.errorhandler(Unauthorized)
+def _to_login(error):
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    response = redirect(url_for("pages.login_form",
+                                next=target if target and target != "/" else None), code=303)
+    if sessions.COOKIE_NAME in request.cookies:
+        sessions.clear_cookie(response, get_config())
+    return response
+
+
+@blueprint.errorhandler(ApiError)
+def _api_error_page(error):
+    response = _error_page(error.status, error.message)
+    response.headers.update(error.headers)
+    return response
+
+
+@blueprint.errorhandler(HTTPException)
+def _http_error_page(error):
+    status = error.code or 500
+    return _error_page(status, HTTP_CODES.get(status, (None, error.description))[1])
+
+
+@blueprint.errorhandler(Exception)
+def _unexpected_error_page(error):
+    log.exception("unhandled error on page, request %s", g.get("request_id"), exc_info=error)
+    return _error_page(500, "Something went wrong on our side; it has been logged with "
+                            f"reference {g.get('request_id')}.")

@@ -1,0 +1,70 @@
+"""The entry document inside a sealed envelope (PROTOCOL.md, "Sealing an entry").
+
+It is checked only after it opened, so everything here is about a well-meaning app with a
+bug, not an attacker: what fails is quarantined for staff, never thrown away.
+"""
+import json
+import re
+from datetime import datetime
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$")
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                  r"[0-9a-fA-F]{12}$")
+
+
+class Rfc3339(fields.Field):
+    """A time with an explicit offset: a phone's local time means nothing without one."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not RFC3339.match(value):
+            raise ValidationError("Use an RFC 3339 time with an offset, such as "
+                                  "2026-11-20T14:02:00-05:00.")
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError("This is not a real date and time.") from None
+
+
+class EntryDocumentSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # newer apps may add fields; older servers must not quarantine them
+
+    entry_id = fields.String(required=True, validate=validate.Regexp(UUID, error="Use a UUID."))
+    device_id = fields.String(required=True)
+    patient_id = fields.String(required=True)
+    questionnaire_id = fields.String(required=True, validate=validate.Length(1, 100))
+    questionnaire_version = fields.String(required=True, validate=validate.Length(1, 30))
+    task_id = fields.String(allow_none=True, load_default=None,
+                            validate=validate.Length(1, 100))
+    respondent = fields.String(required=True,
+                               validate=validate.OneOf(["caregiver", "patient"]))
+    recorded_at = Rfc3339(required=True)
+    supersedes = fields.String(allow_none=True, load_default=None,
+                               validate=validate.Regexp(UUID, error="Use a UUID."))
+    answers = fields.Raw(required=True)
+
+
+def parse_document(plaintext: bytes):
+    """(the raw JSON object or None, the loaded document or None, a list of problems)."""
+    try:
+        raw = json.loads(plaintext.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None, None, [{"code": "invalid_document", "field": None,
+                             "message": "The entry is not UTF-8 JSON."}]
+    if not isinstance(raw, dict):
+        return None, None, [{"code": "invalid_document", "field": None,
+                             "message": "The entry is not a JSON object."}]
+    try:
+        return raw, EntryDocumentSchema().load(raw), []
+    except ValidationError as error:
+        return raw, None, [{"code": "invalid_document", "field": name,
+                            "message": f"{name}: {' '.join(map(str, why)) if isinstance(why, list) else why}"}
+                           for name, why in sorted(error.messages.items())]
+
+
+def canonical(raw) -> bytes:
+    """The same document, whatever key order or spacing the app used: for duplicate checks."""
+    return json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=True).encode("utf-8")

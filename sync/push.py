@@ -1,0 +1,169 @@
+"""The push pipeline (DESIGN.md, "One entry's way through"): open, check ids, dedupe,
+validate, store sealed, evaluate, answer per entry.
+
+Each entry runs in its own savepoint inside the batch's transaction, so an entry is stored
+with everything derived from it or not at all, and the batch commits once (one fsync, not
+500) before the push answers.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from questionnaires.model import NoVariantError, UnknownQuestionnaireError
+from questionnaires.scoring import score
+from questionnaires.validation import validate_answers
+
+from .documents import canonical, parse_document
+from .sealing import OpenFailed
+
+
+@dataclass
+class PushContext:
+    db: object
+    keyring: object            # sync.sealing.KeyRing
+    catalog: object            # questionnaires.Catalog
+    cipher: object             # the patient's PatientCipher: seal_json, mac
+    device: dict               # the authenticated device's row
+    patient: dict              # {"patient_id", "date_of_birth": date, "timezone"}
+    now: datetime
+    clock_offset_seconds: float
+    # The alert room's call site: StoredEntry -> {"alert_id", "level"} or None.
+    on_entry_stored: object = None
+
+
+@dataclass
+class StoredEntry:
+    """What the safety rules see of an entry that was stored."""
+
+    entry_id: str
+    patient_id: str
+    status: str                      # accepted or quarantined
+    questionnaire_id: str | None
+    definition: object | None        # the exact questionnaires.Definition, when known
+    valid_answers: dict
+    scores: dict
+    recorded_at: datetime | None     # as the device said
+    corrected_at: datetime           # recorded_at moved by the device's clock offset
+    received_at: datetime
+    reported_late_minutes: int
+    supersedes: str | None
+    problems: list = field(default_factory=list)
+
+
+def utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def rejected(entry_id, code, message):
+    return {"entry_id": entry_id, "status": "rejected", "error": {"code": code,
+                                                                  "message": message}}
+
+
+def push_entries(context: PushContext, envelopes: list[dict]) -> list[dict]:
+    """One result per envelope, in order. The caller holds the write transaction."""
+    results = []
+    for envelope in envelopes:
+        with context.db.atomic():  # a savepoint: this entry, whole or not at all
+            results.append(handle_envelope(context, envelope))
+    return results
+
+
+def handle_envelope(context, envelope) -> dict:
+    entry_id, kid, device_id = envelope["entry_id"], envelope["kid"], context.device["id"]
+    if kid not in context.keyring:
+        return rejected(entry_id, "unknown_key",
+                        f"The server has no key {kid}; refresh the key set from /api/v1/keys.")
+    try:
+        plaintext = context.keyring.open(kid, envelope["sealed"], entry_id, device_id)
+    except OpenFailed:
+        return rejected(entry_id, "decrypt_failed",
+                        "The entry did not open: it was sealed to another key, entry id or "
+                        "device, or it was altered.")
+    raw, document, problems = parse_document(plaintext)
+    if raw is not None:
+        if raw.get("device_id") != device_id:
+            return rejected(entry_id, "wrong_device",
+                            "The entry names another device than the one pushing it.")
+        if raw.get("patient_id") != context.device["patient_id"]:
+            return rejected(entry_id, "wrong_patient",
+                            "The entry names another patient than this device's.")
+        if raw.get("entry_id") != entry_id:
+            problems.append({"code": "invalid_document", "field": "entry_id",
+                             "message": "The entry id inside differs from the envelope's; "
+                                        "stored under the envelope's."})
+    content_mac = context.cipher.mac("entry", canonical(raw) if raw is not None else plaintext)
+    existing = context.db.execute(
+        "SELECT patient_id, content_mac FROM entries WHERE entry_id = ?", [entry_id]).fetchone()
+    if existing is not None:
+        if existing[0] == context.device["patient_id"] and existing[1] == content_mac:
+            return {"entry_id": entry_id, "status": "duplicate"}
+        return rejected(entry_id, "conflict",
+                        "Another entry with this entry_id was stored with other content.")
+    stored = store_entry(context, entry_id, kid, plaintext, raw, document, problems,
+                         content_mac)
+    alert = context.on_entry_stored(context.db, stored) if context.on_entry_stored else None
+    if stored.status == "quarantined":
+        first = stored.problems[0]
+        return {"entry_id": entry_id, "status": "quarantined", "alert": alert,
+                "error": {"code": first["code"], "message": first["message"],
+                          "field": first.get("field")}}
+    return {"entry_id": entry_id, "status": "accepted", "alert": alert}
+
+
+def find_definition(context, document, problems):
+    try:
+        return context.catalog.for_entry(
+            document["questionnaire_id"], document["questionnaire_version"],
+            respondent=document["respondent"],
+            date_of_birth=context.patient["date_of_birth"],
+            timezone=context.patient["timezone"], recorded_at=document["recorded_at"])
+    except (UnknownQuestionnaireError, NoVariantError) as error:
+        problems.append({"code": "unknown_questionnaire", "field": "questionnaire_version",
+                         "message": f"The server does not know this questionnaire: {error}."})
+        return None
+
+
+def store_entry(context, entry_id, kid, plaintext, raw, document, problems, content_mac):
+    definition, valid, scores = None, {}, {}
+    if document is not None:
+        definition = find_definition(context, document, problems)
+    if definition is not None:
+        checked = validate_answers(definition, document["answers"])
+        valid = checked.valid_answers
+        problems.extend(error.to_dict() for error in checked.errors)
+        scores = score(definition, valid)
+    recorded_at = document["recorded_at"] if document else None
+    corrected_at = context.now
+    if recorded_at is not None:
+        # The device's clock was off by the offset measured at this push; a time that
+        # still lands in the future is one more clock problem, so cap it at arrival.
+        corrected_at = min(context.now,
+                           recorded_at + timedelta(seconds=context.clock_offset_seconds))
+    late_minutes = max(0, int((context.now - corrected_at).total_seconds() // 60))
+    status = "quarantined" if problems else "accepted"
+    seal = context.cipher.seal_json
+    context.db["entries"].insert({
+        "entry_id": entry_id, "patient_id": context.device["patient_id"],
+        "device_id": context.device["id"],
+        "questionnaire_id": document["questionnaire_id"] if document else None,
+        "questionnaire_version": document["questionnaire_version"] if document else None,
+        "task_id": document["task_id"] if document else None,
+        "respondent": document["respondent"] if document else context.device["respondent"],
+        "status": status,
+        "recorded_at": utc(recorded_at) if recorded_at else None,
+        "received_at": utc(context.now),
+        "clock_offset_seconds": context.clock_offset_seconds,
+        "corrected_at": utc(corrected_at),
+        "supersedes": document["supersedes"] if document else None,
+        "kid": kid, "content_mac": content_mac,
+        # The exact bytes the phone sealed, even when they are not JSON: nothing is lost.
+        "document": context.cipher.seal_bytes("entries", entry_id, "document", plaintext),
+        "valid_answers": seal("entries", entry_id, "valid_answers", valid),
+        "problems": seal("entries", entry_id, "problems", problems) if problems else None,
+        "scores": seal("entries", entry_id, "scores", scores) if scores else None,
+    })
+    return StoredEntry(
+        entry_id=entry_id, patient_id=context.device["patient_id"], status=status,
+        questionnaire_id=document["questionnaire_id"] if document else None,
+        definition=definition, valid_answers=valid, scores=scores, recorded_at=recorded_at,
+        corrected_at=corrected_at, received_at=context.now, reported_late_minutes=late_minutes,
+        supersedes=document["supersedes"] if document else None, problems=problems)

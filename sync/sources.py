@@ -1,0 +1,111 @@
+"""What a device's feed holds, one Source per change type of PROTOCOL.md.
+
+Questionnaires are keyed by questionnaire id, one per id: on a birthday that moves the child
+into a new age band, the same id is upserted with the new variant, so the app never has to
+choose between two variants of one questionnaire.
+"""
+import json
+from datetime import timezone
+
+from questionnaires.model import NoVariantError
+from questionnaires.schemas import dump_definition
+
+from .pull import Source
+
+
+def utc(moment) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def wire(text: str | None) -> str | None:
+    """A stored UTC time as RFC 3339 on the wire."""
+    if text is None:
+        return None
+    from datetime import datetime
+
+    return datetime.fromisoformat(text).astimezone(timezone.utc).isoformat(
+        timespec="seconds").replace("+00:00", "Z")
+
+
+class KeysSource(Source):
+    type = "keys"
+
+    def snapshot(self, context):
+        return [("keys", context.extras["keyring"].public_document())]
+
+    def resolve(self, context, item_id):
+        return context.extras["keyring"].public_document()
+
+
+class ProfileSource(Source):
+    type = "profile"
+
+    def snapshot(self, context):
+        return [(context.patient["patient_id"], self.resolve(context, None))]
+
+    def resolve(self, context, item_id):
+        patient = context.patient
+        return {"patient_id": patient["patient_id"], "day0": patient["infusion_date"],
+                "timezone": patient["timezone"], "language": patient["language"],
+                "age_band": patient["age_band"], "respondent": context.device["respondent"]}
+
+
+def chosen_definitions(catalog, patient, respondent, now) -> dict:
+    """{questionnaire id: (definition, language)} for this patient and respondent today."""
+    chosen = {}
+    for questionnaire_id in catalog.ids():
+        try:
+            choice = catalog.choose(questionnaire_id, date_of_birth=patient["date_of_birth"],
+                                    timezone=patient["timezone"], at=now,
+                                    respondent=respondent, language=patient["language"])
+        except NoVariantError:
+            continue  # e.g. no self-report for a three-year-old
+        chosen[questionnaire_id] = (choice.definition, choice.language)
+    return chosen
+
+
+class QuestionnaireSource(Source):
+    type = "questionnaire"
+
+    def _chosen(self, context):
+        return chosen_definitions(context.extras["catalog"], context.patient,
+                                  context.device["respondent"], context.now)
+
+    def snapshot(self, context):
+        return [(qid, dump_definition(definition, language))
+                for qid, (definition, language) in self._chosen(context).items()]
+
+    def resolve(self, context, item_id):
+        found = self._chosen(context).get(item_id)
+        return None if found is None else dump_definition(found[0], found[1])
+
+
+class TaskSource(Source):
+    type = "task"
+
+    def _rows(self, context, where, params):
+        return context.db.query(
+            "SELECT task_id, questionnaire_id, questionnaire_version, respondent, due_at, "
+            f"closes_at FROM tasks WHERE patient_id = ? AND respondent = ? {where}",
+            [context.patient["patient_id"], context.device["respondent"], *params])
+
+    @staticmethod
+    def _data(row):
+        return {**row, "due_at": wire(row["due_at"]), "closes_at": wire(row["closes_at"])}
+
+    def snapshot(self, context):
+        # Tasks still open: a closed task is history, and the app cannot fill it any more.
+        return [(row["task_id"], self._data(row))
+                for row in self._rows(context, "AND closes_at > ?", [utc(context.now)])]
+
+    def resolve(self, context, item_id):
+        rows = list(self._rows(context, "AND task_id = ?", [item_id]))
+        return self._data(rows[0]) if rows else None
+
+
+def variants_signature(catalog, patient, now) -> str:
+    """Which variant each respondent gets today; when it changes, the feed tells devices."""
+    return json.dumps({
+        respondent: {qid: definition.key for qid, (definition, _language)
+                     in chosen_definitions(catalog, patient, respondent, now).items()}
+        for respondent in ("caregiver", "patient")}, sort_keys=True)
