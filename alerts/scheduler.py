@@ -1,13 +1,13 @@
 """The scheduler process: time-based work, done by whichever process holds the lease.
 
-It is its own process (`homeward scheduler`) because APScheduler 3 cannot share a job store
-between web workers, and one started inside each worker would send every alert several
-times. Any number may run; the one holding the `scheduler` lease acts, the others stand by
-and take over once its heartbeats stop for the lease time.
+Its own process (`homeward scheduler`): APScheduler 3 cannot share a job store between web
+workers, and one inside each worker would send every alert several times. Any number may
+run; the holder of the `scheduler` lease acts, the others stand by and take over once its
+heartbeats stop for the lease time.
 
-The decisions live in plain functions (`tick`, `run_job`) over a database handle and a
-`now`, so tests drive them with a frozen clock; `SchedulerProcess` only wires them to
-APScheduler's threads and to the signals that stop the process.
+The decisions are plain functions (`tick`, `run_job`) over a database handle and a `now`,
+so tests drive them with a frozen clock; `SchedulerProcess` wires them to APScheduler's
+threads and to the signals that stop the process.
 """
 import logging
 import os
@@ -163,10 +163,6 @@ class SchedulerProcess:
         for job in self._jobs:
             self._scheduler.add_job(self._run, "interval", args=[job], id=f"job:{job.name}",
                                     name=job.name, seconds=job.every_seconds)
-
-    @property
-    def running(self) -> bool:
-        return self._scheduler.running
 
     def heartbeat(self):
         try:

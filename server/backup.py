@@ -134,13 +134,14 @@ def live_scheduler_lease(config, now):
 
     if not config.database_path.exists():
         return None
-    database = storage.connect(config.database_path)
     try:
-        current = lease.read(database, LEASE_NAME)
+        database = storage.connect(config.database_path)
+        try:
+            current = lease.read(database, LEASE_NAME)
+        finally:
+            database.close()
     except sqlite3.Error:
         return None  # a database too broken to read is what restores are for
-    finally:
-        database.close()
     return current if current and current.is_live(now) else None
 
 

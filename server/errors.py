@@ -109,14 +109,15 @@ def from_http_exception(error: HTTPException):
                 fields_in_error.update(location_errors)
             else:
                 fields_in_error["_body"] = location_errors
-        details["fields"] = fields_in_error
-        named = ", ".join(sorted(str(name) for name in fields_in_error))
-        message = f"Check these fields: {named}."
+        if fields_in_error == {"_body": ["Invalid JSON body."]}:
+            message = "The body is not valid JSON."
+        else:
+            details["fields"] = fields_in_error
+            named = ", ".join(sorted(str(name) for name in fields_in_error))
+            message = f"Check these fields: {named}."
     if status == 413:
         details = {"max_bytes": g.get("max_request_bytes"), "max_entries": 500}
         message = "The request body is larger than the server accepts; send smaller batches."
-    if status == 400 and not messages and error.description and "JSON" in error.description:
-        message = "The body is not valid JSON."
     headers = dict(data.get("headers") or {}) if isinstance(data, dict) else {}
     if status == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)

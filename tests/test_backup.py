@@ -3,6 +3,7 @@ restores that bring the data back and erase again whoever was erased since."""
 import os
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -136,15 +137,27 @@ def test_it_erases_again_on_restore_a_patient_erased_after_the_backup(
 
 def test_it_refuses_to_restore_under_a_live_scheduler_unless_forced(
         db, config, clock, tmp_path):
-    from server.clock import SystemClock
-
     add_patient(db, "pt_1", clock)
     backup(config, tmp_path / "b.db")
-    lease.acquire(db, LEASE_NAME, "other-host:7:beef", SystemClock().now(), 30)
+    lease.acquire(db, LEASE_NAME, "other-host:7:beef", clock.now(), 30)
     with pytest.raises(BackupError, match="scheduler holds its lease"):
-        restore(config, tmp_path / "b.db", SystemClock())
-    assert restore(config, tmp_path / "b.db", SystemClock(), force=True).backup
+        restore(config, tmp_path / "b.db", clock)
+    clock.advance(seconds=31)  # a scheduler that died: its lease has run out
+    restore(config, tmp_path / "b.db", clock)
+    lease.acquire(db, LEASE_NAME, "other-host:7:beef", clock.now(), 30)
+    assert restore(config, tmp_path / "b.db", clock, force=True).erasures_reapplied == []
     assert rows(config.database_path, "SELECT count(*) FROM leases") == [(0,)]
+
+
+def test_it_restores_over_a_database_that_was_corrupted(db, config, clock, tmp_path):
+    add_patient(db, "pt_1", clock)
+    backup(config, tmp_path / "b.db")
+    db.close()
+    for sidecar in ("-wal", "-shm"):
+        Path(f"{config.database_path}{sidecar}").unlink(missing_ok=True)
+    config.database_path.write_bytes(b"\x00garbage" * 4096)
+    restore(config, tmp_path / "b.db", clock)
+    assert rows(config.database_path, "SELECT id FROM patients") == [("pt_1",)]
 
 
 def test_it_leaves_the_database_alone_when_the_backup_is_corrupt_or_from_a_newer_version(

@@ -47,3 +47,10 @@ def test_it_hides_an_unexpected_error_behind_a_request_id(app, caplog):
 
 def test_it_gives_every_response_a_request_id(client):
     assert client.get("/api/v1/nothing-here").headers["X-Request-Id"]
+
+
+def test_it_says_plainly_when_the_body_is_not_json(client):
+    response = client.post("/api/v1/devices", data=b'{"enrollment_code": ',
+                           content_type="application/json")
+    error = assert_envelope(response, 400, "invalid_request")
+    assert error["message"] == "The body is not valid JSON."

@@ -57,6 +57,20 @@ def test_it_says_degraded_with_the_heartbeat_age_once_the_scheduler_stops(
     assert body["scheduler"]["stopped_cleanly"] is False
 
 
+def test_it_says_degraded_when_the_database_lacks_a_migration_this_code_expects(
+        client, config, clock):
+    take_lease(config, clock)
+    database = sqlite3.connect(config.database_path)
+    last = database.execute("SELECT max(rowid) FROM _sqlite_migrations").fetchone()[0]
+    database.execute("DELETE FROM _sqlite_migrations WHERE rowid = ?", [last])
+    database.commit()
+    database.close()
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "degraded"
+    assert body["database"]["migrations_pending"] == 1
+    assert body["scheduler"]["status"] == "ok"
+
+
 def test_it_fails_with_503_when_the_database_file_is_not_a_database(client, config):
     for sidecar in ("-wal", "-shm"):
         config.database_path.with_name(config.database_path.name + sidecar).unlink(

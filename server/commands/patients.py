@@ -1,4 +1,5 @@
 """`homeward patients erase ID`: crypto-erasure of one patient, for a withdrawal of consent."""
+import getpass
 import sys
 
 from .. import db as storage
@@ -32,7 +33,8 @@ def run_erase(args, config, clock=None, confirm=None):
         result = erase_patient(db, vault, config, args.patient_id, clock.now())
         from ..audit import record_as
 
-        record_as(db, "patient.erase", actor_username="command-line", actor_role="admin",
+        record_as(db, "patient.erase", actor_username="cli:" + getpass.getuser(),
+                  actor_role="operator",
                   now=clock.now(), patient_id=args.patient_id)
     except NotFound as error:
         print(f"homeward: {error.message}", file=sys.stderr)
