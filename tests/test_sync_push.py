@@ -211,3 +211,16 @@ def test_it_keeps_answers_out_of_the_raw_database_file(family, db, config):
     raw = config.database_path.read_bytes()
     assert b"Quetzalcoatl" not in raw and b"7731" not in raw
     assert document["entry_id"].encode() in raw  # ids are in clear, as documented
+
+
+def test_it_opens_an_entry_sealed_to_an_older_key_after_rotation(family, config, db):
+    from server.cli import main
+
+    old_kid = family.keys["current"]
+    sealed_offline = family.envelope(family.document(FEVER))  # sealed before the rotation
+    assert main(["keys", "rotate-sealing"],
+                environ={"HOMEWARD_DATA_DIR": str(config.data_dir)}) == 0
+    keys = family.client.get("/api/v1/keys").get_json()
+    assert keys["current"] != old_kid and old_kid in [k["kid"] for k in keys["keys"]]
+    [result] = results(family.push([sealed_offline]))
+    assert result["status"] == "accepted" and sealed_offline["kid"] == old_kid

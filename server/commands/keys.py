@@ -9,6 +9,7 @@ import secrets
 
 from .. import db as storage
 from ..clock import SystemClock
+from ..sealing_keys import create_sealing_key
 from ..keyfiles import b64encode, read_secret, write_secret
 from ..vault import Vault, kek_id_of, pending_key_path
 
@@ -19,6 +20,25 @@ def register(subparsers):
     rotate = actions.add_parser("rotate-master", help="rewrap every patient key under a new "
                                                       "master key (data is not touched)")
     rotate.set_defaults(run=rotate_master)
+    sealing = actions.add_parser("rotate-sealing", help="make a new entry-sealing key current; "
+                                                        "older keys keep opening late entries")
+    sealing.set_defaults(run=rotate_sealing)
+
+
+def rotate_sealing(args, config, clock=None):
+    clock = clock or SystemClock()
+    db = storage.connect(config.database_path)
+    try:
+        storage.migrate(db)
+        vault = Vault.open(config, db, clock)
+        with storage.write_transaction(db):
+            kid = create_sealing_key(db, vault, clock.now())
+            kept = db["sealing_keys"].count - 1
+    finally:
+        db.conn.close()
+    print(f"New sealing key {kid} is current; {kept} older key(s) stay to open entries sealed "
+          "before apps fetch the new key set. Running servers pick it up on their next request.")
+    return 0
 
 
 def rotate_master(args, config, clock=None):

@@ -16,7 +16,7 @@
 from dataclasses import dataclass
 
 from .entries import rfc3339
-from .keyset import checked_key_set, fingerprint
+from .keyset import checked_key_set, fingerprint, lists_kid
 from .transport import ApiError, BadAnswer, encode
 
 MAX_ENTRIES = 500
@@ -103,18 +103,19 @@ def push_outbox(store, transport, retry, now, report, limits=Limits()):
         after_seq = batch[-1]["seq"]
         if unknown_key:
             refresh_key_set(store, transport, retry, report)
+            keep_holding_unlisted(store, unknown_key)
 
 
-def apply_results(store, batch, answer, here, now, report) -> bool:
-    """Settles or holds each entry of the batch in one transaction; True if any was
-    rejected for `unknown_key`. An entry without a usable result stays in the outbox,
-    unheld, and goes again on the next sync."""
+def apply_results(store, batch, answer, here, now, report) -> list[dict]:
+    """Settles or holds each entry of the batch in one transaction; returns those rejected
+    for `unknown_key`. An entry without a usable result stays in the outbox, unheld, and
+    goes again on the next sync."""
     results = answer.get("results")
     if not isinstance(results, list):
         raise BadAnswer("The push answer has no results list.")
     by_entry = {result.get("entry_id"): result for result in results if isinstance(result, dict)}
     settled_at = rfc3339(now())
-    unknown_key = False
+    unknown_key = []
     with store.transaction():
         for envelope in batch:
             entry_id = envelope["entry_id"]
@@ -132,10 +133,22 @@ def apply_results(store, batch, answer, here, now, report) -> bool:
                 report.pushed[status] += 1
                 report.rejected.append({"entry_id": entry_id, "code": error.get("code"),
                                         "message": error.get("message")})
-                unknown_key = unknown_key or error.get("code") == "unknown_key"
+                if error.get("code") == "unknown_key":
+                    unknown_key.append(envelope)
             else:
                 report.unanswered += 1
     return unknown_key
+
+
+def keep_holding_unlisted(store, envelopes):
+    """After the refresh, an entry whose key the server still does not list stays held
+    under the new situation too: only a later change of the key set can help it. One whose
+    key is listed now goes once more on the next sync."""
+    here = situation(store)
+    with store.transaction():
+        for envelope in envelopes:
+            if not lists_kid(store.get("key_set"), envelope["kid"]):
+                store.move_hold(envelope["entry_id"], here)
 
 
 def hold_too_large(store, envelope, here, now, report):

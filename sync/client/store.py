@@ -150,6 +150,10 @@ class Store:
             " error_field = ?, settled_at = ? WHERE entry_id = ?",
             (error.get("code"), error.get("message"), error.get("field"), settled_at, entry_id))
 
+    def move_hold(self, entry_id, situation):
+        self.conn.execute("UPDATE outbox SET held_situation = ? WHERE entry_id = ? AND "
+                          "held_situation IS NOT NULL", (situation, entry_id))
+
     def release(self, entry_id=None) -> int:
         """Lets held entries (one, or all) go out again on the next sync."""
         query = "UPDATE outbox SET held_situation = NULL WHERE held_situation IS NOT NULL"

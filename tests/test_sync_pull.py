@@ -1,0 +1,114 @@
+"""Pull: a full snapshot for a new device, then only what changed, in pages."""
+import pytest
+
+from server.cli import main
+from support.family import enrolled_family
+from test_errors import assert_envelope
+
+
+@pytest.fixture
+def nurse(staff):
+    return staff("nurse")
+
+
+@pytest.fixture
+def family(client, nurse, clock):
+    return enrolled_family(client, nurse.headers, clock=clock)
+
+
+def pull_all(family, cursor=None, limit=None):
+    """Pull pages while has_more, as an app does; returns (changes, final cursor, pages)."""
+    changes, pages = [], 0
+    while True:
+        response = family.pull(cursor, limit)
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        changes += body["changes"]
+        cursor, pages = body["cursor"], pages + 1
+        if not body["has_more"]:
+            return changes, cursor, pages
+
+
+def by_type(changes, kind):
+    return {c["id"]: c for c in changes if c["type"] == kind}
+
+
+def test_it_gives_a_new_device_a_snapshot_with_keys_first(family):
+    changes, _cursor, _pages = pull_all(family)
+    assert changes[0]["type"] == "keys"
+    assert changes[0]["data"]["current"] == family.keys["current"]
+    profile = by_type(changes, "profile")[family.patient_id]["data"]
+    assert profile == {"patient_id": family.patient_id, "day0": "2026-11-17",
+                       "timezone": "America/New_York", "language": "es",
+                       "age_band": "8-12", "respondent": "caregiver"}
+
+
+def test_it_chooses_the_questionnaires_for_this_child_respondent_and_language(family):
+    changes, _cursor, _pages = pull_all(family)
+    questionnaires = by_type(changes, "questionnaire")
+    assert {"symptom-diary", "neuro-check", "quality-of-life"} <= set(questionnaires)
+    neuro = questionnaires["neuro-check"]["data"]
+    assert neuro["respondent"] == "caregiver" and neuro["age"]["max"] <= 12  # under 12: CAPD
+    assert neuro["languages"] == ["es"]
+    assert set(neuro["title"]) == {"es"}
+
+
+def test_it_pages_a_snapshot_without_losing_or_repeating_items(family):
+    whole, _cursor, one_page = pull_all(family)
+    paged, _cursor, pages = pull_all(family, limit=2)
+    assert one_page == 1 and pages > 2
+    assert [(c["type"], c["id"]) for c in paged] == [(c["type"], c["id"]) for c in whole]
+
+
+def test_it_answers_an_up_to_date_device_with_no_changes(family):
+    _changes, cursor, _pages = pull_all(family)
+    body = family.pull(cursor).get_json()
+    assert body["changes"] == [] and body["has_more"] is False
+
+
+def test_it_sends_the_new_key_set_after_a_rotation(family, config, app):
+    _changes, cursor, _pages = pull_all(family)
+    assert main(["keys", "rotate-sealing"], environ={"HOMEWARD_DATA_DIR":
+                                                     str(config.data_dir)}) == 0
+    changes, _cursor, _pages = pull_all(family, cursor)
+    [keys] = [c for c in changes if c["type"] == "keys"]
+    assert keys["data"]["current"] != family.keys["current"]
+    assert [k["kid"] for k in keys["data"]["keys"]][1] == family.keys["current"]
+
+
+def test_it_moves_a_child_to_the_new_variant_on_their_12th_birthday(family, clock):
+    _changes, cursor, _pages = pull_all(family)
+    clock.set(clock.now().replace(year=2027, month=3, day=14, hour=12))  # 07:00 in New York
+    changes, _cursor, _pages = pull_all(family, cursor)
+    assert by_type(changes, "profile") == {}  # still in the 8-12 band
+    neuro = by_type(changes, "questionnaire")["neuro-check"]["data"]
+    assert neuro["age"]["min"] == 12  # ICE-style from the 12th birthday
+    assert "symptom-diary" not in by_type(changes, "questionnaire")  # unchanged, not resent
+
+
+def test_it_sends_a_new_profile_when_the_age_band_changes(family, clock):
+    _changes, cursor, _pages = pull_all(family)
+    clock.set(clock.now().replace(year=2028, month=3, day=14, hour=12))  # 13th birthday
+    changes, _cursor, _pages = pull_all(family, cursor)
+    assert by_type(changes, "profile")[family.patient_id]["data"]["age_band"] == "13-17"
+
+
+def test_it_refuses_a_cursor_from_another_device(client, nurse, family, clock):
+    sibling = enrolled_family(client, nurse.headers, patient_id=family.patient_id, clock=clock)
+    _changes, cursor, _pages = pull_all(family)
+    error = assert_envelope(sibling.pull(cursor), 400, "invalid_request")
+    assert "cursor" in error["details"]["fields"]
+    assert "another device" in error["message"]
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "a.b", "eyJkIjoiZGV2In0.AAAA"])
+def test_it_refuses_a_forged_cursor(family, cursor):
+    error = assert_envelope(family.pull(cursor), 400, "invalid_request")
+    assert "cursor" in error["details"]["fields"]
+
+
+@pytest.mark.parametrize("limit", ["0", "501", "many"])
+def test_it_refuses_a_limit_out_of_range(family, limit):
+    response = family.client.get("/api/v1/sync/pull", headers=family.headers,
+                                 query_string={"limit": limit})
+    assert "limit" in assert_envelope(response, 400, "invalid_request")["details"]["fields"]
