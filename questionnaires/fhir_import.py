@@ -66,11 +66,9 @@ def _document(resource, overrides, source) -> dict:
     }
     if resource.get("description"):
         document["description"] = _texts(resource, "description", primary, languages)
-    by_id: dict[str, dict] = {}
+    codes: dict[str, dict] = {}  # linkId → {FHIR answer code: our value}, for enableWhen
     for item in _questions(resource.get("item", ())):
-        converted = _item(item, primary, languages, by_id, source)
-        by_id[converted["linkId"]] = converted
-        document["items"].append(converted)
+        document["items"].append(_item(item, primary, languages, codes, source))
     if "scoring" in ext:
         try:
             document["scoring"] = json.loads(ext["scoring"])
@@ -89,7 +87,7 @@ def _questions(items):
             yield from _questions([c for c in item.get("item", ()) if not _is_help(c)])
 
 
-def _item(item, primary, languages, by_id, source) -> dict:
+def _item(item, primary, languages, codes, source) -> dict:
     link_id = item.get("linkId")
     kind = TYPES.get(item.get("type"))
     if kind is None:
@@ -98,7 +96,7 @@ def _item(item, primary, languages, by_id, source) -> dict:
     own_type = ext.get(HOMEWARD + "item-type")
     out = {"linkId": link_id, "type": kind, "text": _texts(item, "text", primary, languages)}
     if kind == "choice":
-        out["options"], out["type"] = _options(item, own_type, primary, languages)
+        out["options"], out["type"], codes[link_id] = _options(item, own_type, primary, languages)
     for url, name in ((MIN_VALUE, "min"), (MAX_VALUE, "max")):
         if url in ext:
             out[name] = _value(ext[url])
@@ -113,14 +111,14 @@ def _item(item, primary, languages, by_id, source) -> dict:
     if helps:
         out["help"] = _texts(helps[0], "text", primary, languages)
     if item.get("enableWhen"):
-        out["enableWhen"] = [_condition(c, by_id) for c in item["enableWhen"]]
+        out["enableWhen"] = [_condition(c, codes) for c in item["enableWhen"]]
         if item.get("enableBehavior"):
             out["enableBehavior"] = item["enableBehavior"]
     return out
 
 
 def _options(item, own_type, primary, languages):
-    options, ordinals = [], []
+    options, ordinals, codes = [], [], []
     for option in item.get("answerOption", ()):
         ext = {e.get("url"): e for e in option.get("extension", ())}
         if "valueCoding" in option:
@@ -134,6 +132,7 @@ def _options(item, own_type, primary, languages):
         if HOMEWARD + "picture" in ext:
             converted["picture"] = _value(ext[HOMEWARD + "picture"])
         ordinals.append(_value(ext[ORDINAL]) if ORDINAL in ext else None)
+        codes.append(value)
         options.append(converted)
     kind = _value(own_type) if own_type else None
     if kind is None and sorted(o for o in ordinals if o is not None) == [0, 1, 2, 3, 4] and len(ordinals) == 5:
@@ -141,18 +140,16 @@ def _options(item, own_type, primary, languages):
     if kind in ("scale-0-4", "faces"):
         for option, ordinal in zip(options, ordinals):
             option["value"] = int(ordinal if ordinal is not None else option["value"])
-        return options, kind
-    return options, "multi-choice" if item.get("repeats") else "choice"
+    else:
+        kind = "multi-choice" if item.get("repeats") else "choice"
+    return options, kind, {code: option["value"] for code, option in zip(codes, options)}
 
 
-def _condition(condition, by_id) -> dict:
+def _condition(condition, codes) -> dict:
     answer_key = next(f"answer{k}" for k in ANSWER_KINDS if f"answer{k}" in condition)
     answer = condition[answer_key]
     if answer_key == "answerCoding":
-        answer = answer["code"]
-        question = by_id.get(condition["question"], {})
-        if question.get("type") in ("scale-0-4", "faces"):
-            answer = int(answer)
+        answer = codes.get(condition["question"], {}).get(answer["code"], answer["code"])
     return {"question": condition["question"], "operator": condition["operator"], "answer": answer}
 
 

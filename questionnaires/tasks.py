@@ -78,7 +78,7 @@ def tasks_between(schedule: Schedule, patient: Patient, start: datetime, end: da
         for slot in _slots(schedule, plan.questionnaire, patient, first, last):
             if start <= slot.due_at < end:
                 tasks += _for_respondents(catalog, patient, plan, slot)
-    tasks.sort(key=lambda t: (t.due_at, t.questionnaire_id, t.respondent, t.task_id))
+    tasks.sort(key=lambda t: (t.due_at, t.questionnaire_id, t.respondent, t.occurrence, t.task_id))
     return iter(tasks)
 
 

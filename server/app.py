@@ -67,7 +67,6 @@ def create_app(config: Config | dict | None = None, *, clock=None) -> Flask:
     app.config.update(
         SECRET_KEY=load_or_create_secret_key(config.secret_key_path),
         MAX_CONTENT_LENGTH=config.max_request_bytes,
-        JSON_SORT_KEYS=False,
         API_TITLE="Homeward",
         API_VERSION="1",
         OPENAPI_VERSION="3.1.0",
@@ -77,6 +76,7 @@ def create_app(config: Config | dict | None = None, *, clock=None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
+    app.json.sort_keys = False  # keep envelopes and results in the order PROTOCOL.md shows
     if config.proxy_count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_count,
                                 x_proto=config.proxy_count)

@@ -36,7 +36,9 @@ class FakeHomeward:
         self.verdict = None     # document -> result dict for entries that open (optional)
         self.changes = []       # the pull feed; a cursor is an index into it
         self.refused_cursors = set()
-        self.push_gate = None   # a threading.Event pushes wait on (kill tests)
+        self.hold_pushes_after = None  # let this many pushes through, hold the rest ...
+        self.push_held = threading.Event()  # ... set when one is held ...
+        self.release = threading.Event()    # ... until this is set (kill tests)
         self.lock = threading.Lock()
 
     # -- arranging -----------------------------------------------------------------------
@@ -85,8 +87,7 @@ class FakeHomeward:
         return self
 
     def stop(self):
-        if self.push_gate is not None:
-            self.push_gate.set()
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -107,8 +108,10 @@ class FakeHomeward:
                 self.scripted.remove(scripted)
         if scripted and not scripted[5]:
             return self.answer(request, *scripted[2:5])
-        if call["path"] == "/api/v1/sync/push" and self.push_gate is not None:
-            self.push_gate.wait()
+        if call["path"] == "/api/v1/sync/push" and self.hold_pushes_after is not None \
+                and len(self.pushes()) > self.hold_pushes_after:
+            self.push_held.set()
+            self.release.wait()
         with self.lock:
             status, answer, headers = self.route(call, raw)
         if scripted:

@@ -3,7 +3,7 @@ import math
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from questionnaires import validate_answers
+from questionnaires import load_catalog, validate_answers
 
 
 def codes(result):
@@ -136,10 +136,12 @@ json_values = st.recursive(
     | st.integers(min_value=-(10**500), max_value=10**500),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=12)
-link_ids = st.sampled_from(["temperature_c", "temperature_method", "fever_medicine_hours", "spo2_percent",
-                            "breathing_difficulty", "dizzy_or_fainting", "neuro_signs", "organ_signs",
-                            "notes", "surprise", ""]) | st.text(max_size=10)
-answer_maps = st.dictionaries(link_ids, json_values, max_size=8)
+ALL_LINK_IDS = sorted({item.link_id for definition in load_catalog() for item in definition.items})
+link_ids = st.sampled_from(ALL_LINK_IDS + ["surprise", ""]) | st.text(max_size=10)
+# Values an item could plausibly hold, so conditions and ranges get exercised, not only type errors.
+near_misses = st.sampled_from([0, 1, 2, 3, 4, 5, -1, 33.9, 34.0, 43.0, 43.1, 50, 100, 101, True, False,
+                               "oral", "as_usual", "part_time", ["tremor"], ["money", "money"], [], ""])
+answer_maps = st.dictionaries(link_ids, json_values | near_misses, max_size=10)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
