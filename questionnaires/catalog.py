@@ -82,7 +82,10 @@ class Catalog:
         if not matches:
             raise UnknownQuestionnaireError(
                 f"no questionnaire {questionnaire_id} version {version} for a {respondent}")
-        age = age_at(date_of_birth, timezone, recorded_at)
+        try:
+            age = age_at(date_of_birth, timezone, recorded_at)
+        except ValueError as error:  # recorded before birth, or no usable time: no variant fits
+            raise NoVariantError(f"no variant of {questionnaire_id} for this entry: {error}") from None
         fitting = [d for d in matches if d.fits_age(age)]
         if fitting:
             return fitting[0]

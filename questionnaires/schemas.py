@@ -5,16 +5,18 @@ languages present) live in checks.py; here each field is judged on its own.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from marshmallow import (
     RAISE, Schema, ValidationError, fields, post_dump, post_load, pre_load, validate,
 )
 
 from .languages import LANGUAGE_TAG, pick_language
-from .schema_fields import ConditionAnswer, OptionValue, Reverse, StrictNumber, Texts
 from .model import (
     FORMAT, ITEM_TYPES, OPERATORS, RESPONDENTS, SCORE_METHODS, STATUSES,
     Condition, Definition, Item, Option, Score, Transform, Unit,
 )
+from .schema_fields import ConditionAnswer, OptionValue, Reverse, StrictNumber, Texts
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
 LINK_ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
@@ -174,7 +176,7 @@ class DefinitionSchema(Base):
         data["age_min"], data["age_max"] = data.pop("age")
         for name in ("languages", "items", "scores"):
             data[name] = tuple(data[name])
-        return Definition(**data, source=self.context_source)
+        return Definition(**data)
 
     @post_dump
     def add_format(self, data, **kwargs):
@@ -182,14 +184,10 @@ class DefinitionSchema(Base):
         out.update((k, v) for k, v in data.items() if v is not None and not (k == "scoring" and not v))
         return out
 
-    context_source = "<memory>"
-
 
 def load_definition_document(document, source: str) -> Definition:
     """Shapes and types only; raises marshmallow's ValidationError (loading.py words it)."""
-    schema = DefinitionSchema()
-    schema.context_source = source
-    return schema.load(document)
+    return dataclasses.replace(DefinitionSchema().load(document), source=source)
 
 
 def dump_definition(definition: Definition, language: str | None = None) -> dict:

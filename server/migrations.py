@@ -101,7 +101,7 @@ def m002_sync(db):
     # sealed; the clear columns are ids, codes and times only (docs/security.md).
     db["entries"].create({
         "entry_id": str, "patient_id": str, "device_id": str, "questionnaire_id": str,
-        "questionnaire_version": str, "task_id": str, "respondent": str, "status": str,
+        "questionnaire_version": str, "variant": str, "task_id": str, "respondent": str, "status": str,
         "recorded_at": str, "received_at": str, "clock_offset_seconds": float,
         "corrected_at": str, "supersedes": str, "kid": str, "content_mac": bytes,
         "document": bytes, "valid_answers": bytes, "problems": bytes, "scores": bytes,
@@ -130,4 +130,58 @@ def m002_sync(db):
     # What the feed last told devices about a patient, to notice birthdays and new variants.
     db["patient_feed_state"].create({
         "patient_id": str, "age_band": str, "tasks_until": str, "variants": str,
+    }, pk="patient_id", foreign_keys=[("patient_id", "patients", "id")])
+
+
+@migrations()
+def m003_alerts(db):
+    # An alert is an episode: one per patient and concern while it is open, extended by
+    # every entry that meets it again, so ten fevers in an hour are one alert, not ten.
+    db["alerts"].create({
+        "id": str, "patient_id": str, "concern": str, "reasons": str, "level": str,
+        "status": str, "raised_at": str, "updated_at": str, "last_finding_at": str,
+        "first_entry_id": str, "reported_late_minutes": int, "escalate_at": str,
+        "escalated_at": str, "acknowledged_at": str, "acknowledged_by": str,
+        "resolved_at": str, "resolved_by": str, "outcome": str, "snoozed_until": str,
+        "snoozed_by": str, "evidence": bytes, "note": bytes, "family_message": bytes,
+        "snooze_reason": bytes,
+    }, pk="id", foreign_keys=[("patient_id", "patients", "id")],
+        not_null={"patient_id", "concern", "reasons", "level", "status", "raised_at",
+                  "updated_at", "last_finding_at"})
+    db["alerts"].create_index(["status", "level", "raised_at"])
+    db["alerts"].create_index(["patient_id", "concern", "status"])
+
+    db["alert_entries"].create({
+        "alert_id": str, "entry_id": str, "reasons": str, "level": str, "added_at": str,
+    }, pk=("alert_id", "entry_id"), foreign_keys=[("alert_id", "alerts", "id")],
+        not_null={"reasons", "level", "added_at"})
+
+    # The transactional outbox: written with the alert, delivered by the scheduler.
+    db["notifications"].create({
+        "id": int, "alert_id": str, "kind": str, "route": str, "channel": str,
+        "idempotency_key": str, "payload": str, "status": str, "attempts": int,
+        "next_attempt_at": str, "claimed_by": str, "claimed_until": str, "created_at": str,
+        "sent_at": str, "last_error": str,
+    }, pk="id", foreign_keys=[("alert_id", "alerts", "id")],
+        not_null={"kind", "channel", "idempotency_key", "payload", "status", "attempts",
+                  "next_attempt_at", "created_at"})
+    db["notifications"].create_index(["idempotency_key"], unique=True)
+    db["notifications"].create_index(["status", "next_attempt_at"])
+
+    db["notification_attempts"].create({
+        "id": int, "notification_id": int, "at": str, "outcome": str, "error": str,
+        "duration_ms": int, "worker": str,
+    }, pk="id", foreign_keys=[("notification_id", "notifications", "id")],
+        not_null={"notification_id", "at", "outcome"})
+    db["notification_attempts"].create_index(["notification_id"])
+
+    db["patient_rule_overrides"].create({
+        "id": int, "patient_id": str, "overrides": str, "reason": bytes, "set_by": str,
+        "set_at": str, "ended_at": str, "ended_by": str,
+    }, pk="id", foreign_keys=[("patient_id", "patients", "id")],
+        not_null={"patient_id", "overrides", "set_by", "set_at"})
+
+    # Times only, in clear, so the scheduler can find silent families without unsealing.
+    db["patient_checkins"].create({
+        "patient_id": str, "last_temperature_at": str, "last_entry_at": str,
     }, pk="patient_id", foreign_keys=[("patient_id", "patients", "id")])

@@ -146,6 +146,7 @@ def store_entry(context, entry_id, kid, plaintext, raw, document, problems, cont
         "device_id": context.device["id"],
         "questionnaire_id": document["questionnaire_id"] if document else None,
         "questionnaire_version": document["questionnaire_version"] if document else None,
+        "variant": definition.variant if definition is not None else None,
         "task_id": document["task_id"] if document else None,
         "respondent": document["respondent"] if document else context.device["respondent"],
         "status": status,

@@ -117,3 +117,10 @@ def test_it_lets_only_the_care_team_enrol(client, staff):
     response = client.post("/api/v1/patients/pt_missing/enrollments",
                            json={"respondent": "caregiver"}, headers=nurse.headers)
     assert_envelope(response, 404, "not_found")
+
+
+def test_it_lists_the_devices_on_the_patient_page(client, nurse, clock):
+    family = enrolled_family(client, nurse.headers, clock=clock)
+    patient = client.get(f"/api/v1/patients/{family.patient_id}", headers=nurse.headers)
+    [device] = patient.get_json()["devices"]
+    assert device["device_id"] == family.device_id and device["respondent"] == "caregiver"

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from .. import audit, patients
 from ..auth import current_staff, require_staff
 from ..context import get_db, get_vault, now
+from .devices import DeviceSchema, list_devices
 
 blueprint = Blueprint("patients", __name__, url_prefix="/patients",
                       description="Patients: identity (sealed at rest), day 0, age band.")
@@ -69,6 +70,10 @@ class PatientSchema(Schema):
     erased_at = fields.String(allow_none=True)
 
 
+class PatientDetailSchema(PatientSchema):
+    devices = fields.List(fields.Nested(DeviceSchema))
+
+
 class PatientListSchema(Schema):
     patients = fields.List(fields.Nested(PatientSchema))
 
@@ -106,11 +111,13 @@ def list_all(query):
 
 @blueprint.route("/<patient_id>", methods=["GET"])
 @require_staff(*CAN_SEE_PATIENTS)
-@blueprint.response(200, PatientSchema)
+@blueprint.response(200, PatientDetailSchema)
 @blueprint.doc(security=[{"bearer": []}])
 def get_one(patient_id):
-    """One patient with age band and day post infusion (this read is audited)."""
+    """One patient with age band, day post infusion and devices (this read is audited)."""
     db = get_db()
     patient = patients.get_patient(db, get_vault(), patient_id, now())
+    cipher = (get_vault().for_patient(db, patient_id) if patient["status"] == "active"
+              else None)
     audit.record(db, "patient.read", patient_id=patient_id)
-    return patient
+    return {**patient, "devices": list_devices(db, cipher, patient_id)}

@@ -18,7 +18,7 @@
 from .keyset import checked_key_set
 from .transport import ApiError, BadAnswer
 
-DEFAULT_LIMIT = 200
+DEFAULT_LIMIT, MAX_LIMIT = 200, 500
 MAX_PAGES = 1000  # a server that says has_more forever must not keep the phone busy forever
 OPS = ("upsert", "delete")
 
@@ -30,6 +30,7 @@ class CursorMoved(Exception):
 
 
 def pull_changes(store, transport, retry, report, limit=DEFAULT_LIMIT):
+    limit = max(1, min(MAX_LIMIT, int(limit)))  # the protocol's range; the server would 400
     cursor_reset_done = False
     for _ in range(MAX_PAGES):
         cursor = store.get("cursor")

@@ -8,10 +8,14 @@
 - accepted / duplicate / quarantined: the server stored it, so it leaves the outbox and the
   journal keeps the result (and the alert, if one was raised) for the app to show.
 - rejected: not stored. It stays in the outbox, marked with the error, and is *held*: it is
-  not sent again until the situation it was rejected in changes. The situation is the
-  cached key set plus the device id; so a refreshed key set (`unknown_key` refreshes it at
-  once), a new enrolment, or the app's explicit retry (Client.retry_rejected) sends it once
-  more. Resending the same bytes to the same server under the same keys cannot succeed.
+  not sent again until the situation it was rejected in changes, because resending the
+  same bytes to the same server under the same keys cannot succeed. The situation is the
+  cached key set plus the device id: a changed key set, a new enrolment, or the family's
+  explicit "try again" (Client.retry_rejected) sends it once more.
+- `unknown_key` refreshes the key set at once (GET /api/v1/keys). If the server lists the
+  entry's key after all, the entry goes again on the next sync; if not, it stays held until
+  the key set changes again, and new entries are sealed to the refreshed current key.
+- A held entry never blocks the entries behind it: the server handles each on its own.
 """
 from dataclasses import dataclass
 

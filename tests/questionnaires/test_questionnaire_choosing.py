@@ -102,3 +102,9 @@ def test_it_finds_the_variant_of_an_entry_that_does_not_name_one(catalog):
     assert variant(datetime(2026, 3, 20, 5, 0, tzinfo=UTC), "patient", "symptom-diary") == "self-report"
     # An adult whose app still has the teenage form: the nearest younger variant.
     assert variant(datetime(2033, 1, 1, tzinfo=UTC), "caregiver", "quality-of-life") == "caregiver-13-17"
+
+
+def test_it_says_no_variant_for_an_entry_recorded_before_the_patient_was_born(catalog):
+    with pytest.raises(NoVariantError, match="before the date of birth"):
+        catalog.for_entry("neuro-check", "1.0.0", respondent="caregiver", date_of_birth=BORN,
+                          timezone="Europe/Madrid", recorded_at=datetime(2001, 1, 1, tzinfo=UTC))

@@ -1,4 +1,5 @@
 import json
+from datetime import date
 
 import pytest
 
@@ -166,6 +167,9 @@ def test_it_adds_a_sites_definitions_from_an_extra_directory(tmp_path, shipped_d
     assert catalog.get("symptom-diary", "1.1.0", "caregiver").item("temperature_c").max == 42.5
     assert catalog.get("symptom-diary", "1.0.0", "caregiver").item("temperature_c").max == 43.0
     assert load_catalog([tmp_path]) is catalog  # read once per process
+    choice = catalog.choose("symptom-diary", date_of_birth=date(2015, 1, 1), timezone="Europe/Madrid",
+                            at=date(2026, 1, 1), respondent="caregiver")
+    assert choice.definition.version == "1.1.0"  # the newest version of a variant is the one handed out
 
 
 def test_it_refuses_the_same_definition_twice(catalog):

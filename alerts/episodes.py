@@ -1,0 +1,151 @@
+"""Alert episodes: findings open an alert or extend the open one for the same patient and
+concern, and write their notifications to the outbox in the same transaction.
+
+Alert fatigue is the enemy (PRO-TECT: a third of surveys alerted, 60 % led to action), so a
+repeated finding extends its episode silently; only a rise in level notifies again. Related
+reasons share one concern: a 39.2 °C reading meets both `fever` and `high_fever`, and a
+nurse should see one temperature alert with both reasons, not two alerts.
+"""
+import json
+import secrets
+from datetime import datetime, timedelta, timezone
+
+LEVELS = ("info", "attention", "urgent", "emergency")
+CONCERNS = {
+    "fever": "temperature", "high_fever": "temperature", "borderline_temperature": "temperature",
+    "breathing": "breathing",
+    "neuro_sign": "neuro", "seizure": "neuro", "unresponsive": "neuro",
+    "neuro_check_drop": "neuro", "delirium_screen": "neuro",
+    "organ_flare": "organ_flare",
+    "missed_checkin": "checkin", "no_contact": "checkin",
+    "qol_drop": "quality_of_life", "caregiver_distress": "caregiver_distress",
+}
+ACKNOWLEDGE_WITHIN = timedelta(minutes=15)
+OPEN_STATUSES = ("open", "acknowledged")
+
+
+def utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def rank(level: str) -> int:
+    return LEVELS.index(level)
+
+
+def concern_of(reason: str) -> str:
+    return CONCERNS.get(reason, reason)
+
+
+def group_findings(findings) -> dict[str, list]:
+    groups: dict[str, list] = {}
+    for finding in findings:
+        groups.setdefault(concern_of(finding.reason), []).append(finding)
+    return groups
+
+
+def record_findings(db, *, patient_id, findings, now, notify, seal, entry_id=None,
+                    reported_late_minutes=0):
+    """Open or extend an episode per concern; returns the most severe alert touched as
+    {"alert_id", "level"} (what the push result carries), or None without findings.
+
+    `notify(alert_row, kind, route, key)` writes to the outbox; `seal(alert_id, column,
+    value)` seals evidence with the patient's key. The caller holds the transaction.
+    """
+    touched = []
+    for concern, group in group_findings(findings).items():
+        level = max((f.level for f in group), key=rank)
+        reasons = sorted({f.reason for f in group}, key=lambda r: min(
+            -rank(f.level) for f in group if f.reason == r))
+        escalate_now = level == "emergency" or any(f.escalate_now for f in group)
+        evidence = [f.evidence for f in group]
+        existing = open_episode(db, patient_id, concern)
+        if existing is None:
+            alert = open_alert(db, patient_id, concern, reasons, level, now, entry_id,
+                               reported_late_minutes, escalate_now, evidence, seal)
+            notify(alert, "alert_raised", level, f"{alert['id']}:raised")
+            if escalate_now:
+                notify(alert, "alert_escalated", "escalation", f"{alert['id']}:escalated")
+        else:
+            alert = extend_alert(db, existing, reasons, level, now, escalate_now, evidence,
+                                 seal, notify)
+        if entry_id is not None:
+            db["alert_entries"].insert({"alert_id": alert["id"], "entry_id": entry_id,
+                                        "reasons": json.dumps(reasons), "level": level,
+                                        "added_at": utc(now)}, ignore=True)
+        touched.append(alert)
+    if not touched:
+        return None
+    worst = max(touched, key=lambda a: rank(a["level"]))
+    return {"alert_id": worst["id"], "level": worst["level"]}
+
+
+def open_episode(db, patient_id, concern):
+    rows = list(db.query(
+        "SELECT * FROM alerts WHERE patient_id = ? AND concern = ? AND status IN "
+        "('open', 'acknowledged') ORDER BY raised_at DESC LIMIT 1", [patient_id, concern]))
+    return rows[0] if rows else None
+
+
+def open_alert(db, patient_id, concern, reasons, level, now, entry_id, late_minutes,
+               escalate_now, evidence, seal):
+    alert_id = "al_" + secrets.token_hex(8)
+    escalate_at = None
+    if level == "urgent" and not escalate_now:
+        escalate_at = utc(now + ACKNOWLEDGE_WITHIN)
+    alert = {
+        "id": alert_id, "patient_id": patient_id, "concern": concern,
+        "reasons": json.dumps(reasons), "level": level, "status": "open",
+        "raised_at": utc(now), "updated_at": utc(now), "last_finding_at": utc(now),
+        "first_entry_id": entry_id, "reported_late_minutes": late_minutes,
+        "escalate_at": escalate_at, "escalated_at": utc(now) if escalate_now else None,
+        "evidence": seal(alert_id, "evidence", evidence),
+    }
+    db["alerts"].insert(alert)
+    change(db, patient_id, alert_id, now)
+    return alert
+
+
+def extend_alert(db, alert, reasons, level, now, escalate_now, evidence, seal, notify):
+    merged = sorted(set(json.loads(alert["reasons"])) | set(reasons))
+    higher = rank(level) > rank(alert["level"])
+    updates = {"reasons": json.dumps(merged), "updated_at": utc(now),
+               "last_finding_at": utc(now), "evidence": seal(alert["id"], "evidence", evidence)}
+    if higher:
+        # Worse news reopens an acknowledged alert: someone must look again.
+        updates.update({"level": level, "status": "open", "snoozed_until": None})
+        if level == "urgent" and not escalate_now:
+            updates["escalate_at"] = utc(now + ACKNOWLEDGE_WITHIN)
+    db["alerts"].update(alert["id"], updates)
+    alert = {**alert, **updates}
+    if higher:
+        notify(alert, "alert_level_raised", level, f"{alert['id']}:level:{level}")
+        if escalate_now or level == "emergency":
+            db["alerts"].update(alert["id"], {"escalated_at": utc(now)})
+            notify(alert, "alert_escalated", "escalation", f"{alert['id']}:escalated:{level}")
+    change(db, alert["patient_id"], alert["id"], now)
+    return alert
+
+
+def change(db, patient_id, alert_id, now):
+    """The family's app learns of the alert's state on its next pull."""
+    db["changes"].insert({"patient_id": patient_id, "type": "alert", "item_id": alert_id,
+                          "op": "upsert", "at": utc(now)})
+
+
+def escalate_due(db, now, notify) -> list[str]:
+    """Urgent alerts nobody acknowledged in time go to the escalation route, once each:
+    the conditional UPDATE lets exactly one scheduler run claim each escalation."""
+    escalated = []
+    rows = list(db.query(
+        "SELECT * FROM alerts WHERE status = 'open' AND escalated_at IS NULL "
+        "AND escalate_at IS NOT NULL AND escalate_at <= ? "
+        "AND (snoozed_until IS NULL OR snoozed_until <= ?)", [utc(now), utc(now)]))
+    for alert in rows:
+        claimed = db.execute("UPDATE alerts SET escalated_at = ?, updated_at = ? "
+                             "WHERE id = ? AND escalated_at IS NULL AND status = 'open'",
+                             [utc(now), utc(now), alert["id"]])
+        if claimed.rowcount == 1:
+            notify({**alert, "escalated_at": utc(now)}, "alert_escalated", "escalation",
+                   f"{alert['id']}:escalated")
+            escalated.append(alert["id"])
+    return escalated
