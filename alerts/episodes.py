@@ -54,8 +54,11 @@ def record_findings(db, *, patient_id, findings, now, notify, seal, entry_id=Non
     touched = []
     for concern, group in group_findings(findings).items():
         level = max((f.level for f in group), key=rank)
-        reasons = sorted({f.reason for f in group}, key=lambda r: min(
-            -rank(f.level) for f in group if f.reason == r))
+        # Most severe first; alphabetical among equals, so lists compare and read the same.
+        severity = {}
+        for finding in group:
+            severity[finding.reason] = max(severity.get(finding.reason, 0), rank(finding.level))
+        reasons = sorted(severity, key=lambda reason: (-severity[reason], reason))
         escalate_now = level == "emergency" or any(f.escalate_now for f in group)
         evidence = [f.evidence for f in group]
         existing = open_episode(db, patient_id, concern)
@@ -106,7 +109,7 @@ def open_alert(db, patient_id, concern, reasons, level, now, entry_id, late_minu
 
 
 def extend_alert(db, alert, reasons, level, now, escalate_now, evidence, seal, notify):
-    merged = sorted(set(json.loads(alert["reasons"])) | set(reasons))
+    merged = list(dict.fromkeys([*reasons, *json.loads(alert["reasons"])]))
     higher = rank(level) > rank(alert["level"])
     updates = {"reasons": json.dumps(merged), "updated_at": utc(now),
                "last_finding_at": utc(now), "evidence": seal(alert["id"], "evidence", evidence)}

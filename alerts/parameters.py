@@ -21,8 +21,10 @@ class ParameterError(ValueError):
 
 def is_number(value) -> bool:
     # bool is an int in Python, and `"spo2_urgent_below": true` is a mistake, not 1.
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
+    if isinstance(value, bool):
+        return False
+    # Checked apart from floats: math.isfinite cannot convert a 400-digit int.
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def normalise_value(name: str, declaration: dict, value):

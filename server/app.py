@@ -13,7 +13,7 @@ from . import errors
 from .clock import SystemClock
 from .config import Config
 from .context import close_db
-from questionnaires.catalog import load_catalog
+from questionnaires import load_catalog, load_schedule
 
 from .keyfiles import load_or_create_secret_key
 from .sealing_keys import KeyRingCache, ensure_sealing_key
@@ -31,6 +31,7 @@ class Homeward:
     vault: Vault
     catalog: object         # questionnaires.Catalog: shipped and site instruments
     keyrings: KeyRingCache  # the sealing keys, reloaded when a rotation changes them
+    schedule: object        # questionnaires.Schedule: when each instrument is due
 
 
 class HomewardApi(Api):
@@ -63,7 +64,8 @@ def create_app(config: Config | dict | None = None, *, clock=None) -> Flask:
 
     app = Flask("homeward", static_folder=None)
     app.extensions["homeward"] = Homeward(config=config, clock=clock, vault=vault,
-                                          catalog=catalog, keyrings=KeyRingCache(vault))
+                                          catalog=catalog, keyrings=KeyRingCache(vault),
+                                          schedule=load_schedule())
     app.config.update(
         SECRET_KEY=load_or_create_secret_key(config.secret_key_path),
         MAX_CONTENT_LENGTH=config.max_request_bytes,

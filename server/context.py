@@ -49,3 +49,7 @@ def get_catalog():
 
 def get_keyring():
     return homeward().keyrings.get(get_db())
+
+
+def get_schedule():
+    return homeward().schedule

@@ -2,27 +2,37 @@
 changes that time alone causes (a birthday that changes the age band, new variants after an
 upgrade, tasks coming into the 14-day horizon)."""
 import json
+from datetime import date, timedelta
 
-from sync.sources import (KeysSource, ProfileSource, QuestionnaireSource, TaskSource,
-                          variants_signature)
+from questionnaires import Patient, tasks_between
+from sync.sources import (AlertSource, KeysSource, ProfileSource, QuestionnaireSource,
+                          ScheduleSource, TaskSource, variants_signature)
 
 from . import db as storage
-from .clock import to_db
+from .clock import from_db, to_db
+
+# The protocol promises at least 14 days of tasks ahead; topping up to 15 when fewer than
+# 14 remain means one write a day per patient, not one per pull.
+TASK_HORIZON = timedelta(days=14)
+TASK_TOP_UP = timedelta(days=15)
 
 
 def feed_sources():
     # Keys first: an app that has them can seal even if the rest of the snapshot is cut off.
-    return [KeysSource(), ProfileSource(), QuestionnaireSource(), TaskSource()]
+    return [KeysSource(), ProfileSource(), ScheduleSource(), QuestionnaireSource(),
+            TaskSource(), AlertSource()]
 
 
-def refresh_patient_feed(db, catalog, patient, now) -> int:
+def refresh_patient_feed(db, catalog, schedule, patient, now) -> int:
     """Write change rows for what changed since the feed last looked; returns how many.
     Reads only, unless something changed: most pulls find nothing to write."""
     patient_id = patient["patient_id"]
-    state = db.execute("SELECT age_band, variants FROM patient_feed_state WHERE patient_id = ?",
-                       [patient_id]).fetchone()
+    state = db.execute("SELECT age_band, variants, tasks_until FROM patient_feed_state "
+                       "WHERE patient_id = ?", [patient_id]).fetchone()
     signature = variants_signature(catalog, patient, now)
-    if state is not None and state[0] == patient["age_band"] and state[1] == signature:
+    tasks_until = from_db(state[2]) if state is not None else None
+    tasks_due = tasks_until is None or tasks_until < now + TASK_HORIZON
+    if not tasks_due and state[0] == patient["age_band"] and state[1] == signature:
         return 0
     changed = []
     if state is None or state[0] != patient["age_band"]:
@@ -34,10 +44,35 @@ def refresh_patient_feed(db, catalog, patient, now) -> int:
         changed += [("questionnaire", qid) for qid in sorted(set(chosen) | set(old))
                     if chosen.get(qid) != old.get(qid)]
     with storage.write_transaction(db):
+        if tasks_due:
+            start = max(tasks_until or now, now) - timedelta(days=1)
+            tasks_until = now + TASK_TOP_UP
+            changed += [("task", task_id) for task_id in
+                        add_tasks(db, catalog, schedule, patient, start, tasks_until, now)]
         for kind, item_id in dict.fromkeys(changed):
             db["changes"].insert({"patient_id": patient_id, "type": kind, "item_id": item_id,
                                   "op": "upsert", "at": to_db(now)})
         db["patient_feed_state"].upsert({"patient_id": patient_id,
                                          "age_band": patient["age_band"],
-                                         "variants": signature}, pk="patient_id")
+                                         "variants": signature,
+                                         "tasks_until": to_db(tasks_until)}, pk="patient_id")
     return len(changed)
+
+
+def add_tasks(db, catalog, schedule, patient, start, end, now) -> list[str]:
+    """Store the tasks due in [start, end); returns the ids that were new. Task ids are
+    derived from the occurrence, so an overlap with earlier runs adds nothing twice."""
+    facts = Patient(patient["patient_id"], patient["date_of_birth"], patient["timezone"],
+                    date.fromisoformat(patient["infusion_date"]))
+    added = []
+    for task in tasks_between(schedule, facts, start, end, catalog):
+        inserted = db.execute(
+            "INSERT OR IGNORE INTO tasks (task_id, patient_id, questionnaire_id, "
+            "questionnaire_version, variant, respondent, due_at, closes_at, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [task.task_id, task.patient_id, task.questionnaire_id, task.questionnaire_version,
+             task.variant, task.respondent, to_db(task.due_at), to_db(task.closes_at),
+             to_db(now)])
+        if inserted.rowcount == 1:
+            added.append(task.task_id)
+    return added

@@ -115,7 +115,7 @@ def m002_sync(db):
 
     db["tasks"].create({
         "task_id": str, "patient_id": str, "questionnaire_id": str,
-        "questionnaire_version": str, "respondent": str, "due_at": str, "closes_at": str,
+        "questionnaire_version": str, "variant": str, "respondent": str, "due_at": str, "closes_at": str,
         "created_at": str,
     }, pk="task_id", foreign_keys=[("patient_id", "patients", "id")],
         not_null={"patient_id", "questionnaire_id", "respondent", "due_at", "closes_at"})

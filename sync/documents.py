@@ -36,6 +36,9 @@ class EntryDocumentSchema(Schema):
     patient_id = fields.String(required=True)
     questionnaire_id = fields.String(required=True, validate=validate.Length(1, 100))
     questionnaire_version = fields.String(required=True, validate=validate.Length(1, 30))
+    # Optional (docs/protocol.md): names the variant exactly instead of inferring it by age.
+    questionnaire_variant = fields.String(allow_none=True, load_default=None,
+                                          validate=validate.Length(1, 60))
     task_id = fields.String(allow_none=True, load_default=None,
                             validate=validate.Length(1, 100))
     respondent = fields.String(required=True,

@@ -115,7 +115,8 @@ def find_definition(context, document, problems):
             document["questionnaire_id"], document["questionnaire_version"],
             respondent=document["respondent"],
             date_of_birth=context.patient["date_of_birth"],
-            timezone=context.patient["timezone"], recorded_at=document["recorded_at"])
+            timezone=context.patient["timezone"], recorded_at=document["recorded_at"],
+            variant=document["questionnaire_variant"])
     except (UnknownQuestionnaireError, NoVariantError) as error:
         problems.append({"code": "unknown_questionnaire", "field": "questionnaire_version",
                          "message": f"The server does not know this questionnaire: {error}."})

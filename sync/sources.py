@@ -80,12 +80,26 @@ class QuestionnaireSource(Source):
         return None if found is None else dump_definition(found[0], found[1])
 
 
+class ScheduleSource(Source):
+    """The schedule tasks come from, so an app offline past the 14-day horizon can make its
+    own tasks with the same ids (questionnaires.task_id) and never duplicate the server's."""
+
+    type = "schedule"
+
+    def snapshot(self, context):
+        return [(context.patient["patient_id"], self.resolve(context, None))]
+
+    def resolve(self, context, item_id):
+        return {"day0": context.patient["infusion_date"], "timezone": context.patient["timezone"],
+                **context.extras["schedule"].to_dict()}
+
+
 class TaskSource(Source):
     type = "task"
 
     def _rows(self, context, where, params):
         return context.db.query(
-            "SELECT task_id, questionnaire_id, questionnaire_version, respondent, due_at, "
+            "SELECT task_id, questionnaire_id, questionnaire_version, variant, respondent, due_at, "
             f"closes_at FROM tasks WHERE patient_id = ? AND respondent = ? {where}",
             [context.patient["patient_id"], context.device["respondent"], *params])
 
@@ -109,3 +123,40 @@ def variants_signature(catalog, patient, now) -> str:
         respondent: {qid: definition.key for qid, (definition, _language)
                      in chosen_definitions(catalog, patient, respondent, now).items()}
         for respondent in ("caregiver", "patient")}, sort_keys=True)
+
+
+class AlertSource(Source):
+    """The care team's handling of alerts raised from this family's entries. The message is
+    the team's own when they wrote one, else what to do now, from the rules' advice."""
+
+    type = "alert"
+    RECENT_DAYS = 14
+
+    def _rows(self, context, where, params):
+        return context.db.query(
+            "SELECT id, patient_id, reasons, level, status, first_entry_id, family_message, "
+            f"resolved_at FROM alerts WHERE patient_id = ? {where}",
+            [context.patient["patient_id"], *params])
+
+    def _data(self, context, row):
+        cipher = context.patient["cipher"]
+        message = None
+        if row["family_message"] is not None:
+            message = cipher.open_json("alerts", row["id"], "family_message",
+                                       row["family_message"])
+        if message is None:
+            message = context.extras["default_message"](row, context.patient["language"])
+        return {"alert_id": row["id"], "entry_id": row["first_entry_id"],
+                "level": row["level"], "status": row["status"],
+                "reasons": json.loads(row["reasons"]), "message": message}
+
+    def snapshot(self, context):
+        from datetime import timedelta
+
+        since = utc(context.now - timedelta(days=self.RECENT_DAYS))
+        rows = self._rows(context, "AND (status != 'resolved' OR resolved_at >= ?)", [since])
+        return [(row["id"], self._data(context, row)) for row in rows]
+
+    def resolve(self, context, item_id):
+        rows = list(self._rows(context, "AND id = ?", [item_id]))
+        return self._data(context, rows[0]) if rows else None

@@ -149,8 +149,8 @@ class FakeHomeward:
 
     def enrol(self, body):
         code = body.get("enrollment_code")
-        if code not in self.codes:
-            return 410, error_body(410), {}
+        if code not in self.codes:  # docs/protocol.md: unknown is 404, spent is 410
+            return 404, error_body(404, "not_found", "No such enrolment code."), {}
         patient_id, respondent = self.codes.pop(code)
         token, device_id = secrets.token_urlsafe(32), f"dev_{len(self.devices) + 1}"
         self.devices[token] = {"device_id": device_id, "patient_id": patient_id,

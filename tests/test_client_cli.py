@@ -40,10 +40,19 @@ def test_it_enrols_records_syncs_and_shows_status(fake, tmp_path, capsys, monkey
     assert status["outbox"] == 0 and status["device_id"] == "dev_1"
 
 
+def test_it_enrols_from_what_the_qr_code_holds(fake, tmp_path, capsys):
+    fake.add_code("AB12-CD34-EF56")
+    uri = f"homeward:enrol?server={fake.url}&code=AB12-CD34-EF56"
+    assert homeward("enrol", uri, "--state", str(tmp_path / "cli.db")) == 0
+    assert "Enrolled as dev_1" in capsys.readouterr().out
+    assert homeward("enrol", "homeward:enrol?code=X", "--state", str(tmp_path / "b.db")) == 1
+    assert "not a Homeward enrolment code" in capsys.readouterr().err
+
+
 def test_it_says_so_when_an_entry_or_code_is_wrong(fake, tmp_path, capsys):
     state = ["--state", str(tmp_path / "cli.db")]
     assert homeward("enrol", "NO-SUCH-CODE", "--server", fake.url, *state) == 1
-    assert "410" in capsys.readouterr().err
+    assert "404 not_found" in capsys.readouterr().err
     assert homeward("record", "symptom-diary", "1.0.0", "--answers", "{}", *state) == 1
     assert "not enrolled" in capsys.readouterr().err
     fake.add_code("C")

@@ -156,3 +156,24 @@ def test_it_answers_the_app_offline_from_what_it_pulled(make_client, fake, clock
     assert status["items"] == {"alert": 2, "questionnaire": 2, "task": 4}
     assert status["device_id"] == "dev_1" and status["patient_id"] == "pt_1"
     assert status["last_sync_at"] == "2026-11-20T14:02:00-05:00" and status["cursor"]
+
+
+def test_it_refuses_a_whole_page_whose_key_set_it_could_not_seal_to(make_client, fake):
+    client = make_client()
+    keys = fake.keys.public_document()
+    keys["keys"][0]["suite"] = "X448-HKDF-SHA512-AES256GCM"
+    fake.changes = tasks(1) + [{"type": "keys", "op": "upsert", "id": "keys", "data": keys}]
+    report = client.sync()
+    assert report.error["code"] == "key_set_unusable" and not report.error["retryable"]
+    assert client.store.get("cursor") is None and client.status()["items"] == {}
+    assert client.status()["current_kid"] == "k2026a"  # still sealing to the good key
+
+
+def test_it_never_moves_the_cursor_back_when_two_syncs_race(make_client, fake):
+    client = make_client()
+    fake.changes = tasks(2)
+    client.sync()
+    stale_page = {"cursor": "1", "has_more": True, "changes": tasks(1)}
+    with pytest.raises(pull.CursorMoved):
+        pull.apply_page(client.store, None, stale_page)  # asked before the other sync ran
+    assert client.store.get("cursor") == "2"

@@ -186,6 +186,7 @@ def test_it_stops_when_the_device_is_revoked_and_keeps_the_outbox(make_client, f
     report = client.sync()
     assert report.ok and report.pushed["rejected"] == 501
     assert {entry["code"] for entry in report.rejected} == {"decrypt_failed"}
+    assert all(entry["undeliverable"] for entry in client.status()["rejected"])
     pushes = len(fake.pushes())
     assert client.sync().ok and len(fake.pushes()) == pushes
 

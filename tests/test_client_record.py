@@ -10,6 +10,7 @@ import pytest
 from client_double import clock, fake, make_client, sleeps  # noqa: F401 (fixtures)
 
 from sync.client import Client, EntryError, NotEnrolled
+from sync.sealing import OpenFailed
 
 SECRET_ANSWER = "purple-giraffe-headache-7731"
 
@@ -34,7 +35,6 @@ def test_it_seals_an_entry_that_opens_only_for_its_own_entry_and_device(make_cli
         "task_id": "tsk_1", "respondent": "caregiver", "recorded_at": "2026-11-20T14:02:00-05:00",
         "supersedes": None, "answers": {"temperature_c": 38.6}}
     assert uuid.UUID(entry_id).version == 4
-    from sync.sealing import OpenFailed
     with pytest.raises(OpenFailed):
         fake.keys.open("k2026a", envelope["sealed"], entry_id, "dev_2")
 

@@ -112,3 +112,56 @@ def test_it_refuses_a_limit_out_of_range(family, limit):
     response = family.client.get("/api/v1/sync/pull", headers=family.headers,
                                  query_string={"limit": limit})
     assert "limit" in assert_envelope(response, 400, "invalid_request")["details"]["fields"]
+
+
+def test_it_keeps_at_least_14_days_of_tasks_ahead(family, clock):
+    changes, cursor, _pages = pull_all(family)
+    tasks = by_type(changes, "task")
+    last_due = max(t["data"]["due_at"] for t in tasks.values())
+    assert last_due >= "2026-12-04T19:00:00Z"  # 14 days after 2026-11-20 19:00Z
+    assert {t["data"]["questionnaire_id"] for t in tasks.values()} >= {"symptom-diary",
+                                                                       "neuro-check"}
+    assert all(t["data"]["respondent"] == "caregiver" for t in tasks.values())
+    # Once fewer than 14 days of tasks remain, the horizon moves on; only new tasks are sent.
+    clock.advance(days=1, hours=1)
+    later, _cursor, _pages = pull_all(family, cursor)
+    new_tasks = by_type(later, "task")
+    assert new_tasks and not set(new_tasks) & set(tasks)
+
+
+def test_it_never_makes_a_task_twice(family, db):
+    pull_all(family)
+    pull_all(family)
+    ids = [row["task_id"] for row in db["tasks"].rows]
+    assert len(ids) == len(set(ids)) > 0
+
+
+def test_it_sends_the_schedule_so_an_offline_app_can_make_its_own_tasks(family):
+    changes, _cursor, _pages = pull_all(family)
+    [schedule] = by_type(changes, "schedule").values()
+    assert schedule["data"]["day0"] == "2026-11-17"
+    assert schedule["data"]["timezone"] == "America/New_York"
+    assert {plan["questionnaire"] for plan in schedule["data"]["questionnaires"]} >= {
+        "symptom-diary", "neuro-check"}
+
+
+def test_it_tells_the_family_when_the_team_acknowledges_with_a_message(family, nurse, app, db,
+                                                                      clock):
+    from support.alerting import Finding, raise_findings
+
+    _changes, cursor, _pages = pull_all(family)
+    vault = app.extensions["homeward"].vault
+    alert = raise_findings(db, vault, family.patient_id, [Finding("fever", "urgent")],
+                           clock.now(), entry_id="e1")
+    changes, cursor, _pages = pull_all(family, cursor)
+    seen = by_type(changes, "alert")[alert["alert_id"]]["data"]
+    assert seen["status"] == "open" and seen["message"] == "Llame ahora al equipo de CAR T."
+    response = family.client.post(f"/api/v1/alerts/{alert['alert_id']}/acknowledge",
+                                  json={"message": "Vengan a urgencias, les esperamos."},
+                                  headers=nurse.headers)
+    assert response.status_code == 200
+    changes, _cursor, _pages = pull_all(family, cursor)
+    seen = by_type(changes, "alert")[alert["alert_id"]]["data"]
+    assert seen == {"alert_id": alert["alert_id"], "entry_id": "e1", "level": "urgent",
+                    "status": "acknowledged", "reasons": ["fever"],
+                    "message": "Vengan a urgencias, les esperamos."}

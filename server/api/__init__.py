@@ -10,6 +10,7 @@ AREAS = (
     "server.api.patients",
     "server.api.sync",
     "server.api.devices",
+    "server.api.alerts",
     "server.pages",
 )
 

@@ -13,7 +13,9 @@ from sync.push import PushContext, push_entries
 
 from .. import db as storage
 from ..clock import from_db, to_db, to_wire
-from ..context import client_address, get_catalog, get_db, get_keyring, get_vault, now
+from ..alerting import default_family_message
+from ..context import (client_address, get_catalog, get_db, get_keyring, get_schedule,
+                       get_vault, now)
 from ..device_auth import require_device
 from ..errors import ApiError, RateLimited
 from ..feed import feed_sources, refresh_patient_feed
@@ -171,10 +173,12 @@ def pull_changes(query):
     """A full snapshot without a cursor, the changes since with one; pull while has_more."""
     db, moment, device = get_db(), now(), g.device
     patient = patient_facts(db, get_vault(), device["patient_id"], moment)
-    refresh_patient_feed(db, get_catalog(), patient, moment)
+    refresh_patient_feed(db, get_catalog(), get_schedule(), patient, moment)
     context = FeedContext(db=db, device=device, patient=patient, now=moment,
                           secret=feed_secret(),
-                          extras={"keyring": get_keyring(), "catalog": get_catalog()})
+                          extras={"keyring": get_keyring(), "catalog": get_catalog(),
+                                  "schedule": get_schedule(),
+                                  "default_message": default_family_message})
     page = pull(context, feed_sources(), query.get("cursor"), query["limit"])
     last_sync = from_db(device["last_sync_at"])
     if not page["has_more"] and (last_sync is None or moment - last_sync > SYNC_GRANULARITY):

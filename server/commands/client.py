@@ -12,7 +12,7 @@ import json
 import sys
 
 from sync.client import (AlreadyEnrolled, Client, EntryError, KeySetError, NotEnrolled,
-                         StateFileError, TransportError)
+                         StateFileError, TransportError, read_enrolment_uri)
 
 NEEDS_ENROLMENT = 3
 
@@ -29,7 +29,8 @@ def register(subparsers):
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     enrol = actions.add_parser("enrol", parents=[common], help="enrol with a code from staff")
-    enrol.add_argument("code", help="the one-time enrolment code")
+    enrol.add_argument("code", help="the one-time enrolment code, or what its QR code holds "
+                                    "(homeward:enrol?server=...&code=...)")
     enrol.add_argument("--name", default="homeward client", help="device name staff see")
     enrol.add_argument("--platform", default="other", choices=("ios", "android", "web", "other"))
     enrol.set_defaults(run=run_enrol)
@@ -75,9 +76,13 @@ def with_client(action):
 
 @with_client
 def run_enrol(client, args):
-    if not args.server:
+    server_url, code = args.server, args.code
+    if code.startswith("homeward:"):
+        server_url, code = read_enrolment_uri(code)
+        server_url = args.server or server_url
+    if not server_url:
         raise NotEnrolled("Give the server address with --server.")
-    enrolled = client.enrol(args.server, args.code, args.name, platform=args.platform)
+    enrolled = client.enrol(server_url, code, args.name, platform=args.platform)
     print(f"Enrolled as {enrolled['device_id']} for patient {enrolled['patient_id']} "
           f"({enrolled['respondent']}).")
     return 0

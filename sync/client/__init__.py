@@ -11,7 +11,7 @@ It is the code a mobile team reads to learn the protocol:
     transport.py  HTTP and the error envelope; retry.py: backoff with jitter, Retry-After
     keyset.py     the cached sealing keys; local.py: what the app shows offline
 """
-from .client import AlreadyEnrolled, Client, NotEnrolled
+from .client import AlreadyEnrolled, Client, NotEnrolled, read_enrolment_uri
 from .engine import SyncReport
 from .entries import EntryError
 from .keyset import KeySetError
@@ -19,6 +19,6 @@ from .retry import RetryPolicy
 from .store import StateFileError
 from .transport import ApiError, BadAnswer, NeedsEnrolment, NetworkError, TransportError
 
-__all__ = ["Client", "SyncReport", "RetryPolicy", "NotEnrolled", "AlreadyEnrolled",
+__all__ = ["Client", "read_enrolment_uri", "SyncReport", "RetryPolicy", "NotEnrolled", "AlreadyEnrolled",
            "EntryError", "KeySetError", "StateFileError", "TransportError", "NetworkError",
            "BadAnswer", "ApiError", "NeedsEnrolment"]

@@ -11,6 +11,7 @@ carries on where it was. One Client per thread; several may share a state file.
 import random as random_module
 import time
 from datetime import datetime
+from urllib.parse import parse_qs
 
 import requests
 
@@ -34,6 +35,16 @@ class NotEnrolled(Exception):
 
 class AlreadyEnrolled(Exception):
     """This state file is enrolled and not revoked; enrolling again would orphan it."""
+
+
+def read_enrolment_uri(text: str) -> tuple[str, str]:
+    """(server_url, code) from what the enrolment QR code holds (docs/protocol.md):
+    homeward:enrol?server=<base URL>&code=<code>. One scan tells the app where and what."""
+    scheme, _, query = text.strip().partition("?")
+    fields = parse_qs(query)
+    if scheme != "homeward:enrol" or not fields.get("server") or not fields.get("code"):
+        raise ValueError("This is not a Homeward enrolment code (homeward:enrol?server=&code=).")
+    return fields["server"][0], fields["code"][0]
 
 
 def local_now() -> datetime:

@@ -35,12 +35,9 @@ class SyncReport:
 
 
 def describe(error) -> dict:
-    code = getattr(error, "code", None) or {
-        "NetworkError": "network_error", "BadAnswer": "bad_answer",
-        "KeySetError": "key_set_unusable"}.get(type(error).__name__, "transport_error")
-    return {"code": code, "message": getattr(error, "message", None) or str(error),
-            "retryable": bool(getattr(error, "retryable", False)),
-            "retry_after": getattr(error, "retry_after", None),
+    """What the report and status() say about the error the sync stopped on."""
+    return {"code": error.code, "message": getattr(error, "message", None) or str(error),
+            "retryable": error.retryable, "retry_after": getattr(error, "retry_after", None),
             "status": error.status if isinstance(error, ApiError) else None}
 
 

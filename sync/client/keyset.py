@@ -13,6 +13,8 @@ from ..sealing import SUITE_NAME, unb64url
 class KeySetError(ValueError):
     """The key set cannot be used to seal entries; the message says why."""
 
+    code, retryable = "key_set_unusable", False
+
 
 def checked_key_set(document) -> dict:
     """The key set if the app can seal to its `current` key, else KeySetError.

@@ -66,13 +66,16 @@ def version_key(version):
 
 def rejected_entries(store) -> list[dict]:
     """Entries the server refused, still in the outbox. `undeliverable` means no retry can
-    work: sealed to a key the server no longer lists, and the plaintext is never kept."""
+    work, and since the plaintext is never kept the entry cannot be sealed again either:
+    it was sealed to a key the server no longer lists, or under an earlier enrolment of
+    this phone (the device id is bound into the seal)."""
     key_set = store.get("key_set")
+    device_id = (store.get("enrolment") or {}).get("device_id")
     return [{"entry_id": line["entry_id"], "questionnaire_id": line["questionnaire_id"],
              "task_id": line["task_id"], "recorded_at": line["recorded_at"],
              "code": line["error_code"], "message": line["error_message"],
-             "undeliverable": line["error_code"] == "unknown_key"
-             and not lists_kid(key_set, line["kid"])}
+             "undeliverable": line["device_id"] != device_id or (
+                 line["error_code"] == "unknown_key" and not lists_kid(key_set, line["kid"]))}
             for line in store.journal("status = 'rejected'")]
 
 

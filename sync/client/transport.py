@@ -19,7 +19,7 @@ DEFAULT_TIMEOUT = (10, 60)
 class TransportError(Exception):
     """A request did not give a usable answer."""
 
-    retryable = False
+    code, retryable = "transport_error", False
 
     def __init__(self, message, *, retryable=None, retry_after=None):
         super().__init__(message)
@@ -32,13 +32,13 @@ class TransportError(Exception):
 class NetworkError(TransportError):
     """No answer at all: offline, refused, timed out. Trying again later can help."""
 
-    retryable = True
+    code, retryable = "network_error", True
 
 
 class BadAnswer(TransportError):
     """A 2xx that is not the protocol's JSON (a captive portal, a misrouted proxy)."""
 
-    retryable = True
+    code, retryable = "bad_answer", True
 
 
 class ApiError(TransportError):

@@ -1,0 +1,143 @@
+"""The evaluator: an entry plus the patient's context in, findings out. Pure: it reads no
+clock, no database and no file, so the push pipeline, the scheduler, the tests and the
+shared vectors all get the same answer for the same input.
+
+Reporting stays separate from deciding: one entry can meet `fever` and `high_fever` at
+once and both are reported; grouping them into one episode is the episode layer's job.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .conditions import Situation, holds, value_of
+from .parameters import is_number
+from .ruleset import RuleSet, checked_patient_overrides, effective_parameters, ruleset_document
+
+__all__ = ["Finding", "evaluate", "evaluate_silence", "ruleset_document", "parse_time"]
+
+EVIDENCE_GROUPS = {"answer": "answers", "score": "scores", "context": "context", "entry": "entry"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    reason: str
+    level: str
+    escalate_now: bool
+    evidence: dict = field(hash=False)
+    advice: dict = field(hash=False)       # {"en": ..., "es": ...}
+    rule_id: str = ""
+    ruleset_id: str = ""
+    ruleset_version: str = ""
+
+    def to_dict(self) -> dict:
+        return {"reason": self.reason, "level": self.level, "escalate_now": self.escalate_now,
+                "evidence": self.evidence, "advice": dict(self.advice), "rule_id": self.rule_id,
+                "ruleset_id": self.ruleset_id, "ruleset_version": self.ruleset_version}
+
+
+def parse_time(value) -> datetime | None:
+    """An aware datetime from a datetime or an RFC 3339 string; a naive one is refused,
+    because guessing a timezone would shift every window by hours."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"a time with a timezone is needed, not {value!r}")
+    return moment
+
+
+def evaluate(ruleset: RuleSet, entry: dict, context: dict) -> list:
+    """Findings for one entry, most severe first. See docs/rules.md for the shapes."""
+    overrides = _overrides(ruleset, context)
+    answers = entry.get("answers") if isinstance(entry.get("answers"), dict) else {}
+    scores = entry.get("scores") if isinstance(entry.get("scores"), dict) else {}
+    recorded_at = parse_time(entry.get("recorded_at")) or parse_time(context.get("now"))
+    baseline = context.get("baseline") if isinstance(context.get("baseline"), dict) else {}
+    situation = Situation(
+        answers=answers, scores=scores,
+        entry={"questionnaire_id": entry.get("questionnaire_id"), "variant": entry.get("variant")},
+        context={**_patient_values(context),
+                 **{f"baseline.{name}": value for name, value in baseline.items()}},
+        parameters=effective_parameters(ruleset, context.get("parameters"), overrides),
+        previous=context.get("previous_diary_answers"),
+        baseline_signs=overrides.get("baseline_signs"),
+        always_report_signs=overrides.get("always_report_signs"),
+        readings=_readings(context.get("recent_temperatures")), recorded_at=recorded_at)
+    questionnaire = entry.get("questionnaire_id")
+    rules = [rule for rule in ruleset.rules_of("entry") if questionnaire in rule.questionnaires]
+    return _findings(ruleset, rules, situation)
+
+
+def evaluate_silence(ruleset: RuleSet, context: dict, now=None) -> list:
+    """Findings of the time rules (missed check-ins) for one patient at `now`.
+
+    context: {"now", "last_temperature_at": time | None, "watch_started_at": time | None,
+    "day_post_infusion", "age_years", "age_band", "parameters", "patient_overrides"}.
+    Silence is counted from the last temperature reading, or, before the first one, from
+    `watch_started_at` (when the family was enrolled); with neither, nothing is known.
+    """
+    now = parse_time(now if now is not None else context.get("now"))
+    since = parse_time(context.get("last_temperature_at")) or parse_time(context.get("watch_started_at"))
+    hours = None if since is None or now is None else (now - since).total_seconds() / 3600
+    overrides = _overrides(ruleset, context)
+    situation = Situation(
+        answers={}, scores={}, entry={},
+        context={**_patient_values(context), "hours_since_last_temperature": hours},
+        parameters=effective_parameters(ruleset, context.get("parameters"), overrides),
+        recorded_at=now)
+    return _findings(ruleset, ruleset.rules_of("time"), situation)
+
+
+def _overrides(ruleset, context) -> dict:
+    given = context.get("patient_overrides")
+    if given is None:
+        return ruleset.patient_overrides
+    return checked_patient_overrides(ruleset, given)
+
+
+def _patient_values(context) -> dict:
+    return {name: context.get(name) for name in ("day_post_infusion", "age_years", "age_band")}
+
+
+def _readings(recent) -> list:
+    readings = []
+    for reading in recent if isinstance(recent, list) else ():
+        temperature = reading.get("temperature_c") if isinstance(reading, dict) else None
+        if is_number(temperature):
+            readings.append((parse_time(reading.get("at")), temperature, reading.get("method")))
+    return sorted((r for r in readings if r[0] is not None), key=lambda r: r[0])
+
+
+def _findings(ruleset, rules, situation) -> list:
+    met = []
+    for rule in rules:
+        facts = {}
+        if holds(rule.when, situation, facts):
+            met.append((rule, facts))
+    # One finding per reason: breathing at SpO2 88 is an emergency, not also an urgent call.
+    strongest = {}
+    for rule, facts in met:
+        kept = strongest.get(rule.reason)
+        if kept is None or (rule.severity, rule.order) < (kept[0].severity, kept[0].order):
+            strongest[rule.reason] = (rule, facts)
+    reasons = set(strongest)
+    kept = [(rule, facts) for rule, facts in strongest.values()
+            if not reasons.intersection(rule.suppressed_by)]
+    kept.sort(key=lambda pair: (pair[0].severity, not pair[0].escalate_now, pair[0].order))
+    return [Finding(reason=rule.reason, level=rule.level, escalate_now=rule.escalate_now,
+                    evidence=_evidence(rule, facts, situation), advice=dict(rule.advice),
+                    rule_id=rule.id, ruleset_id=ruleset.id, ruleset_version=ruleset.version)
+            for rule, facts in kept]
+
+
+def _evidence(rule, facts, situation) -> dict:
+    evidence: dict = {}
+    for operand in rule.evidence:
+        source, name = next(iter(operand.items()))
+        value = value_of(operand, situation, facts)
+        if value is not None and source in EVIDENCE_GROUPS:
+            evidence.setdefault(EVIDENCE_GROUPS[source], {})[name] = value
+    evidence.update(facts)
+    return evidence
+

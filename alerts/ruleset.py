@@ -1,0 +1,297 @@
+"""Rule files: their marshmallow schemas, the checks that need the whole file, loading,
+site parameters, and the document the pull feed serves so the app runs the same rules.
+
+A broken rule file must never load half-way: a rule that silently never fires is a missed
+fever. Every problem is reported as "file: rule 'id': where: what".
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from questionnaires.schema_fields import StrictNumber
+
+from .conditions import problems_in_condition, problems_in_operand, walk_tests
+from .parameters import (
+    TYPES, ParameterError, check_patient_overrides, layer_parameters, normalise_value,
+)
+
+FORMAT = "homeward-rules/1"
+DEFAULT_PATH = Path(__file__).parent / "rules" / "default.json"
+LEVELS = ("emergency", "urgent", "attention", "info")  # most severe first
+KINDS = ("entry", "time")
+ADVICE_LANGUAGES = ("en", "es")
+NAME = r"^[a-z][a-z0-9_]{0,62}$"
+RULE_ID = r"^[a-z][a-z0-9_-]{0,62}$"
+SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"
+MAX_FILE_BYTES = 1_000_000
+
+
+class RulesError(ValueError):
+    """A rule file, site parameter file or override that cannot be used, said in one line."""
+
+
+class _Base(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class _ParameterSchema(_Base):
+    type = fields.Str(required=True, validate=validate.OneOf(TYPES))
+    default = fields.Raw(required=True, allow_none=False)
+    min = StrictNumber()
+    max = StrictNumber()
+    unit = fields.Str(validate=validate.Length(min=1, max=16))
+    description = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class _RuleSchema(_Base):
+    id = fields.Str(required=True, validate=validate.Regexp(RULE_ID))
+    kind = fields.Str(load_default="entry", validate=validate.OneOf(KINDS))
+    questionnaires = fields.List(fields.Str(validate=validate.Length(min=1)))
+    reason = fields.Str(required=True, validate=validate.Regexp(NAME))
+    level = fields.Str(required=True, validate=validate.OneOf(LEVELS))
+    escalate_now = fields.Bool(required=True, truthy={True}, falsy={False})
+    description = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
+    when = fields.Dict(required=True)
+    evidence = fields.List(fields.Raw(), load_default=list)
+    suppressed_by = fields.List(fields.Str(validate=validate.Regexp(NAME)), load_default=list)
+    advice = fields.Dict(keys=fields.Str(), values=fields.Str(validate=validate.Length(min=1, max=600)),
+                         required=True)
+
+
+class _RuleSetSchema(_Base):
+    format = fields.Str(required=True, validate=validate.Equal(FORMAT))
+    id = fields.Str(required=True, validate=validate.Regexp(RULE_ID))
+    version = fields.Str(required=True, validate=validate.Regexp(SEMVER))
+    title = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    parameters = fields.Dict(keys=fields.Str(validate=validate.Regexp(NAME)),
+                             values=fields.Nested(_ParameterSchema), required=True)
+    rules = fields.List(fields.Nested(_RuleSchema), required=True, validate=validate.Length(min=1))
+    site_overridden = fields.List(fields.Str())
+    patient_overrides = fields.Dict()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    reason: str
+    level: str
+    escalate_now: bool
+    description: str
+    when: dict
+    questionnaires: tuple = ()
+    evidence: tuple = ()
+    suppressed_by: tuple = ()
+    advice: dict = field(default_factory=dict, hash=False)
+    order: int = 0
+
+    @property
+    def severity(self) -> int:
+        return LEVELS.index(self.level)
+
+
+@dataclass(frozen=True, eq=False)
+class RuleSet:
+    id: str
+    version: str
+    source: str
+    parameters: dict          # name → declaration {"type", "default", ...}, defaults normalised
+    rules: tuple
+    document: dict            # the checked document, for ruleset_document
+    patient_overrides: dict   # only in a document served for one patient
+
+    @property
+    def defaults(self) -> dict:
+        return {name: declared["default"] for name, declared in self.parameters.items()}
+
+    def rules_of(self, kind: str) -> tuple:
+        return self._by_kind.get(kind, ())
+
+    @cached_property
+    def _by_kind(self) -> dict:
+        return {kind: tuple(rule for rule in self.rules if rule.kind == kind) for kind in KINDS}
+
+    @cached_property
+    def watched_signs(self) -> dict:
+        return watched_signs(self.rules)
+
+
+def watched_signs(rules) -> dict:
+    """linkId → the values some "new since last" test watches (what overrides may name)."""
+    watched: dict[str, set] = {}
+    for rule in rules:
+        for test in walk_tests(rule.when):
+            if test.get("op") == "new_since_last":
+                watched.setdefault(test["left"]["answer"], set()).update(test["right"])
+    return watched
+
+
+def parse_ruleset(document, source: str = "<memory>") -> RuleSet:
+    if not isinstance(document, dict):
+        raise RulesError(f"{source}: a rule file is a JSON object")
+    try:
+        loaded = _RuleSetSchema().load(document)
+    except ValidationError as error:
+        raise RulesError(f"{source}: " + "; ".join(_describe(error.messages, document)[:12])) from None
+    declarations = {}
+    for name, declared in loaded["parameters"].items():
+        try:
+            declared["default"] = normalise_value(name, declared, declared["default"])
+        except ParameterError as error:
+            raise RulesError(f"{source}: parameter {error}") from None
+        declarations[name] = declared
+    rules = tuple(Rule(**{key: tuple(value) if isinstance(value, list) else value
+                          for key, value in raw.items()}, order=index)
+                  for index, raw in enumerate(loaded["rules"]))
+    problems = _problems_in_rules(rules, declarations)
+    if problems:
+        raise RulesError(f"{source}: " + "; ".join(problems[:12]))
+    overrides = loaded.get("patient_overrides")
+    if overrides is not None:
+        try:
+            overrides = _checked_overrides(watched_signs(rules), declarations, overrides)
+        except RulesError as error:
+            raise RulesError(f"{source}: {error}") from None
+    return RuleSet(loaded["id"], loaded["version"], source, declarations, rules,
+                   copy.deepcopy(document), overrides or {})
+
+
+def _problems_in_rules(rules, declarations) -> list[str]:
+    problems, seen = [], set()
+    for rule in rules:
+        where = f"rule '{rule.id}'"
+        if rule.id in seen:
+            problems.append(f"{where}: the id is used twice")
+        seen.add(rule.id)
+        missing = [language for language in ADVICE_LANGUAGES if language not in rule.advice]
+        if missing:
+            problems.append(f"{where}: advice needs {', '.join(missing)}")
+        if rule.kind == "entry" and not rule.questionnaires:
+            problems.append(f"{where}: an entry rule names the questionnaires it reads")
+        if rule.kind == "time" and rule.questionnaires:
+            problems.append(f"{where}: a time rule reads no questionnaire")
+        problems += [f"{where}: {p}" for p in problems_in_condition(rule.when, "when", rule.kind, declarations)]
+        for index, operand in enumerate(rule.evidence):
+            if not isinstance(operand, dict):
+                problems.append(f"{where}: evidence[{index}]: names an answer, score or context value")
+                continue
+            problems += [f"{where}: {p}" for p in problems_in_operand(
+                operand, f"evidence[{index}]", rule.kind, declarations, None)]
+        problems += [f"{where}: {p}" for p in _problems_in_suppression(rule, rules)]
+    return problems
+
+
+def _problems_in_suppression(rule, rules) -> list[str]:
+    problems = []
+    for reason in rule.suppressed_by:
+        by = [other for other in rules if other.reason == reason and other.kind == rule.kind]
+        if not by:
+            problems.append(f"suppressed_by: no {rule.kind} rule gives '{reason}'")
+        elif reason == rule.reason:
+            problems.append("suppressed_by: a reason cannot suppress itself")
+        # Only a finding at least as severe may stand in for this one, or a suppression
+        # would turn an urgent call into a same-day review.
+        elif any(other.severity > rule.severity for other in by):
+            problems.append(f"suppressed_by: '{reason}' can be less severe than {rule.level}")
+    return problems
+
+
+def _describe(messages, document, path=()) -> list[str]:
+    if isinstance(messages, dict):
+        return [line for key, value in messages.items()
+                for line in _describe(value, document, path + (key,))]
+    if isinstance(messages, list):
+        return [line for message in messages for line in _describe(message, document, path)]
+    parts = list(path)
+    if len(parts) >= 2 and parts[0] == "rules" and isinstance(parts[1], int):
+        rules = document.get("rules")
+        rule = rules[parts[1]] if isinstance(rules, list) and parts[1] < len(rules) else None
+        name = rule.get("id") if isinstance(rule, dict) else None
+        parts[:2] = [f"rule '{name}'" if isinstance(name, str) else f"rule #{parts[1] + 1}"]
+    elif len(parts) >= 2 and parts[0] == "parameters":
+        parts[:3] = [f"parameter '{parts[1]}'"] + ([str(parts[3])] if len(parts) > 3 else [])
+    return [": ".join(str(p) for p in parts if p not in ("_schema", "value")) + f": {messages}"]
+
+
+def load_ruleset(path) -> RuleSet:
+    return parse_ruleset(read_json(Path(path), RulesError), str(path))
+
+
+@lru_cache(maxsize=1)
+def load_default_ruleset() -> RuleSet:
+    """The shipped rule set; read once per process."""
+    return load_ruleset(DEFAULT_PATH)
+
+
+def read_json(path: Path, error_class):
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise error_class(f"{path}: cannot be read ({error.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise error_class(f"{path}: larger than {MAX_FILE_BYTES} bytes")
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError) as error:
+        line = getattr(error, "lineno", None)
+        raise error_class(f"{path}: not valid JSON" + (f" (line {line}: {error.msg})" if line else "")) from None
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def effective_parameters(ruleset: RuleSet, site=None, patient_overrides=None) -> dict:
+    """Rule-file defaults, then the site's settings, then one patient's; each value checked."""
+    try:
+        values = layer_parameters(ruleset.parameters, ruleset.defaults, site, "site parameters")
+        parameters = (patient_overrides or {}).get("parameters") if isinstance(patient_overrides, dict) else None
+        return layer_parameters(ruleset.parameters, values, parameters, "patient overrides: parameters")
+    except ParameterError as error:
+        raise RulesError(str(error)) from None
+
+
+def load_site_parameters(path, ruleset: RuleSet) -> dict:
+    """A site's parameter file (an object of name → value), checked against the rule set."""
+    document = read_json(Path(path), RulesError)
+    try:
+        layer_parameters(ruleset.parameters, {}, document, "site parameters")
+    except ParameterError as error:
+        raise RulesError(f"{path}: {error}") from None
+    return document
+
+
+def checked_patient_overrides(ruleset: RuleSet, overrides) -> dict:
+    """A physician's overrides for one child, normalised, or RulesError saying what is wrong."""
+    return _checked_overrides(ruleset.watched_signs, ruleset.parameters, overrides)
+
+
+def _checked_overrides(watched, declarations, overrides) -> dict:
+    try:
+        signs = check_patient_overrides(overrides, watched)
+        parameters = layer_parameters(declarations, {}, (overrides or {}).get("parameters"),
+                                      "patient overrides: parameters")
+    except ParameterError as error:
+        raise RulesError(str(error)) from None
+    return {**signs, "parameters": parameters}
+
+
+def ruleset_document(ruleset: RuleSet, parameters=None, patient_overrides=None) -> dict:
+    """The JSON the pull feed serves: this rule set with the site's values as its defaults
+    (and, for one patient, that child's overrides), loadable by `parse_ruleset` as it is."""
+    values = effective_parameters(ruleset, parameters)
+    document = copy.deepcopy(ruleset.document)
+    for name, value in values.items():
+        document["parameters"][name]["default"] = copy.deepcopy(value)
+    document["site_overridden"] = sorted(name for name in (parameters or {}))
+    document.pop("patient_overrides", None)
+    if patient_overrides:
+        document["patient_overrides"] = checked_patient_overrides(ruleset, patient_overrides)
+    return document

@@ -1,0 +1,132 @@
+"""The server's side of alerting: reading alerts for staff (unsealed, summarised) and for
+the family's feed, with who may see which."""
+import json
+
+from alerts.episodes import LEVELS
+
+from .clock import from_db, to_wire
+
+# The psychosocial team follows wellbeing, not symptoms (PROTOCOL.md, roles).
+PSYCHOSOCIAL_CONCERNS = ("quality_of_life", "caregiver_distress")
+CARE_TEAM = ("nurse", "physician")
+
+
+# What to do now, by level, when the team has not written their own message yet.
+LEVEL_ADVICE = {
+    "emergency": {"en": "Call emergency services now.",
+                  "es": "Llame ahora a los servicios de emergencia."},
+    "urgent": {"en": "Call the CAR T team now.", "es": "Llame ahora al equipo de CAR T."},
+    "attention": {"en": "The care team will look at this today. Call them if your child "
+                        "gets worse.",
+                  "es": "El equipo lo revisará hoy. Llámelos si su hijo o hija empeora."},
+    "info": {"en": "The psychosocial team will be in touch.",
+             "es": "El equipo psicosocial se pondrá en contacto con ustedes."},
+}
+SEEN = {"en": "The care team has seen this.", "es": "El equipo ya lo ha visto."}
+CLOSED = {"en": "The care team has closed this alert.",
+          "es": "El equipo ha cerrado esta alerta."}
+
+
+def in_language(texts: dict, language: str) -> str:
+    return texts.get(language.split("-")[0], texts["en"])
+
+
+def default_family_message(alert_row, language) -> str:
+    if alert_row["status"] == "resolved":
+        return in_language(CLOSED, language)
+    advice = in_language(LEVEL_ADVICE[alert_row["level"]], language)
+    if alert_row["status"] == "acknowledged":
+        return f"{in_language(SEEN, language)} {advice}"
+    return advice
+
+
+def visible_concerns(role):
+    return None if role in CARE_TEAM else PSYCHOSOCIAL_CONCERNS
+
+
+def describe_evidence(evidence) -> str:
+    """A line a nurse reads at a glance, e.g. "temperature_c 38.6, temperature_method axillary"."""
+    parts = []
+    for item in evidence or []:
+        if isinstance(item, dict):
+            parts.append(", ".join(f"{key} {format_value(value)}" for key, value in item.items()))
+    return "; ".join(dict.fromkeys(part for part in parts if part))
+
+
+def format_value(value):
+    if isinstance(value, list):
+        return "+".join(str(v) for v in value)
+    return str(value)
+
+
+def alert_view(row, cipher, entry_ids=()) -> dict:
+    """An alert as the clinic API shows it; `cipher` unseals evidence, note and messages."""
+    reasons = json.loads(row["reasons"])
+
+    def unseal(column):
+        if cipher is None or row[column] is None:
+            return None
+        return cipher.open_json("alerts", row["id"], column, row[column])
+
+    evidence = unseal("evidence")
+    late = row["reported_late_minutes"] or 0
+    summary = ", ".join(reason.replace("_", " ") for reason in reasons)
+    if evidence:
+        summary += f": {describe_evidence(evidence)}"
+    if late >= 60:
+        summary += f" (reported {late // 60} h {late % 60} min late)"
+    return {
+        "alert_id": row["id"], "patient_id": row["patient_id"], "level": row["level"],
+        "status": row["status"], "reasons": reasons, "concern": row["concern"],
+        "summary": summary, "evidence": evidence,
+        "raised_at": to_wire(from_db(row["raised_at"])),
+        "updated_at": to_wire(from_db(row["updated_at"])),
+        "entry_ids": list(entry_ids), "reported_late_minutes": late,
+        "escalate_at": to_wire(from_db(row["escalate_at"])),
+        "escalated_at": to_wire(from_db(row["escalated_at"])),
+        "acknowledged_at": to_wire(from_db(row["acknowledged_at"])),
+        "acknowledged_by": row["acknowledged_by"],
+        "resolved_at": to_wire(from_db(row["resolved_at"])), "resolved_by": row["resolved_by"],
+        "outcome": row["outcome"], "note": unseal("note"),
+        "family_message": unseal("family_message"),
+        "snoozed_until": to_wire(from_db(row["snoozed_until"])),
+        "snooze_reason": unseal("snooze_reason"),
+    }
+
+
+def list_alerts(db, vault, *, role, status=None, patient_id=None, limit=500):
+    """Most urgent first, then oldest first: the order a nurse should work in."""
+    where, params = [], []
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    if patient_id:
+        where.append("patient_id = ?")
+        params.append(patient_id)
+    concerns = visible_concerns(role)
+    if concerns is not None:
+        where.append(f"concern IN ({', '.join('?' * len(concerns))})")
+        params += list(concerns)
+    order = " ".join(f"WHEN '{level}' THEN {rank}" for rank, level in enumerate(LEVELS))
+    rows = list(db.query(
+        f"SELECT * FROM alerts {'WHERE ' + ' AND '.join(where) if where else ''} "
+        f"ORDER BY CASE level {order} END DESC, raised_at ASC LIMIT ?", [*params, limit]))
+    ciphers = vault.for_patients(db, [row["patient_id"] for row in rows])
+    entries = entries_of(db, [row["id"] for row in rows])
+    return [alert_view(row, ciphers.get(row["patient_id"]), entries.get(row["id"], ()))
+            for row in rows]
+
+
+def entries_of(db, alert_ids) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(alert_ids), 500):
+        chunk = alert_ids[start:start + 500]
+        for row in db.query(f"SELECT alert_id, entry_id FROM alert_entries WHERE alert_id IN "
+                            f"({', '.join('?' * len(chunk))}) ORDER BY added_at", chunk):
+            found.setdefault(row["alert_id"], []).append(row["entry_id"])
+    return found
+
+
+def may_handle(role, alert_row) -> bool:
+    concerns = visible_concerns(role)
+    return concerns is None or alert_row["concern"] in concerns
