@@ -7,12 +7,13 @@ once and both are reported; grouping them into one episode is the episode layer'
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from .conditions import Situation, holds, value_of
 from .parameters import is_number
-from .ruleset import RuleSet, checked_patient_overrides, effective_parameters, ruleset_document
+from .ruleset import RuleSet, checked_patient_overrides, effective_parameters
 
 __all__ = ["Finding", "evaluate", "evaluate_silence", "ruleset_document", "parse_time"]
 
@@ -87,6 +88,20 @@ def evaluate_silence(ruleset: RuleSet, context: dict, now=None) -> list:
         parameters=effective_parameters(ruleset, context.get("parameters"), overrides),
         recorded_at=now)
     return _findings(ruleset, ruleset.rules_of("time"), situation)
+
+
+def ruleset_document(ruleset: RuleSet, parameters=None, patient_overrides=None) -> dict:
+    """The JSON the pull feed serves: this rule set with the site's values as its defaults
+    (and, for one patient, that child's overrides), loadable by `parse_ruleset` as it is."""
+    values = effective_parameters(ruleset, parameters)
+    document = copy.deepcopy(ruleset.document)
+    for name, value in values.items():
+        document["parameters"][name]["default"] = copy.deepcopy(value)
+    document["site_overridden"] = sorted(name for name in (parameters or {}))
+    document.pop("patient_overrides", None)
+    if patient_overrides:
+        document["patient_overrides"] = checked_patient_overrides(ruleset, patient_overrides)
+    return document
 
 
 def _overrides(ruleset, context) -> dict:

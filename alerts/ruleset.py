@@ -1,5 +1,5 @@
 """Rule files: their marshmallow schemas, the checks that need the whole file, loading,
-site parameters, and the document the pull feed serves so the app runs the same rules.
+and the layers laid over their defaults (a site's parameters, one patient's overrides).
 
 A broken rule file must never load half-way: a rule that silently never fires is a missed
 fever. Every problem is reported as "file: rule 'id': where: what".
@@ -16,7 +16,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from questionnaires.schema_fields import StrictNumber
 
-from .conditions import problems_in_condition, problems_in_operand, walk_tests
+from .grammar import problems_in_condition, problems_in_operand, walk_tests
 from .parameters import (
     TYPES, ParameterError, check_patient_overrides, layer_parameters, normalise_value,
 )
@@ -281,17 +281,3 @@ def _checked_overrides(watched, declarations, overrides) -> dict:
     except ParameterError as error:
         raise RulesError(str(error)) from None
     return {**signs, "parameters": parameters}
-
-
-def ruleset_document(ruleset: RuleSet, parameters=None, patient_overrides=None) -> dict:
-    """The JSON the pull feed serves: this rule set with the site's values as its defaults
-    (and, for one patient, that child's overrides), loadable by `parse_ruleset` as it is."""
-    values = effective_parameters(ruleset, parameters)
-    document = copy.deepcopy(ruleset.document)
-    for name, value in values.items():
-        document["parameters"][name]["default"] = copy.deepcopy(value)
-    document["site_overridden"] = sorted(name for name in (parameters or {}))
-    document.pop("patient_overrides", None)
-    if patient_overrides:
-        document["patient_overrides"] = checked_patient_overrides(ruleset, patient_overrides)
-    return document

@@ -10,7 +10,8 @@ from importlib import import_module
 from .config import Config, ConfigError
 from .keyfiles import KeyFileError
 
-COMMANDS = ("init", "serve", "scheduler", "users", "keys", "patients", "backup", "config")
+COMMANDS = ("init", "serve", "scheduler", "users", "keys", "patients", "backup", "config",
+            "client")
 
 
 def build_parser():
