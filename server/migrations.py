@@ -91,7 +91,7 @@ def m002_sync(db):
         "id": str, "patient_id": str, "respondent": str, "token_hash": str,
         "device_name": bytes, "platform": str, "app_version": str, "enrolled_at": str,
         "revoked_at": str, "revoked_by": str, "last_seen_at": str, "last_sync_at": str,
-        "outbox_pending": int, "clock_offset_seconds": float,
+        "outbox_pending": int, "clock_offset_seconds": float, "replaces_device_id": str,
     }, pk="id", foreign_keys=[("patient_id", "patients", "id")],
         not_null={"patient_id", "respondent", "token_hash", "platform", "enrolled_at"})
     db["devices"].create_index(["token_hash"], unique=True)

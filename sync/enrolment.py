@@ -67,7 +67,35 @@ def create_code(db, patient_id, respondent, created_by, now, ttl_hours=72):
     return format_code(raw), expires_at
 
 
-def redeem_code(db, typed_code, *, device_name, platform, app_version, now, seal_name):
+class ReplacementRefused(EnrolmentError):
+    status, code = 403, "forbidden"
+
+
+def check_replacement(db, replaces, patient_id):
+    """A re-enrolling phone proves it held the old device's token, so the entries it sealed
+    under the old device id before the revocation can still be delivered."""
+    rows = list(db.query("SELECT * FROM devices WHERE id = ?", [replaces["device_id"]]))
+    if not rows or rows[0]["token_hash"] != digest(replaces["device_token"]) \
+            or rows[0]["patient_id"] != patient_id:
+        raise ReplacementRefused("The device to replace could not be verified; enrol without "
+                                 "`replaces`, and call the care team about unsent entries.")
+    return rows[0]
+
+
+def sealing_device_ids(db, device) -> list[str]:
+    """The ids whose entries this device may push: its own, then those it replaced."""
+    ids, current = [device["id"]], device
+    while current["replaces_device_id"] and len(ids) < 10:
+        ids.append(current["replaces_device_id"])
+        found = list(db.query("SELECT * FROM devices WHERE id = ?", [ids[-1]]))
+        if not found:
+            break
+        current = found[0]
+    return ids
+
+
+def redeem_code(db, typed_code, *, device_name, platform, app_version, now, seal_name,
+                replaces=None):
     """Exchange a code for a device; `seal_name(patient_id, device_id, name)` seals the
     device's name with the patient's key (names like "Mum's phone" can identify a family).
 
@@ -84,6 +112,7 @@ def redeem_code(db, typed_code, *, device_name, platform, app_version, now, seal
         raise CodeUsed("This enrolment code was already used. Ask the care team for a new one.")
     if code["expires_at"] <= utc(now):
         raise CodeExpired("This enrolment code has expired. Ask the care team for a new one.")
+    replaced = check_replacement(db, replaces, code["patient_id"]) if replaces else None
     device_id = "dev_" + secrets.token_hex(8)
     token = "hwd_" + secrets.token_urlsafe(32)
     claimed = db.execute("UPDATE enrollment_codes SET used_at = ?, device_id = ? "
@@ -96,7 +125,10 @@ def redeem_code(db, typed_code, *, device_name, platform, app_version, now, seal
         "token_hash": digest(token),
         "device_name": seal_name(code["patient_id"], device_id, device_name),
         "platform": platform, "app_version": app_version, "enrolled_at": utc(now),
+        "replaces_device_id": replaced["id"] if replaced else None,
     })
+    if replaced is not None:
+        revoke_device(db, replaced["id"], f"replaced by {device_id}", now)
     return {"device_id": device_id, "device_token": token, "patient_id": code["patient_id"],
             "respondent": code["respondent"]}
 

@@ -28,6 +28,7 @@ class PushContext:
     clock_offset_seconds: float
     # The alert room's call site: StoredEntry -> {"alert_id", "level"} or None.
     on_entry_stored: object = None
+    device_ids: list = field(default_factory=list)  # own id first, then replaced devices
 
 
 @dataclass
@@ -68,16 +69,16 @@ def push_entries(context: PushContext, envelopes: list[dict]) -> list[dict]:
 
 
 def handle_envelope(context, envelope) -> dict:
-    entry_id, kid, device_id = envelope["entry_id"], envelope["kid"], context.device["id"]
+    entry_id, kid = envelope["entry_id"], envelope["kid"]
     if kid not in context.keyring:
         return rejected(entry_id, "unknown_key",
                         f"The server has no key {kid}; refresh the key set from /api/v1/keys.")
-    try:
-        plaintext = context.keyring.open(kid, envelope["sealed"], entry_id, device_id)
-    except OpenFailed:
+    opened = open_as_any(context, kid, envelope["sealed"], entry_id)
+    if opened is None:
         return rejected(entry_id, "decrypt_failed",
                         "The entry did not open: it was sealed to another key, entry id or "
                         "device, or it was altered.")
+    device_id, plaintext = opened
     raw, document, problems = parse_document(plaintext)
     if raw is not None:
         if raw.get("device_id") != device_id:
@@ -98,8 +99,8 @@ def handle_envelope(context, envelope) -> dict:
             return {"entry_id": entry_id, "status": "duplicate"}
         return rejected(entry_id, "conflict",
                         "Another entry with this entry_id was stored with other content.")
-    stored = store_entry(context, entry_id, kid, plaintext, raw, document, problems,
-                         content_mac)
+    stored = store_entry(context, device_id, entry_id, kid, plaintext, raw, document,
+                         problems, content_mac)
     alert = context.on_entry_stored(context.db, stored) if context.on_entry_stored else None
     if stored.status == "quarantined":
         first = stored.problems[0]
@@ -107,6 +108,17 @@ def handle_envelope(context, envelope) -> dict:
                 "error": {"code": first["code"], "message": first["message"],
                           "field": first.get("field")}}
     return {"entry_id": entry_id, "status": "accepted", "alert": alert}
+
+
+def open_as_any(context, kid, sealed, entry_id):
+    """(the device id it was sealed under, plaintext), trying this device's own id first and
+    then the devices it replaced (entries a phone sealed before it was re-enrolled)."""
+    for device_id in context.device_ids or [context.device["id"]]:
+        try:
+            return device_id, context.keyring.open(kid, sealed, entry_id, device_id)
+        except OpenFailed:
+            continue
+    return None
 
 
 def find_definition(context, document, problems):
@@ -123,7 +135,8 @@ def find_definition(context, document, problems):
         return None
 
 
-def store_entry(context, entry_id, kid, plaintext, raw, document, problems, content_mac):
+def store_entry(context, device_id, entry_id, kid, plaintext, raw, document, problems,
+                content_mac):
     definition, valid, scores = None, {}, {}
     if document is not None:
         definition = find_definition(context, document, problems)
@@ -144,7 +157,7 @@ def store_entry(context, entry_id, kid, plaintext, raw, document, problems, cont
     seal = context.cipher.seal_json
     context.db["entries"].insert({
         "entry_id": entry_id, "patient_id": context.device["patient_id"],
-        "device_id": context.device["id"],
+        "device_id": device_id,
         "questionnaire_id": document["questionnaire_id"] if document else None,
         "questionnaire_version": document["questionnaire_version"] if document else None,
         "variant": definition.variant if definition is not None else None,

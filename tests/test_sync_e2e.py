@@ -192,3 +192,40 @@ def test_it_ends_every_interleaving_with_each_entry_stored_exactly_once(app, db,
     finally:
         proxy.close()
         CONTEXT.clear()
+
+
+def test_it_delivers_entries_recorded_before_a_revocation_after_re_enrolment(
+        app, db, clock, live, tmp_path, staff, client):
+    patient_id, code = new_family(app, db, clock)
+    nurse = staff("nurse")
+    with Client(tmp_path / "phone.db", now=DeviceClock(clock), sleep=no_sleep) as phone:
+        old_device = phone.enrol(live.url, code, "Phone")["device_id"]
+        waiting = phone.record("symptom-diary", "1.0.0", {"temperature_c": 38.3})
+        client.delete(f"/api/v1/devices/{old_device}", headers=nurse.headers)
+        assert phone.sync().needs_enrolment
+        with db.atomic():
+            new_code, _expires = create_code(db, patient_id, "caregiver", "usr_test",
+                                             clock.now())
+        new_device = phone.enrol(live.url, new_code, "Phone")["device_id"]
+        report = phone.sync()
+    assert report.ok and report.pushed["accepted"] == 1 and report.outbox_left == 0
+    [row] = db.query("SELECT entry_id, device_id FROM entries")
+    assert row == {"entry_id": waiting, "device_id": old_device}
+    assert db["devices"].get(new_device)["replaces_device_id"] == old_device
+
+
+def test_it_refuses_a_replacement_without_the_old_devices_token(app, db, clock, live,
+                                                                client):
+    patient_id, code = new_family(app, db, clock)
+    from support.family import enrol
+
+    first = enrol(client, code).get_json()
+    with db.atomic():
+        second_code, _ = create_code(db, patient_id, "caregiver", "usr_test", clock.now())
+    response = client.post("/api/v1/devices", json={
+        "enrollment_code": second_code, "device_name": "Thief", "platform": "other",
+        "app_version": "1", "replaces": {"device_id": first["device_id"],
+                                         "device_token": "hwd_guess"}})
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "forbidden"
+    assert db["devices"].get(first["device_id"])["revoked_at"] is None

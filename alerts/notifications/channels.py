@@ -77,6 +77,46 @@ def parse_hours(text: str) -> tuple[time, time]:
     return start, end
 
 
+def parse_days(value) -> frozenset[str]:
+    """["mon", "wed"], "mon-fri" or ["sat-sun", "wed"]; a range may wrap ("fri-mon")."""
+    chosen = set()
+    for item in [value] if isinstance(value, str) else value:
+        first, _, last = str(item).strip().lower().partition("-")
+        if first not in DAYS or (last and last not in DAYS):
+            raise ValueError(f'days must be names like "mon" or ranges like "mon-fri", '
+                             f'not {item!r}')
+        a, b = DAYS.index(first), DAYS.index(last or first)
+        chosen.update(DAYS[(a + step) % 7] for step in range((b - a) % 7 + 1))
+    if not chosen:
+        raise ValueError("days must name at least one day")
+    return frozenset(chosen)
+
+
+def parse_rota(lines, key: str) -> tuple[OnCall, ...]:
+    """A rota from the notifications file: [{key: targets, "days": ..., "hours": ...}]."""
+    if not isinstance(lines, list):
+        raise ValueError("must be a list of rota lines")
+    rota = []
+    for number, line in enumerate(lines, 1):
+        fields = {k: v for k, v in line.items() if not k.startswith("_")} \
+            if isinstance(line, dict) else None
+        if fields is None or set(fields) - {key, "days", "hours"} or not fields.get(key):
+            raise ValueError(f"line {number} must be an object with {key!r} and optional "
+                             "days and hours")
+        targets = fields[key]
+        targets = (targets,) if isinstance(targets, str) else tuple(targets) \
+            if isinstance(targets, list) else ()
+        if not targets or not all(isinstance(target, str) for target in targets):
+            raise ValueError(f"line {number}: {key!r} must be text or a list of text")
+        try:
+            days = parse_days(fields.get("days", list(DAYS)))
+            start, end = parse_hours(str(fields["hours"])) if "hours" in fields else (None, None)
+        except ValueError as error:
+            raise ValueError(f"line {number}: {error}") from None
+        rota.append(OnCall(targets, days, start, end))
+    return tuple(rota)
+
+
 def on_call_now(rota, zone: ZoneInfo, moment: datetime) -> tuple[str, ...]:
     """The targets of the first rota line covering `moment`, or () if none does."""
     local = moment.astimezone(zone)

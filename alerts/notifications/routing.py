@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .channels import DAYS, LogChannel, OnCall, parse_hours
+from .channels import LogChannel, parse_rota
 from .mail import SECURITY_MODES, EmailChannel
 from .payload import DETAILS
 from .webhook import WebhookChannel
@@ -159,9 +159,10 @@ class _Loader:
             self.fail(where, "timeout_seconds must be a number from 0 to 60")
         ca_file = spec.get("ca_file")
         if ca_file is not None and not Path(ca_file).is_file():
-            self.fail(where, f"ca_file {ca_file!r} is not a readable file")
+            self.fail(where, f"ca_file {ca_file!r} is not a file")
         options.update(timeout=float(timeout), ca_file=ca_file)
-        options["on_call"] = self.rota(where, spec.get("on_call", []), kind)
+        options["on_call"] = self.rota(where, spec.get("on_call", []), kind,
+                                       spec.get("allow_http", False))
         if kind == "email":
             return self.email(name, where, spec, options)
         return self.webhook(name, where, spec, options)
@@ -198,8 +199,6 @@ class _Loader:
         url = spec.get("url")
         if url is not None:
             self.url(where, url, allow_http)
-        for line in options["on_call"]:
-            self.url(where + " on_call", line.targets[0], allow_http)
         self.covered(where, (url,) if url else (), options["on_call"], "a url")
         secret = self.secret(where, "secret_env", spec.get("secret_env"))
         return WebhookChannel(name, url=url, secret=secret, **options)
@@ -229,44 +228,20 @@ class _Loader:
                 self.fail(where, f"'{key}' holds {address!r}, which is not an email address")
         return tuple(value)
 
-    def rota(self, where, lines, kind):
-        if not isinstance(lines, list):
-            self.fail(where, "on_call must be a list of rota lines")
-        rota = []
-        for number, line in enumerate(lines, 1):
+    def rota(self, where, lines, kind, allow_http):
+        try:
+            rota = parse_rota(lines, "to" if kind == "email" else "url")
+        except ValueError as error:
+            self.fail(f"{where} on_call", str(error))
+        for number, line in enumerate(rota, 1):
             place = f"{where} on_call line {number}"
-            key = "to" if kind == "email" else "url"
-            if not isinstance(line, dict) or set(_visible(line)) - {key, "days", "hours"}:
-                self.fail(place, f"must be an object with {key!r} and optional days, hours")
             if kind == "email":
-                targets = self.addresses(place, "to", line.get("to"))
+                self.addresses(place, "to", list(line.targets))
+            elif len(line.targets) != 1:
+                self.fail(place, "a webhook rota line takes one url")
             else:
-                targets = (line.get("url"),)
-            if not targets or targets[0] is None:
-                self.fail(place, f"needs {key!r}")
-            days = frozenset(self.days(place, line.get("days", list(DAYS))))
-            start = end = None
-            if "hours" in line:
-                try:
-                    start, end = parse_hours(str(line["hours"]))
-                except ValueError as error:
-                    self.fail(place, str(error))
-            rota.append(OnCall(targets, days, start, end))
-        return tuple(rota)
-
-    def days(self, where, value):
-        items = [value] if isinstance(value, str) else value
-        chosen = []
-        for item in items if isinstance(items, list) else [None]:
-            first, _, last = str(item).strip().lower().partition("-")
-            if first not in DAYS or (last and last not in DAYS):
-                self.fail(where, f"days must be names like \"mon\" or ranges like "
-                                 f"\"mon-fri\", not {item!r}")
-            a, b = DAYS.index(first), DAYS.index(last or first)
-            chosen += [DAYS[(a + step) % 7] for step in range((b - a) % 7 + 1)]
-        if not chosen:
-            self.fail(where, "days must name at least one day")
-        return chosen
+                self.url(place, line.targets[0], allow_http)
+        return rota
 
     def zone(self, where, spec):
         try:

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from sync.documents import Rfc3339
 from sync.enrolment import (PLATFORMS, EnrolmentError, count_recent_attempts, note_attempt,
-                            redeem_code)
+                            redeem_code, sealing_device_ids)
 from sync.pull import FeedContext, pull
 from sync.push import PushContext, push_entries
 
@@ -46,11 +46,19 @@ class KeySetSchema(Schema):
     keys = fields.List(fields.Nested(KeySchema))
 
 
+class ReplacesSchema(Schema):
+    device_id = fields.String(required=True, validate=validate.Length(1, 64))
+    device_token = fields.String(required=True, validate=validate.Length(1, 200))
+
+
 class EnrolSchema(Schema):
     enrollment_code = fields.String(required=True, validate=validate.Length(1, 64))
     device_name = fields.String(required=True, validate=validate.Length(1, 100))
     platform = fields.String(required=True, validate=validate.OneOf(PLATFORMS))
     app_version = fields.String(required=True, validate=validate.Length(1, 50))
+    replaces = fields.Nested(ReplacesSchema, metadata={
+        "description": "the device this phone was before re-enrolling, proven by its token, "
+                       "so entries it sealed then can still be pushed"})
 
 
 class EnrolledSchema(Schema):
@@ -128,6 +136,7 @@ def enrol(body):
             enrolled = redeem_code(
                 db, body["enrollment_code"], device_name=body["device_name"],
                 platform=body["platform"], app_version=body["app_version"], now=moment,
+                replaces=body.get("replaces"),
                 seal_name=lambda patient_id, device_id, name: vault.for_patient(
                     db, patient_id).seal_text("devices", device_id, "device_name", name))
     except EnrolmentError:
@@ -156,7 +165,8 @@ def push(body):
         context = PushContext(db=db, keyring=get_keyring(), catalog=get_catalog(),
                               cipher=patient["cipher"], device=device, patient=patient,
                               now=moment, clock_offset_seconds=round(offset, 3),
-                              on_entry_stored=None)
+                              on_entry_stored=None,
+                              device_ids=sealing_device_ids(db, device))
         results = push_entries(context, body["entries"])
         db.execute("UPDATE devices SET last_sync_at = ?, outbox_pending = ?, "
                    "clock_offset_seconds = ? WHERE id = ?",

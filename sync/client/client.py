@@ -88,9 +88,14 @@ class Client:
         if platform not in PLATFORMS:
             raise ValueError(f"platform must be one of {', '.join(PLATFORMS)}.")
         transport = self._transport(server_url, device_token=None)
-        answer = transport.enrol({"enrollment_code": enrollment_code, "device_name": device_name,
-                                  "platform": platform,
-                                  "app_version": app_version or self.app_version})
+        body = {"enrollment_code": enrollment_code, "device_name": device_name,
+                "platform": platform, "app_version": app_version or self.app_version}
+        if previous:
+            # Prove we were the old device, so the entries sealed under its id before the
+            # revocation can still be pushed (docs/protocol.md, "Re-enrolment").
+            body["replaces"] = {"device_id": previous["device_id"],
+                                "device_token": previous["device_token"]}
+        answer = transport.enrol(body)
         names = ("device_id", "device_token", "patient_id", "respondent")
         if not all(isinstance(answer.get(name), str) and answer[name] for name in names):
             raise BadAnswer("The enrolment answer lacks " + ", ".join(names) + ".")
