@@ -11,13 +11,14 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .conditions import Situation, holds, value_of
+from .conditions import Situation, getter, merge
 from .parameters import is_number
 from .ruleset import RuleSet, checked_patient_overrides, effective_parameters
 
 __all__ = ["Finding", "evaluate", "evaluate_silence", "ruleset_document", "parse_time"]
 
-EVIDENCE_GROUPS = {"answer": "answers", "score": "scores", "context": "context", "entry": "entry"}
+EVIDENCE_GROUPS = {"answer": "answers", "score": "scores", "context": "context", "entry": "entry",
+                   "param": "parameters"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ def evaluate_silence(ruleset: RuleSet, context: dict, now=None) -> list:
     `watch_started_at` (when the family was enrolled); with neither, nothing is known.
     """
     now = parse_time(now if now is not None else context.get("now"))
-    since = parse_time(context.get("last_temperature_at")) or parse_time(context.get("watch_started_at"))
+    since = (parse_time(context.get("last_temperature_at"))
+             or parse_time(context.get("watch_started_at")))
     hours = None if since is None or now is None else (now - since).total_seconds() / 3600
     overrides = _overrides(ruleset, context)
     situation = Situation(
@@ -128,7 +130,7 @@ def _findings(ruleset, rules, situation) -> list:
     met = []
     for rule in rules:
         facts = {}
-        if holds(rule.when, situation, facts):
+        if rule.holds(situation, facts):
             met.append((rule, facts))
     # One finding per reason: breathing at SpO2 88 is an emergency, not also an urgent call.
     strongest = {}
@@ -150,9 +152,9 @@ def _evidence(rule, facts, situation) -> dict:
     evidence: dict = {}
     for operand in rule.evidence:
         source, name = next(iter(operand.items()))
-        value = value_of(operand, situation, facts)
+        value = getter(operand)(situation)
         if value is not None and source in EVIDENCE_GROUPS:
             evidence.setdefault(EVIDENCE_GROUPS[source], {})[name] = value
-    evidence.update(facts)
+    merge(evidence, facts)
     return evidence
 

@@ -1,4 +1,4 @@
-"""The grammar of the rule language and the static check of a condition against it.
+"""The grammar of the rule language and the static checks of rules against it.
 
 Checked when a rule file loads, so that a typo (an unknown operator, a parameter that does
 not exist, a context value a time rule cannot have) fails the load with its path instead of
@@ -7,6 +7,8 @@ becoming a rule that silently never fires. The meaning of each operator is in co
 from __future__ import annotations
 
 from .parameters import is_number
+
+ADVICE_LANGUAGES = ("en", "es")
 
 OPERAND_SOURCES = ("answer", "score", "entry", "context", "param")
 ENTRY_FIELDS = ("questionnaire_id", "variant")
@@ -55,7 +57,8 @@ def problems_in_condition(condition, where: str, kind: str, declarations: dict) 
     if combinators:
         key = combinators[0]
         if len(condition) != 1:
-            return [f"{where}: '{key}' stands alone in its object"]
+            return [f"{where}: all, any and not each stand alone in their object "
+                    f"(found {', '.join(sorted(condition))})"]
         if key == "not":
             return problems_in_condition(condition["not"], f"{where}.not", kind, declarations)
         children = condition[key]
@@ -122,7 +125,7 @@ def problems_in_operand(operand, where, kind, declarations, parameter_types) -> 
     if source == "entry" and name not in ENTRY_FIELDS:
         return [f"{where}: unknown entry field '{name}' (known: {', '.join(ENTRY_FIELDS)})"]
     if source == "context" and name not in CONTEXT_NAMES[kind]:
-        return [f"{where}: unknown context value '{name}' for a {kind} rule "
+        return [f"{where}: unknown context value '{name}' in {kind} rules "
                 f"(known: {', '.join(CONTEXT_NAMES[kind])})"]
     if source == "param":
         if name not in declarations:
@@ -136,6 +139,46 @@ def problems_in_operand(operand, where, kind, declarations, parameter_types) -> 
     return []
 
 
+def problems_in_rules(rules, declarations) -> list[str]:
+    """Whole-file checks of loaded rules (`Rule` objects): ids, advice, conditions, evidence."""
+    problems, seen = [], set()
+    for rule in rules:
+        where = f"rule '{rule.id}'"
+        if rule.id in seen:
+            problems.append(f"{where}: the id is used twice")
+        seen.add(rule.id)
+        missing = [language for language in ADVICE_LANGUAGES if language not in rule.advice]
+        if missing:
+            problems.append(f"{where}: advice needs {', '.join(missing)}")
+        if rule.kind == "entry" and not rule.questionnaires:
+            problems.append(f"{where}: an entry rule names the questionnaires it reads")
+        if rule.kind == "time" and rule.questionnaires:
+            problems.append(f"{where}: a time rule reads no questionnaire")
+        problems += [f"{where}: {p}"
+                     for p in problems_in_condition(rule.when, "when", rule.kind, declarations)]
+        for index, operand in enumerate(rule.evidence):
+            if not isinstance(operand, dict):
+                problems.append(f"{where}: evidence[{index}]: names an answer, score or context value")
+                continue
+            problems += [f"{where}: {p}" for p in problems_in_operand(
+                operand, f"evidence[{index}]", rule.kind, declarations, None)]
+        problems += [f"{where}: {p}" for p in _problems_in_suppression(rule, rules)]
+    return problems
+
+
+def _problems_in_suppression(rule, rules) -> list[str]:
+    problems = []
+    for reason in rule.suppressed_by:
+        by = [other for other in rules if other.reason == reason and other.kind == rule.kind]
+        if not by:
+            problems.append(f"suppressed_by: no {rule.kind} rule gives '{reason}'")
+        elif reason == rule.reason:
+            problems.append("suppressed_by: a reason cannot suppress itself")
+        # Only a finding at least as severe may stand in for this one, or a suppression
+        # would turn an urgent call into a same-day review.
+        elif any(other.severity > rule.severity for other in by):
+            problems.append(f"suppressed_by: '{reason}' can be less severe than {rule.level}")
+    return problems
 
 
 def problems_against_catalog(rules, catalog) -> list[str]:
@@ -174,7 +217,8 @@ def _unknown_names(test, known, options) -> list[str]:
     left, right = test.get("left"), test.get("right")
     if left == {"entry": "variant"} and isinstance(right, str) and right not in known["variant"]:
         problems.append(f"no variant '{right}' of its questionnaires")
-    if isinstance(left, dict) and "answer" in left and test.get("op") in ("in", "contains_any", "new_since_last"):
+    listing = test.get("op") in ("in", "contains_any", "new_since_last")
+    if listing and isinstance(left, dict) and "answer" in left:
         unknown = [v for v in right if v not in options.get(left["answer"], ())]
         problems += [f"'{v}' is not an option of {left['answer']}" for v in unknown]
     return problems

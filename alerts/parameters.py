@@ -21,10 +21,10 @@ class ParameterError(ValueError):
 
 def is_number(value) -> bool:
     # bool is an int in Python, and `"spo2_urgent_below": true` is a mistake, not 1.
-    if isinstance(value, bool):
-        return False
-    # Checked apart from floats: math.isfinite cannot convert a 400-digit int.
-    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+    # Exact types: bool is an int subclass, and JSON gives only int, float, str, bool, None.
+    # ints skip isfinite, which cannot convert a 400-digit int.
+    kind = type(value)
+    return kind is int or (kind is float and math.isfinite(value))
 
 
 def normalise_value(name: str, declaration: dict, value):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -16,7 +16,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from questionnaires.schema_fields import StrictNumber
 
-from .grammar import problems_in_condition, problems_in_operand, walk_tests
+from .conditions import compile_condition
+from .grammar import problems_in_rules, walk_tests
 from .parameters import (
     TYPES, ParameterError, check_patient_overrides, layer_parameters, normalise_value,
 )
@@ -25,7 +26,6 @@ FORMAT = "homeward-rules/1"
 DEFAULT_PATH = Path(__file__).parent / "rules" / "default.json"
 LEVELS = ("emergency", "urgent", "attention", "info")  # most severe first
 KINDS = ("entry", "time")
-ADVICE_LANGUAGES = ("en", "es")
 NAME = r"^[a-z][a-z0-9_]{0,62}$"
 RULE_ID = r"^[a-z][a-z0-9_-]{0,62}$"
 SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"
@@ -91,6 +91,7 @@ class Rule:
     suppressed_by: tuple = ()
     advice: dict = field(default_factory=dict, hash=False)
     order: int = 0
+    holds: object = field(default=None, compare=False, repr=False)  # compiled `when`
 
     @property
     def severity(self) -> int:
@@ -107,7 +108,7 @@ class RuleSet:
     document: dict            # the checked document, for ruleset_document
     patient_overrides: dict   # only in a document served for one patient
 
-    @property
+    @cached_property
     def defaults(self) -> dict:
         return {name: declared["default"] for name, declared in self.parameters.items()}
 
@@ -150,9 +151,10 @@ def parse_ruleset(document, source: str = "<memory>") -> RuleSet:
     rules = tuple(Rule(**{key: tuple(value) if isinstance(value, list) else value
                           for key, value in raw.items()}, order=index)
                   for index, raw in enumerate(loaded["rules"]))
-    problems = _problems_in_rules(rules, declarations)
+    problems = problems_in_rules(rules, declarations)
     if problems:
         raise RulesError(f"{source}: " + "; ".join(problems[:12]))
+    rules = tuple(replace(rule, holds=compile_condition(rule.when)) for rule in rules)
     overrides = loaded.get("patient_overrides")
     if overrides is not None:
         try:
@@ -161,46 +163,6 @@ def parse_ruleset(document, source: str = "<memory>") -> RuleSet:
             raise RulesError(f"{source}: {error}") from None
     return RuleSet(loaded["id"], loaded["version"], source, declarations, rules,
                    copy.deepcopy(document), overrides or {})
-
-
-def _problems_in_rules(rules, declarations) -> list[str]:
-    problems, seen = [], set()
-    for rule in rules:
-        where = f"rule '{rule.id}'"
-        if rule.id in seen:
-            problems.append(f"{where}: the id is used twice")
-        seen.add(rule.id)
-        missing = [language for language in ADVICE_LANGUAGES if language not in rule.advice]
-        if missing:
-            problems.append(f"{where}: advice needs {', '.join(missing)}")
-        if rule.kind == "entry" and not rule.questionnaires:
-            problems.append(f"{where}: an entry rule names the questionnaires it reads")
-        if rule.kind == "time" and rule.questionnaires:
-            problems.append(f"{where}: a time rule reads no questionnaire")
-        problems += [f"{where}: {p}" for p in problems_in_condition(rule.when, "when", rule.kind, declarations)]
-        for index, operand in enumerate(rule.evidence):
-            if not isinstance(operand, dict):
-                problems.append(f"{where}: evidence[{index}]: names an answer, score or context value")
-                continue
-            problems += [f"{where}: {p}" for p in problems_in_operand(
-                operand, f"evidence[{index}]", rule.kind, declarations, None)]
-        problems += [f"{where}: {p}" for p in _problems_in_suppression(rule, rules)]
-    return problems
-
-
-def _problems_in_suppression(rule, rules) -> list[str]:
-    problems = []
-    for reason in rule.suppressed_by:
-        by = [other for other in rules if other.reason == reason and other.kind == rule.kind]
-        if not by:
-            problems.append(f"suppressed_by: no {rule.kind} rule gives '{reason}'")
-        elif reason == rule.reason:
-            problems.append("suppressed_by: a reason cannot suppress itself")
-        # Only a finding at least as severe may stand in for this one, or a suppression
-        # would turn an urgent call into a same-day review.
-        elif any(other.severity > rule.severity for other in by):
-            problems.append(f"suppressed_by: '{reason}' can be less severe than {rule.level}")
-    return problems
 
 
 def _describe(messages, document, path=()) -> list[str]:
@@ -216,7 +178,7 @@ def _describe(messages, document, path=()) -> list[str]:
         name = rule.get("id") if isinstance(rule, dict) else None
         parts[:2] = [f"rule '{name}'" if isinstance(name, str) else f"rule #{parts[1] + 1}"]
     elif len(parts) >= 2 and parts[0] == "parameters":
-        parts[:3] = [f"parameter '{parts[1]}'"] + ([str(parts[3])] if len(parts) > 3 else [])
+        parts[:2] = [f"parameter '{parts[1]}'"]
     return [": ".join(str(p) for p in parts if p not in ("_schema", "value")) + f": {messages}"]
 
 
@@ -241,7 +203,8 @@ def read_json(path: Path, error_class):
         return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError) as error:
         line = getattr(error, "lineno", None)
-        raise error_class(f"{path}: not valid JSON" + (f" (line {line}: {error.msg})" if line else "")) from None
+        where = f" (line {line}: {error.msg})" if line else ""
+        raise error_class(f"{path}: not valid JSON{where}") from None
 
 
 def _refuse_constant(name):
@@ -252,8 +215,8 @@ def effective_parameters(ruleset: RuleSet, site=None, patient_overrides=None) ->
     """Rule-file defaults, then the site's settings, then one patient's; each value checked."""
     try:
         values = layer_parameters(ruleset.parameters, ruleset.defaults, site, "site parameters")
-        parameters = (patient_overrides or {}).get("parameters") if isinstance(patient_overrides, dict) else None
-        return layer_parameters(ruleset.parameters, values, parameters, "patient overrides: parameters")
+        patient = patient_overrides.get("parameters") if isinstance(patient_overrides, dict) else None
+        return layer_parameters(ruleset.parameters, values, patient, "patient overrides: parameters")
     except ParameterError as error:
         raise RulesError(str(error)) from None
 

@@ -15,7 +15,6 @@ from server.patients import create_patient
 from support.live import CuttingProxy, LiveServer
 from sync.client import Client
 from sync.enrolment import create_code
-from conftest import START
 
 pytestmark = pytest.mark.e2e
 
@@ -63,6 +62,7 @@ def stored(db, patient_id):
 def test_it_stores_three_offline_days_once_in_order_with_clock_offsets(app, db, clock, live,
                                                                       tmp_path):
     patient_id, code = new_family(app, db, clock)
+    start = clock.now()
     phone = DeviceClock(clock, skew=timedelta(minutes=7))  # the phone runs 7 minutes fast
     with Client(tmp_path / "phone.db", now=phone, sleep=no_sleep) as client:
         client.enrol(live.url, code, "Papá's phone", platform="ios")
@@ -81,7 +81,7 @@ def test_it_stores_three_offline_days_once_in_order_with_clock_offsets(app, db, 
     assert {row["status"] for row in rows} == {"accepted"}
     assert {row["clock_offset_seconds"] for row in rows} == {-420}
     # Corrected times are the server's time at recording: 43 minutes apart from the start.
-    first = START + timedelta(minutes=43)
+    first = start + timedelta(minutes=43)
     assert rows[0]["corrected_at"] == first.isoformat(timespec="microseconds")
 
 

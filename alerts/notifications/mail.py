@@ -55,8 +55,9 @@ class EmailChannel:
         message["Subject"] = subject(payload)
         message["Date"] = format_datetime(moment.astimezone(timezone.utc))
         # The same key gives the same Message-ID on every resend; the key itself may hold
-        # characters a Message-ID may not, so the ID carries its digest.
-        digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+        # characters a Message-ID may not, so the ID carries its digest (128 bits, short
+        # enough that the header is not folded onto a second line).
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
         message["Message-ID"] = f"<homeward.{digest}@{domain}>"
         message["X-Homeward-Idempotency-Key"] = key
         message["X-Homeward-Level"] = str(payload.get("level", ""))
@@ -84,20 +85,22 @@ class EmailChannel:
                                 retryable=True)
         message = self.message(notification, recipients)
         stage = "connect"
+        smtp = None
         try:
-            with self._open() as smtp:
-                stage = "EHLO"
+            smtp = self._open()
+            stage = "EHLO"
+            smtp.ehlo()
+            if self.security == "starttls":
+                stage = "STARTTLS"
+                smtp.starttls(context=self._context())
                 smtp.ehlo()
-                if self.security == "starttls":
-                    stage = "STARTTLS"
-                    smtp.starttls(context=self._context())
-                    smtp.ehlo()
-                if self.username:
-                    stage = "login"
-                    smtp.login(self.username, self._password or "")
-                stage = "message"
-                refused = smtp.send_message(message, from_addr=self.from_address,
-                                            to_addrs=recipients)
+            if self.username:
+                stage = "login"
+                smtp.login(self.username, self._password or "")
+            stage = "message"
+            refused = smtp.send_message(message, from_addr=self.from_address,
+                                        to_addrs=recipients)
+            stage = "sent"
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _text in error.recipients.values()]
             raise DeliveryError(
@@ -113,6 +116,9 @@ class EmailChannel:
         except (smtplib.SMTPException, OSError) as error:
             raise DeliveryError(self._clean(f"SMTP {stage} to {self.host}:{self.port}: "
                                             f"{type(error).__name__}: {error}"), True) from None
+        finally:
+            if smtp is not None:
+                _hang_up(smtp, politely=stage == "sent")
         if refused:
             # Some recipients have it: a resend would duplicate for them, so this counts as
             # delivered, and the note naming the refused addresses goes into the history.
@@ -121,6 +127,18 @@ class EmailChannel:
 
     def _clean(self, text):
         return scrub(text, [self._password])
+
+
+def _hang_up(smtp, politely):
+    # Once the relay has taken the message, a QUIT that times out must not turn a delivery
+    # into a "retry" and a duplicate; on failure there is nothing left to say politely.
+    try:
+        if politely:
+            smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
+    finally:
+        smtp.close()
 
 
 def _describe(refused: dict) -> str:

@@ -101,7 +101,8 @@ class _Loader:
         if detail not in DETAILS:
             self.fail("detail", f"must be one of {', '.join(DETAILS)}, not {detail!r}")
         defaults = document.get("defaults", {})
-        if not isinstance(defaults, dict) or set(_visible(defaults)) - set(_KEYS):
+        if not isinstance(defaults, dict) or set(_visible(defaults)) - set(_KEYS) or not all(
+                isinstance(value, dict) for value in _visible(defaults).values()):
             self.fail("defaults", "must be an object with 'email' and/or 'webhook' settings")
         channels = {BUILTIN: LogChannel()}
         declared = document.get("channels", {})
@@ -118,7 +119,7 @@ class _Loader:
             merged = {**_visible(defaults.get(spec["type"], {})), **_visible(spec)}
             channels[name] = self.channel(name, merged, detail)
         return Routing(channels, self.routes(document.get("routes"), channels), detail,
-                       self.label, tuple(self.env_names))
+                       self.label, tuple(dict.fromkeys(self.env_names)))
 
     def routes(self, declared, channels) -> dict:
         if not isinstance(declared, dict):
@@ -149,7 +150,7 @@ class _Loader:
         kind = spec["type"]
         unknown = set(spec) - _KEYS[kind]
         if unknown:
-            self.fail(where, f"unknown setting {sorted(unknown)[0]!r} for a {kind} channel")
+            self.fail(where, f"unknown setting {sorted(unknown)[0]!r} for {kind} channels")
         options = {"detail": spec.get("detail", detail), "zone": self.zone(where, spec)}
         if options["detail"] not in DETAILS:
             self.fail(where, f"detail must be one of {', '.join(DETAILS)}")
@@ -204,7 +205,11 @@ class _Loader:
         return WebhookChannel(name, url=url, secret=secret, **options)
 
     def url(self, where, url, allow_http):
-        parts = urlsplit(url) if isinstance(url, str) else None
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 -- raises ValueError for a port out of range
+        except (TypeError, ValueError, AttributeError):
+            parts = None
         if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
             self.fail(where, f"url must be an http(s) address, not {url!r}")
         if parts.scheme == "http" and parts.hostname not in LOOPBACK and allow_http is not True:

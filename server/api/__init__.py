@@ -11,6 +11,8 @@ AREAS = (
     "server.api.sync",
     "server.api.devices",
     "server.api.alerts",
+    "server.api.questionnaires",
+    "server.api.entries",
     "server.pages",
 )
 

@@ -1,12 +1,12 @@
-"""Builders for entries and contexts, so each rules test states only what it is about."""
-from datetime import datetime, timedelta, timezone
+"""Fixtures for the rules tests: the default rule set and evaluators that take only what a
+test is about (the rest of the entry and context comes from rules_support)."""
+from datetime import timedelta
 
 import pytest
 
 from alerts.evaluate import evaluate, evaluate_silence
 from alerts.ruleset import load_default_ruleset
-
-NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+from rules_support import NOW, base_context, base_entry
 
 
 @pytest.fixture(scope="session")
@@ -17,22 +17,6 @@ def rules():
 @pytest.fixture
 def now():
     return NOW
-
-
-def base_context(**changes) -> dict:
-    context = {"now": NOW, "age_years": 11, "age_band": "8-12", "day_post_infusion": 4,
-               "baseline": {"neuro_check_total": None, "neuro_check_variant": None,
-                            "quality_of_life_total": None},
-               "previous_diary_answers": None, "recent_temperatures": [], "parameters": {},
-               "patient_overrides": None}
-    context.update(changes)
-    return context
-
-
-def base_entry(questionnaire_id="symptom-diary", variant="caregiver", answers=None,
-               scores=None, recorded_at=NOW) -> dict:
-    return {"questionnaire_id": questionnaire_id, "variant": variant, "answers": answers or {},
-            "scores": scores or {}, "recorded_at": recorded_at}
 
 
 @pytest.fixture

@@ -1,8 +1,11 @@
 """The default rule set, row by row of CLINICAL.md's table: what fires, at which level,
 with which evidence and which advice. Boundaries are in the shared vectors as well."""
+import json
 from datetime import timedelta
 
 import pytest
+
+from alerts.evaluate import evaluate_silence
 
 FEVER, HIGH = ("fever", "urgent", False), ("high_fever", "urgent", True)
 BORDER = ("borderline_temperature", "attention", False)
@@ -177,7 +180,6 @@ def test_it_raises_a_missed_check_in_at_12_hours_and_no_contact_at_24(silence):
 
 
 def test_it_takes_now_as_an_argument_for_the_scheduler(rules, now):
-    from alerts.evaluate import evaluate_silence
     context = {"day_post_infusion": 2, "last_temperature_at": now}
     assert evaluate_silence(rules, context, now + timedelta(hours=11)) == []
     [missed] = evaluate_silence(rules, context, now + timedelta(hours=13))
@@ -224,7 +226,6 @@ def test_it_escalates_every_emergency_at_once(rules):
 
 
 def test_it_serialises_a_finding_to_plain_json(findings):
-    import json
     [finding] = findings({"neuro_signs": ["headache"]})
     as_dict = finding.to_dict()
     assert json.loads(json.dumps(as_dict)) == as_dict

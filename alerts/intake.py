@@ -1,0 +1,151 @@
+"""Where a stored entry meets the safety rules (DESIGN.md step 5): build the patient's
+context, evaluate, open or extend episodes, queue notifications, in the push's transaction.
+
+The context is read in the entry's own time, not arrival time: an entry recorded yesterday
+and synced today is compared with what came before it yesterday, and its day post infusion
+is the day it happened.
+"""
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta, timezone
+
+from questionnaires import age_band, age_on, local_date
+
+from .episodes import record_findings, utc
+from .evaluate import evaluate
+
+DIARY, NEURO_CHECK, QUALITY_OF_LIFE = "symptom-diary", "neuro-check", "quality-of-life"
+RECENT = timedelta(hours=24)
+
+
+@dataclass
+class AlertSettings:
+    ruleset: object                       # alerts.ruleset.RuleSet
+    parameters: dict = field(default_factory=dict)   # the site's threshold overrides
+
+
+def assess_entry(db, stored, *, patient, cipher, settings, now, notify):
+    """Findings for one stored entry turned into episodes; returns the push result's
+    `alert` ({"alert_id", "level"}) or None. `patient`: patient_id, date_of_birth (date),
+    timezone, infusion_date (ISO date)."""
+    note_checkin(db, stored)
+    if stored.questionnaire_id is None:
+        return None  # a document that did not parse has no answers to check
+    entry = {"questionnaire_id": stored.questionnaire_id,
+             "variant": stored.definition.variant if stored.definition else None,
+             "answers": stored.valid_answers, "scores": stored.scores,
+             "recorded_at": stored.corrected_at}
+    context = build_context(db, cipher, patient, stored, settings, now)
+    findings = evaluate(settings.ruleset, entry, context)
+    if not findings:
+        return None
+    return record_findings(
+        db, patient_id=stored.patient_id, findings=findings, now=now, notify=notify,
+        seal=lambda alert_id, column, value: cipher.seal_json("alerts", alert_id, column, value),
+        entry_id=stored.entry_id, reported_late_minutes=stored.reported_late_minutes)
+
+
+def patient_values(patient, moment) -> dict:
+    day = local_date(moment, patient["timezone"])
+    birth = patient["date_of_birth"]
+    age = age_on(birth, max(day, birth))
+    return {"day_post_infusion": (day - date.fromisoformat(patient["infusion_date"])).days,
+            "age_years": age, "age_band": age_band(age)}
+
+
+def build_context(db, cipher, patient, stored, settings, now) -> dict:
+    at = stored.corrected_at
+    return {
+        "now": now, **patient_values(patient, at),
+        "baseline": {
+            "neuro_check_total": first_score(db, cipher, stored, NEURO_CHECK, "total",
+                                             same_variant=True),
+            "neuro_check_variant": stored.definition.variant
+            if stored.definition is not None and stored.questionnaire_id == NEURO_CHECK else None,
+            "quality_of_life_total": first_score(db, cipher, stored, QUALITY_OF_LIFE, "total"),
+        },
+        "previous_diary_answers": previous_diary_answers(db, cipher, stored),
+        "recent_temperatures": recent_temperatures(db, cipher, stored),
+        "parameters": settings.parameters,
+        "patient_overrides": patient_overrides(db, stored.patient_id),
+    }
+
+
+def first_score(db, cipher, stored, questionnaire_id, score_id, same_variant=False):
+    """The child's own baseline: their first accepted entry of that instrument (and of the
+    same variant for the neuro check: a CAPD total and an ICE total are different scales)."""
+    if stored.questionnaire_id != questionnaire_id:
+        return None
+    sql = ("SELECT entry_id, scores FROM entries WHERE patient_id = ? AND questionnaire_id = ? "
+           "AND status = 'accepted' AND entry_id != ? AND corrected_at < ?")
+    params = [stored.patient_id, questionnaire_id, stored.entry_id, utc(stored.corrected_at)]
+    if same_variant:
+        sql += " AND variant = ?"
+        params.append(stored.definition.variant if stored.definition else None)
+    row = db.execute(sql + " ORDER BY corrected_at LIMIT 1", params).fetchone()
+    if row is None or row[1] is None:
+        return None
+    return (cipher.open_json("entries", row[0], "scores", row[1]) or {}).get(score_id)
+
+
+def diary_rows(db, stored, since=None, limit=None):
+    sql = ("SELECT entry_id, corrected_at, valid_answers FROM entries WHERE patient_id = ? "
+           "AND questionnaire_id = ? AND entry_id != ? AND corrected_at < ?")
+    params = [stored.patient_id, DIARY, stored.entry_id, utc(stored.corrected_at)]
+    if since is not None:
+        sql += " AND corrected_at >= ?"
+        params.append(utc(since))
+    sql += " ORDER BY corrected_at DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return db.execute(sql, params).fetchall()
+
+
+def previous_diary_answers(db, cipher, stored):
+    rows = diary_rows(db, stored, limit=1)
+    if not rows:
+        return None
+    return cipher.open_json("entries", rows[0][0], "valid_answers", rows[0][2])
+
+
+def recent_temperatures(db, cipher, stored) -> list[dict]:
+    readings = []
+    for entry_id, corrected_at, sealed in diary_rows(db, stored, stored.corrected_at - RECENT):
+        answers = cipher.open_json("entries", entry_id, "valid_answers", sealed) or {}
+        if "temperature_c" in answers:
+            readings.append({"at": corrected_at, "temperature_c": answers["temperature_c"],
+                             "method": answers.get("temperature_method")})
+    return readings
+
+
+def patient_overrides(db, patient_id):
+    row = db.execute("SELECT overrides FROM patient_rule_overrides WHERE patient_id = ? AND "
+                     "ended_at IS NULL ORDER BY set_at DESC LIMIT 1", [patient_id]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def note_checkin(db, stored):
+    """Missed check-ins count from the last temperature reading, kept in clear as a time
+    so the scheduler can find silent families without unsealing anything."""
+    at = utc(stored.corrected_at)
+    has_temperature = "temperature_c" in stored.valid_answers
+    db.execute(
+        "INSERT INTO patient_checkins (patient_id, last_temperature_at, last_entry_at) "
+        "VALUES (?, ?, ?) ON CONFLICT(patient_id) DO UPDATE SET "
+        "last_entry_at = MAX(COALESCE(last_entry_at, ''), excluded.last_entry_at), "
+        "last_temperature_at = CASE WHEN excluded.last_temperature_at IS NULL "
+        "THEN last_temperature_at ELSE MAX(COALESCE(last_temperature_at, ''), "
+        "excluded.last_temperature_at) END",
+        [stored.patient_id, at if has_temperature else None, at])
+
+
+def silent_patients(db, now, window_days):
+    """Patients in the monitoring window, with when their silence began: the last reading,
+    or before any, the first enrolment of a device (nobody could report before that)."""
+    return db.execute(
+        "SELECT p.id, p.timezone, p.infusion_date, c.last_temperature_at, "
+        "(SELECT MIN(enrolled_at) FROM devices d WHERE d.patient_id = p.id) AS watch_started "
+        "FROM patients p LEFT JOIN patient_checkins c ON c.patient_id = p.id "
+        "WHERE p.status = 'active' AND p.infusion_date BETWEEN ? AND ?",
+        [(now.astimezone(timezone.utc).date() - timedelta(days=window_days[1] + 1)).isoformat(),
+         (now.astimezone(timezone.utc).date() + timedelta(days=1)).isoformat()]).fetchall()
