@@ -15,6 +15,7 @@ from .config import Config
 from .context import close_db
 from questionnaires import load_catalog, load_schedule
 
+from .alert_runtime import AlertRuntime, load_alert_runtime
 from .keyfiles import load_or_create_secret_key
 from .sealing_keys import KeyRingCache, ensure_sealing_key
 from .vault import Vault
@@ -32,6 +33,7 @@ class Homeward:
     catalog: object         # questionnaires.Catalog: shipped and site instruments
     keyrings: KeyRingCache  # the sealing keys, reloaded when a rotation changes them
     schedule: object        # questionnaires.Schedule: when each instrument is due
+    alerting: AlertRuntime  # the rules with the site's thresholds, notification routing
 
 
 class HomewardApi(Api):
@@ -65,7 +67,8 @@ def create_app(config: Config | dict | None = None, *, clock=None) -> Flask:
     app = Flask("homeward", static_folder=None)
     app.extensions["homeward"] = Homeward(config=config, clock=clock, vault=vault,
                                           catalog=catalog, keyrings=KeyRingCache(vault),
-                                          schedule=load_schedule())
+                                          schedule=load_schedule(),
+                                          alerting=load_alert_runtime(config, catalog))
     app.config.update(
         SECRET_KEY=load_or_create_secret_key(config.secret_key_path),
         MAX_CONTENT_LENGTH=config.max_request_bytes,

@@ -7,8 +7,15 @@ import argparse
 import sys
 from importlib import import_module
 
+from alerts.notifications.routing import RoutingError
+from alerts.ruleset import RulesError
+
+from .alert_runtime import AlertConfigError
 from .config import Config, ConfigError
 from .keyfiles import KeyFileError
+
+# Errors that mean "the installation is set up wrong": one sentence, exit status 2.
+SETUP_ERRORS = (ConfigError, KeyFileError, RulesError, RoutingError, AlertConfigError)
 
 COMMANDS = ("init", "serve", "scheduler", "users", "keys", "patients", "backup", "config",
             "client")
@@ -30,7 +37,7 @@ def main(argv=None, environ=None):
     try:
         config = Config.from_env(environ)
         return args.run(args, config) or 0
-    except (ConfigError, KeyFileError) as error:
+    except SETUP_ERRORS as error:
         print(f"homeward: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

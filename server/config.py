@@ -104,6 +104,12 @@ class Config:
     instruments_dir: Path | None = setting(None, _parse_path,
                                            doc="Extra instrument definitions a site holds a "
                                                "licence for.")
+    rules_parameters_file: Path | None = setting(
+        None, _parse_path, doc="JSON of the site's safety-rule thresholds (docs/rules.md); "
+                               "unset: CLINICAL.md's defaults.")
+    notifications_file: Path | None = setting(
+        None, _parse_path, doc="JSON of notification channels and routes "
+                               "(docs/notifications.md); unset: alerts are only logged.")
     log_level: str = setting("INFO", _parse_log_level, doc="DEBUG, INFO, WARNING or ERROR.")
 
     @classmethod

@@ -53,3 +53,7 @@ def get_keyring():
 
 def get_schedule():
     return homeward().schedule
+
+
+def get_alerting():
+    return homeward().alerting

@@ -4,7 +4,7 @@ upgrade, tasks coming into the 14-day horizon)."""
 import json
 from datetime import date, timedelta
 
-from questionnaires import Patient, tasks_between
+from questionnaires import Patient, tasks_between, tasks_triggered_by
 from sync.sources import (AlertSource, KeysSource, ProfileSource, QuestionnaireSource,
                           ScheduleSource, TaskSource, variants_signature)
 
@@ -62,17 +62,38 @@ def refresh_patient_feed(db, catalog, schedule, patient, now) -> int:
 def add_tasks(db, catalog, schedule, patient, start, end, now) -> list[str]:
     """Store the tasks due in [start, end); returns the ids that were new. Task ids are
     derived from the occurrence, so an overlap with earlier runs adds nothing twice."""
-    facts = Patient(patient["patient_id"], patient["date_of_birth"], patient["timezone"],
-                    date.fromisoformat(patient["infusion_date"]))
+    return [task.task_id for task in tasks_between(schedule, patient_of(patient), start, end,
+                                                   catalog)
+            if insert_task(db, task, now)]
+
+
+def patient_of(patient) -> Patient:
+    return Patient(patient["patient_id"], patient["date_of_birth"], patient["timezone"],
+                   date.fromisoformat(patient["infusion_date"]))
+
+
+def add_triggered_tasks(db, catalog, schedule, patient, stored, now) -> list[str]:
+    """Tasks an entry asks for (CLINICAL.md: a neuro check with any neuro sign), stored and
+    sent to the family's devices like scheduled ones."""
+    if stored.questionnaire_id is None:
+        return []
     added = []
-    for task in tasks_between(schedule, facts, start, end, catalog):
-        inserted = db.execute(
-            "INSERT OR IGNORE INTO tasks (task_id, patient_id, questionnaire_id, "
-            "questionnaire_version, variant, respondent, due_at, closes_at, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [task.task_id, task.patient_id, task.questionnaire_id, task.questionnaire_version,
-             task.variant, task.respondent, to_db(task.due_at), to_db(task.closes_at),
-             to_db(now)])
-        if inserted.rowcount == 1:
+    for task in tasks_triggered_by(schedule, patient_of(patient), stored.questionnaire_id,
+                                   stored.valid_answers, stored.corrected_at, stored.entry_id,
+                                   catalog):
+        if insert_task(db, task, now):
             added.append(task.task_id)
+            db["changes"].insert({"patient_id": patient["patient_id"], "type": "task",
+                                  "item_id": task.task_id, "op": "upsert", "at": to_db(now)})
     return added
+
+
+def insert_task(db, task, now) -> bool:
+    inserted = db.execute(
+        "INSERT OR IGNORE INTO tasks (task_id, patient_id, questionnaire_id, "
+        "questionnaire_version, variant, respondent, due_at, closes_at, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [task.task_id, task.patient_id, task.questionnaire_id, task.questionnaire_version,
+         task.variant, task.respondent, to_db(task.due_at), to_db(task.closes_at),
+         to_db(now)])
+    return inserted.rowcount == 1

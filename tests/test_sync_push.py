@@ -2,6 +2,7 @@
 nothing forged gets in."""
 import base64
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -27,12 +28,52 @@ def results(response):
     return response.get_json()["results"]
 
 
+CALM = {"temperature_c": 36.8, "temperature_method": "oral"}
+
+
 def test_it_accepts_a_sealed_entry_and_answers_per_entry(family, db):
-    document = family.document(FEVER)
+    document = family.document(CALM)
     [result] = results(family.push([family.envelope(document)]))
     assert result == {"entry_id": document["entry_id"], "status": "accepted", "alert": None}
     row = db["entries"].get(document["entry_id"])
     assert row["status"] == "accepted" and row["questionnaire_id"] == "symptom-diary"
+    assert db["alerts"].count == 0
+
+
+def test_it_has_the_alert_open_and_its_notification_queued_before_the_push_answers(family,
+                                                                                    db):
+    document = family.document(FEVER)
+    [result] = results(family.push([family.envelope(document)]))
+    assert result["status"] == "accepted" and result["alert"]["level"] == "urgent"
+    alert = db["alerts"].get(result["alert"]["alert_id"])
+    assert alert["status"] == "open" and alert["reasons"] == '["fever"]'
+    [queued] = db.query("SELECT kind, route, status, payload FROM notifications")
+    assert (queued["kind"], queued["route"], queued["status"]) == ("alert_raised", "urgent",
+                                                                   "pending")
+    assert "Mateo" not in queued["payload"] and "38.4" not in queued["payload"]
+
+
+def test_it_makes_ten_fevers_in_an_hour_from_one_patient_one_alert(family, db, clock):
+    for minute in range(0, 60, 6):
+        results(family.push([family.envelope(family.document(
+            FEVER, recorded_at=(clock.now()).isoformat()))]))
+        clock.advance(minutes=6)
+    assert db["alerts"].count == 1
+    assert db["alert_entries"].count == 10
+    assert db["notifications"].count == 1
+
+
+def test_it_still_checks_the_valid_answers_of_a_quarantined_entry(family, db):
+    document = family.document({"temperature_c": 380, "neuro_signs": ["seizure"]})
+    [result] = results(family.push([family.envelope(document)]))
+    assert result["status"] == "quarantined" and result["alert"]["level"] == "emergency"
+
+
+def test_it_says_how_late_an_alerting_entry_arrived(family, db, clock):
+    three_hours_ago = (clock.now() - timedelta(hours=3)).isoformat()
+    [result] = results(family.push([family.envelope(
+        family.document(FEVER, recorded_at=three_hours_ago))]))
+    assert db["alerts"].get(result["alert"]["alert_id"])["reported_late_minutes"] == 180
 
 
 def test_it_answers_a_repeated_push_with_duplicates_and_stores_nothing_twice(family, db):

@@ -15,9 +15,20 @@ from .payload import build_payload
 from .routing import ROUTES, Routing, RoutingError, builtin_routing, load_routing
 from .webhook import WebhookChannel, sign, verify_signature
 
+
+def notifier(db, routing, base_url, now):
+    """The `notify(alert_row, kind, route, key)` that alerts.episodes expects: a minimal
+    payload into the outbox, inside the caller's transaction."""
+    def notify(alert, kind, route, key):
+        return enqueue(db, routing, alert_id=alert["id"], kind=kind, route=route,
+                       payload=build_payload(alert, kind, base_url), idempotency_key=key,
+                       now=now)
+    return notify
+
+
 __all__ = ["DeliveryError", "EmailChannel", "LogChannel", "Notification", "ROUTES",
            "Routing", "RoutingError", "WebhookChannel", "backlog", "build_payload",
            "builtin_routing", "claim_due", "delivery_history", "dispatch_due", "enqueue",
-           "failed_notifications", "load_routing", "mark_failed", "mark_sent",
+           "failed_notifications", "load_routing", "mark_failed", "mark_sent", "notifier",
            "record_attempt", "register_jobs", "retry_failed", "schedule_retry", "sign",
            "verify_signature"]

@@ -35,8 +35,8 @@ def _wire_time(value) -> str | None:
 
 def evidence_text(evidence) -> str | None:
     """Evidence as one readable line, e.g. "temperature 38.6 °C axillary"."""
-    if evidence is None or evidence == "" or evidence == {}:
-        return None
+    if evidence is None or evidence == "" or evidence == {} or isinstance(evidence, bytes):
+        return None  # bytes are the vault's sealed column: never sent, never shown sealed
     if isinstance(evidence, str):
         return evidence
     if isinstance(evidence, dict):

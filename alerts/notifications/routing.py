@@ -42,7 +42,7 @@ class Routing:
     routes: dict
     detail: str = "minimal"
     source: str = "built-in (no notifications file)"
-    env_names: tuple = field(default=())  # variables the file names, for the lead's config
+    env_names: tuple = field(default=())  # the variables the file names (secrets)
 
     def channels_for(self, route: str) -> tuple[str, ...]:
         if route not in self.routes:

@@ -5,6 +5,7 @@ from flask import g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from alerts.intake import assess_entry
 from sync.documents import Rfc3339
 from sync.enrolment import (PLATFORMS, EnrolmentError, count_recent_attempts, note_attempt,
                             redeem_code, sealing_device_ids)
@@ -14,11 +15,11 @@ from sync.push import PushContext, push_entries
 from .. import db as storage
 from ..clock import from_db, to_db, to_wire
 from ..alerting import default_family_message
-from ..context import (client_address, get_catalog, get_db, get_keyring, get_schedule,
-                       get_vault, now)
+from ..context import (client_address, get_alerting, get_catalog, get_db, get_keyring,
+                       get_schedule, get_vault, now)
 from ..device_auth import require_device
 from ..errors import ApiError, RateLimited
-from ..feed import feed_sources, refresh_patient_feed
+from ..feed import add_triggered_tasks, feed_sources, refresh_patient_feed
 from ..patients import patient_facts
 
 blueprint = Blueprint("sync", __name__, url_prefix="",
@@ -165,7 +166,7 @@ def push(body):
         context = PushContext(db=db, keyring=get_keyring(), catalog=get_catalog(),
                               cipher=patient["cipher"], device=device, patient=patient,
                               now=moment, clock_offset_seconds=round(offset, 3),
-                              on_entry_stored=None,
+                              on_entry_stored=entry_consequences(db, patient, moment),
                               device_ids=sealing_device_ids(db, device))
         results = push_entries(context, body["entries"])
         db.execute("UPDATE devices SET last_sync_at = ?, outbox_pending = ?, "
@@ -196,6 +197,20 @@ def pull_changes(query):
         db.execute("UPDATE devices SET last_sync_at = ? WHERE id = ?",
                    [to_db(moment), device["id"]])
     return {"server_time": to_wire(moment), **page}
+
+
+def entry_consequences(db, patient, moment):
+    """What follows from a stored entry, in its savepoint: the safety rules (an alert and
+    its notifications) and tasks the entry triggers (a neuro check after a neuro sign)."""
+    alerting = get_alerting()
+    notify = alerting.notifier(db, moment)
+
+    def consequences(db, stored):
+        alert = assess_entry(db, stored, patient=patient, cipher=patient["cipher"],
+                             settings=alerting.settings, now=moment, notify=notify)
+        add_triggered_tasks(db, get_catalog(), get_schedule(), patient, stored, moment)
+        return alert
+    return consequences
 
 
 def feed_secret() -> bytes:

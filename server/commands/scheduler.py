@@ -6,10 +6,11 @@ other stands by and takes over when the first stops heartbeating.
 import logging
 import sys
 
-from alerts.scheduler import SchedulerProcess, Settings, standard_jobs
+from alerts.scheduler import SchedulerProcess, Settings
 
 from .. import db as storage
 from ..clock import SystemClock
+from ..jobs import build_jobs
 
 
 def register(subparsers):
@@ -33,13 +34,13 @@ def run(args, config):
     database = storage.connect(config.database_path)
     try:
         applied = storage.migrate(database)
+        jobs = build_jobs(config, database)
     finally:
         database.close()
     if applied:
         logging.getLogger("homeward.scheduler").info("applied migrations: %s",
                                                      ", ".join(applied))
 
-    jobs = standard_jobs()
     process = SchedulerProcess(
         open_db=lambda: storage.connect(config.database_path), clock=SystemClock(),
         settings=Settings(lease_seconds=config.scheduler_lease_seconds,

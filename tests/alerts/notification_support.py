@@ -228,8 +228,9 @@ def tls_relay(tmp_path):
     handler = MailRelay()
 
     def authenticate(server, session, envelope, mechanism, auth_data):
+        # handled=False: let aiosmtpd answer a refusal with 535 itself.
         return AuthResult(success=(auth_data.login, auth_data.password) == (
-            b"homeward", b"relay-password"))
+            b"homeward", b"relay-password"), handled=False)
 
     controller = Controller(handler, hostname="127.0.0.1", port=free_port(),
                             tls_context=context, require_starttls=True,

@@ -1,4 +1,5 @@
 """The outbox on a real SQLite database: enqueue, claims, backoff, giving up, admin views."""
+import json
 import random
 import threading
 from datetime import timedelta
@@ -7,12 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from alerts.episodes import record_findings
+from alerts.evaluate import Finding
 from alerts.notifications import (Routing, backlog, build_payload, builtin_routing,
-                                  claim_due, enqueue, failed_notifications, retry_failed)
+                                  claim_due, enqueue, failed_notifications, notifier,
+                                  retry_failed)
 from alerts.notifications.outbox import (MAX_RETRY_SECONDS, mark_failed, retry_delay,
                                          schedule_retry, transaction)
-from notification_support import (START, database_path, db, later,  # noqa: F401 fixtures
-                                  make_alert, rows)
+from notification_support import (PATIENT_ID, START, database_path, db,  # noqa: F401
+                                  later, make_alert, rows)
 from server.db import connect
 
 BASE = "https://homeward.hospital.example"
@@ -163,3 +167,18 @@ def test_it_tells_the_health_report_how_far_behind_delivery_is(db):
     mark_failed(db, first, "w", later(1), "HTTP 400")
     assert backlog(db, later(90)) == {"pending": 0, "sending": 1, "sent": 0, "failed": 1,
                                       "oldest_due_seconds": 90.0}
+
+
+def test_it_queues_what_the_episode_code_raises_in_the_same_transaction(db):
+    fever = Finding("high_fever", "urgent", True, {"temperature_c": 39.4}, {})
+    with transaction(db):
+        record_findings(db, patient_id=PATIENT_ID, findings=[fever], now=START,
+                        notify=notifier(db, two_channel_routing(), BASE, START),
+                        seal=lambda alert_id, column, value: b"sealed:" + repr(value).encode())
+    queued = rows(db, "SELECT kind, route, channel, payload FROM notifications ORDER BY id")
+    assert [(row["kind"], row["route"]) for row in queued] == [
+        ("alert_raised", "urgent"), ("alert_raised", "urgent"),
+        ("alert_escalated", "escalation")]
+    payload = json.loads(queued[0]["payload"])
+    assert payload["reasons"] == ["high_fever"] and payload["patient"] == PATIENT_ID
+    assert "39.4" not in queued[0]["payload"] and "sealed" not in queued[0]["payload"]

@@ -1,0 +1,72 @@
+"""The scheduler's alert jobs. Each works from what the database says now, not from what
+the last run did, so a run after two hours of downtime catches up on everything due and a
+run repeated after a crash changes nothing: escalations are claimed with a conditional
+UPDATE, silences extend their open episode, notifications carry idempotency keys.
+"""
+import logging
+
+from .episodes import escalate_due, record_findings
+from .evaluate import evaluate_silence
+from .intake import patient_values, silent_patients
+from .ruleset import effective_parameters
+from .scheduler import Job
+
+log = logging.getLogger("homeward.alerts.jobs")
+
+ESCALATION_EVERY_SECONDS = 15
+CHECKIN_EVERY_SECONDS = 60
+
+
+def in_transaction(db, work):
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = work()
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return result
+
+
+def escalation_job(notifier) -> Job:
+    """`notifier(db, now)` -> notify(alert, kind, route, key), writing to the outbox."""
+    def escalate(db, now):
+        escalated = in_transaction(db, lambda: escalate_due(db, now, notifier(db, now)))
+        if escalated:
+            log.warning("escalated %d unacknowledged alert(s): %s", len(escalated),
+                        ", ".join(escalated))
+        return escalated
+    return Job("escalation", ESCALATION_EVERY_SECONDS, escalate)
+
+
+def check_silences(db, now, *, settings, notifier, patient_facts, cipher_for):
+    """Missed check-ins (CLINICAL.md): no temperature for 12 h in the monitoring window is
+    `missed_checkin`, 24 h is `no_contact`. Returns the patients with a finding."""
+    window = effective_parameters(settings.ruleset, settings.parameters)["monitoring_window_days"]
+    flagged = []
+    for patient_id, _tz, _day0, last_temperature_at, watch_started in silent_patients(
+            db, now, window):
+        facts = patient_facts(db, patient_id, now)
+        context = {"now": now, "last_temperature_at": last_temperature_at,
+                   "watch_started_at": watch_started, **patient_values(facts, now),
+                   "parameters": settings.parameters, "patient_overrides": None}
+        findings = evaluate_silence(settings.ruleset, context, now)
+        if not findings:
+            continue
+        cipher = cipher_for(db, patient_id)
+
+        def record(findings=findings, cipher=cipher, patient_id=patient_id):
+            return record_findings(
+                db, patient_id=patient_id, findings=findings, now=now,
+                notify=notifier(db, now),
+                seal=lambda alert_id, column, value: cipher.seal_json("alerts", alert_id,
+                                                                     column, value))
+        in_transaction(db, record)
+        flagged.append(patient_id)
+    return flagged
+
+
+def checkin_job(**dependencies) -> Job:
+    def run(db, now):
+        return check_silences(db, now, **dependencies)
+    return Job("missed_checkins", CHECKIN_EVERY_SECONDS, run)

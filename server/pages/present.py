@@ -1,0 +1,157 @@
+"""Words a nurse reads at a glance: times in the family's timezone, waits, alert evidence,
+escalation and device health. Pure: no Flask, no database, so every rule here is unit-tested.
+
+Times carry their zone abbreviation because families may live in another timezone than the
+ward: "14:02 EST" cannot be misread, "14:02" can.
+"""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+LEVEL_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "attention": "Same-day review",
+                "info": "Psychosocial review"}
+OUTCOME_LABELS = {
+    "advised_to_come_in": "Advised to come in", "admitted": "Admitted",
+    "seen_in_clinic": "Seen in clinic", "advice_given_at_home": "Advice given, stays at home",
+    "false_alarm": "False alarm", "no_action_needed": "No action needed",
+}
+SIGN_WORDS = {
+    "confusion": "confusion", "speech": "trouble speaking or understanding",
+    "handwriting": "handwriting change", "tremor": "tremor", "sleepiness": "unusual sleepiness",
+    "headache": "severe headache", "weakness": "weakness", "balance": "loss of balance",
+    "personality": "personality change", "seizure": "seizure", "unresponsive": "cannot be woken",
+    "rash": "rash", "mouth_sores": "mouth sores", "joint_swelling": "joint swelling",
+    "less_urine": "less urine", "leg_swelling": "leg swelling", "diarrhoea": "diarrhoea",
+}
+# PROTOCOL.md: staff must notice a phone that stopped syncing or holds a backlog.
+STALE_SYNC = timedelta(hours=12)
+
+
+def local(moment: datetime | None, timezone_name: str, with_date=False) -> str:
+    if moment is None:
+        return ""
+    there = moment.astimezone(ZoneInfo(timezone_name))
+    shown = there.strftime("%a %d %b %H:%M" if with_date else "%H:%M")
+    return f"{shown} {there.tzname()}"
+
+
+def duration(seconds: float) -> str:
+    """A wait as people say it: "45 s"... "12 min", "3 h 5 min", "2 d 4 h"."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def signs(values) -> str:
+    return ", ".join(SIGN_WORDS.get(value, str(value).replace("_", " "))
+                     for value in values or ())
+
+
+def flatten(item) -> tuple[dict, dict]:
+    """(answers and scores, context) of one finding's evidence; older findings kept a flat
+    dict of answers."""
+    if not isinstance(item, dict):
+        return {}, {}
+    if not any(key in item for key in ("answers", "scores", "context")):
+        return item, {}
+    values = {**(item.get("answers") or {}), **(item.get("scores") or {})}
+    return values, item.get("context") or {}
+
+
+def evidence_phrases(evidence) -> list[str]:
+    phrases = []
+    for item in evidence or ():
+        values, context = flatten(item)
+        phrases += finding_phrases(values, context)
+    return list(dict.fromkeys(phrases))
+
+
+def finding_phrases(values, context) -> list[str]:
+    found = []
+    if "temperature_c" in values:
+        method = values.get("temperature_method")
+        found.append(f"{values['temperature_c']} °C{' ' + method if method else ''}")
+    if values.get("fever_medicine_hours") is not None:
+        found.append(f"fever medicine {values['fever_medicine_hours']:g} h before")
+    if "spo2_percent" in values:
+        found.append(f"SpO2 {values['spo2_percent']} %")
+    if values.get("breathing_difficulty") is True:
+        found.append("breathing difficulty")
+    if values.get("dizzy_or_fainting") is True:
+        found.append("dizzy or fainting")
+    for key in ("neuro_signs", "organ_signs"):
+        if values.get(key):
+            found.append(signs(values[key]))
+    if "distress" in values:
+        found.append(f"caregiver distress {values['distress']}/10")
+    if "total" in values:
+        if "baseline.quality_of_life_total" in context:
+            found.append(f"quality of life {values['total']:g} (baseline "
+                         f"{context['baseline.quality_of_life_total']:g})")
+        elif "baseline.neuro_check_total" in context:
+            variant = context.get("baseline.neuro_check_variant") or "neuro check"
+            found.append(f"{variant} check {values['total']:g} (baseline "
+                         f"{context['baseline.neuro_check_total']:g})")
+        else:
+            found.append(f"score {values['total']:g}")
+    if "hours_since_last_temperature" in context:
+        found.append(f"no temperature for {context['hours_since_last_temperature']:g} h")
+    return found
+
+
+def evidence_text(evidence, recorded_at, timezone_name, late_minutes) -> str:
+    """e.g. "38.6 °C axillary at 14:02 EST, reported 3 h late"."""
+    text = "; ".join(evidence_phrases(evidence)) or "no details recorded"
+    if recorded_at is not None:
+        text += f" at {local(recorded_at, timezone_name)}"
+    if late_minutes and late_minutes >= 60:
+        text += f", reported {duration(late_minutes * 60)} late"
+    elif late_minutes:
+        text += f", reported {late_minutes} min late"
+    return text
+
+
+def escalation_text(alert: dict, now: datetime, timezone_name: str) -> str:
+    """Where the alert stands on its way up the escalation route."""
+    if alert["status"] == "resolved":
+        return ""
+    if alert.get("snoozed_until") and parse(alert["snoozed_until"]) > now:
+        return (f"Snoozed until {local(parse(alert['snoozed_until']), timezone_name)} by "
+                f"{alert.get('snoozed_by') or 'staff'}: {alert.get('snooze_reason') or ''}")
+    if alert.get("escalated_at"):
+        return f"Escalated at {local(parse(alert['escalated_at']), timezone_name)}"
+    if alert.get("escalate_at") and alert["status"] == "open":
+        due = parse(alert["escalate_at"])
+        if due <= now:
+            return "Escalation due now"
+        return f"Escalates at {local(due, timezone_name)} unless acknowledged"
+    return "Not escalating"
+
+
+def parse(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def device_flags(device: dict, now: datetime) -> list[str]:
+    """Why staff should look at this phone, or []."""
+    if device.get("revoked_at"):
+        return ["revoked"]
+    flags = []
+    last = parse(device.get("last_sync_at"))
+    if last is None:
+        flags.append("never synced")
+    elif now - last > STALE_SYNC:
+        flags.append(f"not synced for {duration((now - last).total_seconds())}")
+    if device.get("outbox_pending"):
+        count = device["outbox_pending"]
+        flags.append(f"{count} entr{'y' if count == 1 else 'ies'} waiting on the phone")
+    return flags
