@@ -4,8 +4,9 @@ run repeated after a crash changes nothing: escalations are claimed with a condi
 UPDATE, silences extend their open episode, notifications carry idempotency keys.
 """
 import logging
+from datetime import timedelta
 
-from .episodes import escalate_due, record_findings
+from .episodes import escalate_due, record_findings, utc
 from .evaluate import evaluate_silence
 from .intake import patient_values, silent_patients
 from .ruleset import effective_parameters
@@ -14,6 +15,8 @@ from .scheduler import Job
 log = logging.getLogger("homeward.alerts.jobs")
 
 ESCALATION_EVERY_SECONDS = 15
+REMINDER_EVERY_SECONDS = 300
+REMIND_AFTER = timedelta(hours=1)
 CHECKIN_EVERY_SECONDS = 60
 
 
@@ -70,3 +73,31 @@ def checkin_job(**dependencies) -> Job:
     def run(db, now):
         return check_silences(db, now, **dependencies)
     return Job("missed_checkins", CHECKIN_EVERY_SECONDS, run)
+
+
+def remind_overdue(db, now, *, routing, enqueue):
+    """An hour after a task fell due with no entry for it, one reminder to the family's
+    route, while the task is still open. Returns the task ids reminded."""
+    if not routing.channels_for("reminder"):
+        return []
+    rows = db.execute(
+        "SELECT t.task_id, t.patient_id, t.questionnaire_id, t.due_at FROM tasks t "
+        "JOIN patients p ON p.id = t.patient_id AND p.status = 'active' "
+        "WHERE t.due_at <= ? AND t.closes_at > ? AND NOT EXISTS "
+        "(SELECT 1 FROM entries e WHERE e.task_id = t.task_id AND e.patient_id = t.patient_id)",
+        [utc(now - REMIND_AFTER), utc(now)]).fetchall()
+    reminded = []
+    for task_id, patient_id, questionnaire_id, due_at in rows:
+        payload = {"kind": "task_reminder", "patient": patient_id, "task_id": task_id,
+                   "questionnaire_id": questionnaire_id, "due_at": due_at}
+        if in_transaction(db, lambda: enqueue(db, routing, alert_id=None, kind="task_reminder",
+                                              route="reminder", payload=payload,
+                                              idempotency_key=f"{task_id}:reminder", now=now)):
+            reminded.append(task_id)
+    return reminded
+
+
+def reminder_job(routing, enqueue) -> Job:
+    def run(db, now):
+        return remind_overdue(db, now, routing=routing, enqueue=enqueue)
+    return Job("task_reminders", REMINDER_EVERY_SECONDS, run)

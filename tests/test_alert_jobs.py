@@ -163,3 +163,25 @@ def test_it_escalates_an_unacknowledged_fever_after_15_minutes(client, staff, cl
     assert len(run_jobs("escalation")["escalation"]) == 1
     [row] = db.query("SELECT route FROM notifications WHERE kind = 'alert_escalated'")
     assert row["route"] == "escalation"
+
+
+def test_it_reminds_a_family_once_an_hour_after_a_task_falls_due(client, staff, clock, db,
+                                                                 paged_config, receiver,
+                                                                 monkeypatch):
+    from alerts.jobs import remind_overdue
+    from alerts.notifications.outbox import enqueue
+    from alerts.notifications.routing import load_routing
+
+    family = enrolled_family(client, staff("nurse").headers, clock=clock)
+    family.pull()  # makes the tasks
+    silent = load_routing(str(paged_config.notifications_file))
+    assert remind_overdue(db, clock.now(), routing=silent, enqueue=enqueue) == []  # unrouted
+    document = json.loads(paged_config.notifications_file.read_text())
+    document["routes"]["reminder"] = ["pager"]
+    routing = load_routing(document)
+    clock.advance(hours=13)
+    reminded = remind_overdue(db, clock.now(), routing=routing, enqueue=enqueue)
+    assert reminded
+    assert remind_overdue(db, clock.now(), routing=routing, enqueue=enqueue) == []
+    answered = db["tasks"].get(reminded[0])
+    assert answered["due_at"] <= (clock.now() - timedelta(hours=1)).isoformat()

@@ -18,7 +18,10 @@ from .mail import SECURITY_MODES, EmailChannel
 from .payload import DETAILS
 from .webhook import WebhookChannel
 
-ROUTES = ("emergency", "urgent", "attention", "info", "escalation")
+ROUTES = ("emergency", "urgent", "attention", "info", "escalation", "reminder")
+# Reminders of overdue tasks reach families (e.g. an SMS gateway), not staff: unless a site
+# routes them, they go nowhere, rather than filling the log with one line per late diary.
+SILENT_UNLESS_ROUTED = ("reminder",)
 # Time-critical routes must reach a person; the review routes may stay in the staff inbox.
 REQUIRED_ROUTES = ("emergency", "urgent", "escalation")
 BUILTIN = "log"
@@ -56,7 +59,9 @@ class Routing:
 
 def builtin_routing() -> Routing:
     """No file: every route goes to the log channel, so rows still land in the outbox."""
-    return Routing({BUILTIN: LogChannel()}, {route: (BUILTIN,) for route in ROUTES})
+    return Routing({BUILTIN: LogChannel()},
+                   {route: () if route in SILENT_UNLESS_ROUTED else (BUILTIN,)
+                    for route in ROUTES})
 
 
 def load_routing(source=None, environ=None) -> Routing:
@@ -142,7 +147,7 @@ class _Loader:
             if route not in routes:
                 self.fail(f"route {route!r}", "is missing; it must reach a person")
         for route in ROUTES:
-            routes.setdefault(route, (BUILTIN,))
+            routes.setdefault(route, () if route in SILENT_UNLESS_ROUTED else (BUILTIN,))
         return routes
 
     def channel(self, name, spec, detail):

@@ -1,9 +1,11 @@
-"""The staff web pages: server-rendered HTML that works on a ward tablet without JavaScript.
+"""The staff web pages: server-rendered HTML that works on a ward tablet, with a little
+plain JavaScript (static files only) for the inbox's live updates and the charts.
 
-For now: sign in, a home page that says who you are, sign out. The sign-in form is itself
+This module: the blueprint, sign in, home, sign out, error pages. The sign-in form is itself
 CSRF-protected (a random nonce in a cookie, and the same nonce signed with the app's secret
 key in the form), so another site cannot sign a nurse's browser into an account of its
-choosing.
+choosing. The other pages live in inbox, patients, timeline and wellbeing, imported at the
+end so their routes land on this blueprint.
 """
 import hmac
 import logging
@@ -17,6 +19,7 @@ from .. import audit
 from ..auth import attempt_login, require_staff, session_from_cookie, sessions
 from ..context import get_config, get_db, now
 from ..errors import HTTP_CODES, ApiError, RateLimited, Unauthorized
+from .common import render, safe_next
 
 log = logging.getLogger("homeward.pages")
 
@@ -25,31 +28,25 @@ blueprint = Blueprint("pages", __name__, template_folder="templates",
 
 LOGIN_COOKIE = "homeward_login"
 LOGIN_FORM_MAX_AGE = 2 * 60 * 60  # a sign-in page left open over a handover still works
-ROLE_NAMES = {"nurse": "Nurse", "physician": "Physician",
-              "psychosocial": "Psychosocial team", "admin": "Administrator"}
+# Scripts only from Homeward's own static files: no inline script, no other site, so an
+# injected <script> in a patient's free text cannot run. Chart.js draws without eval.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                           "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                           "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+# Polled by the page's script: a redirect to the sign-in form would be read as the inbox.
+POLLED_ENDPOINTS = {"pages.inbox_live"}
 
 
 def _signer():
     return URLSafeTimedSerializer(current_app.secret_key, salt="homeward.login-csrf")
 
 
-def _safe_next(target):
-    # Only paths on this site: "//evil.example" and "/\evil.example" are other sites.
-    if (isinstance(target, str) and target.startswith("/") and not target.startswith("//")
-            and not target.startswith("/\\") and len(target) < 2000):
-        return target
-    return None
-
-
 @blueprint.after_request
 def _page_headers(response):
-    # Pages carry patient data and CSRF tokens: no cache may keep them. No page needs a
-    # script or another site's resources, so the policy can say so outright.
+    # Pages carry patient data and CSRF tokens: no cache may keep them.
     if request.endpoint != "pages.static":
         response.headers["Cache-Control"] = "no-store"
-    response.headers.setdefault("Content-Security-Policy",
-                                "default-src 'self'; script-src 'none'; form-action 'self'; "
-                                "frame-ancestors 'none'; base-uri 'none'")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     return response
 
 
@@ -59,7 +56,7 @@ def _login_page(status=200, message=None, username="", headers=None):
     if not nonce or len(nonce) > 100:
         nonce = secrets.token_urlsafe(24)
     html = render_template("login.html", csrf_token=_signer().dumps(nonce), message=message,
-                           username=username, next=_safe_next(request.values.get("next")))
+                           username=username, next=safe_next(request.values.get("next")))
     response = current_app.make_response((html, status, headers or {}))
     response.set_cookie(LOGIN_COOKIE, nonce, max_age=LOGIN_FORM_MAX_AGE, httponly=True,
                         samesite="Lax", secure=get_config().cookie_secure, path="/login")
@@ -78,10 +75,7 @@ def _login_csrf_ok():
 @blueprint.get("/")
 @require_staff()
 def home():
-    session = g.get("web_session")
-    html = render_template("home.html", staff=g.staff, role_name=ROLE_NAMES[g.staff.role],
-                           csrf_token=session.csrf_token if session else None)
-    return current_app.make_response(html)
+    return render("home.html")
 
 
 @blueprint.get("/login")
@@ -111,7 +105,7 @@ def login():
     sessions.end_session_by_id(db, request.cookies.get(sessions.COOKIE_NAME), now())
     session_id, _csrf = sessions.start_session(db, user.id, get_config(), now())
     audit.record(db, "auth.web_login", target=user.id)
-    response = redirect(_safe_next(request.form.get("next")) or url_for("pages.home"),
+    response = redirect(safe_next(request.form.get("next")) or url_for("pages.home"),
                         code=303)
     sessions.set_cookie(response, session_id, get_config())
     response.delete_cookie(LOGIN_COOKIE, path="/login")
@@ -137,6 +131,8 @@ def _error_page(status, message):
 
 @blueprint.errorhandler(Unauthorized)
 def _to_login(error):
+    if request.endpoint in POLLED_ENDPOINTS:
+        return current_app.make_response((error.message, 401, {"Content-Type": "text/plain"}))
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     response = redirect(url_for("pages.login_form",
                                 next=target if target and target != "/" else None), code=303)
@@ -163,3 +159,7 @@ def _unexpected_error_page(error):
     log.exception("unhandled error on page, request %s", g.get("request_id"), exc_info=error)
     return _error_page(500, "Something went wrong on our side; it has been logged with "
                             f"reference {g.get('request_id')}.")
+
+
+# Imported last: they add their routes to `blueprint`, defined above.
+from . import inbox, patients, timeline, wellbeing  # noqa: E402,F401

@@ -1,0 +1,83 @@
+"""Alerts as cards for the inbox and the wellbeing page, and the inbox's version stamp.
+Pure: takes alert views (server.alerting.alert_view) and patients, returns plain dicts.
+
+The waiting time is left out of the version on purpose: it changes every second, and the
+page counts it up itself from the server's time, so an unchanged inbox costs the polling
+browser a 204 and the audit log nothing.
+"""
+import hashlib
+import json
+
+from alerts.episodes import LEVELS
+
+from . import present
+
+REASON_WORDS = {
+    "fever": "fever", "high_fever": "high fever", "borderline_temperature":
+    "borderline temperature", "breathing": "breathing", "neuro_sign": "neuro sign",
+    "seizure": "seizure", "unresponsive": "cannot be woken",
+    "neuro_check_drop": "neuro check drop", "delirium_screen": "delirium screen",
+    "organ_flare": "organ flare", "missed_checkin": "missed check-in",
+    "no_contact": "no contact", "qol_drop": "quality of life drop",
+    "caregiver_distress": "caregiver distress",
+}
+
+
+def reason_words(reasons) -> list[str]:
+    return [REASON_WORDS.get(reason, reason.replace("_", " ")) for reason in reasons]
+
+
+def alert_card(alert: dict, patient: dict | None, evidence_at, now) -> dict:
+    """`evidence_at`: when the newest entry behind the alert was recorded (corrected)."""
+    patient = patient or {}
+    zone = patient.get("timezone") or "UTC"
+    raised = present.parse(alert["raised_at"])
+    return {
+        "alert_id": alert["alert_id"], "patient_id": alert["patient_id"],
+        "level": alert["level"], "level_label": present.LEVEL_LABELS[alert["level"]],
+        "status": alert["status"],
+        "patient_name": patient.get("display_name") or "(erased patient)",
+        "mrn": patient.get("mrn"), "age_years": patient.get("age_years"),
+        "day_post_infusion": patient.get("day_post_infusion"),
+        "reasons": reason_words(alert["reasons"]),
+        "evidence": present.evidence_text(alert.get("evidence"), evidence_at, zone,
+                                          alert.get("reported_late_minutes")),
+        "raised_at": alert["raised_at"], "raised_local": present.local(raised, zone, True),
+        "waiting": present.duration((now - raised).total_seconds()),
+        "escalation": present.escalation_text(alert, now, zone),
+        "escalated": bool(alert.get("escalated_at")),
+        "acknowledged": (f"Acknowledged by {alert['acknowledged_by']} at "
+                         f"{present.local(present.parse(alert['acknowledged_at']), zone)}"
+                         if alert.get("acknowledged_at") else ""),
+        "resolved": (f"Resolved by {alert['resolved_by']} at "
+                     f"{present.local(present.parse(alert['resolved_at']), zone, True)}: "
+                     f"{present.OUTCOME_LABELS.get(alert['outcome'], alert['outcome'])}"
+                     if alert.get("resolved_at") else ""),
+        "note": alert.get("note"),
+        "family_message": alert.get("family_message"),
+    }
+
+
+def ordered(cards) -> list[dict]:
+    """Most urgent first, then oldest first: the order a nurse should work in."""
+    return sorted(cards, key=lambda card: (-LEVELS.index(card["level"]), card["raised_at"],
+                                           card["alert_id"]))
+
+
+def with_version(card) -> dict:
+    stable = {key: value for key, value in card.items() if key != "waiting"}
+    digest = hashlib.sha256(json.dumps(stable, sort_keys=True, default=str).encode())
+    return {**card, "version": digest.hexdigest()[:16]}
+
+
+def inbox(cards) -> dict:
+    """Cards split into waiting (open) and being handled (acknowledged), with counts."""
+    cards = [with_version(card) for card in ordered(cards)]
+    waiting = [card for card in cards if card["status"] == "open"]
+    handled = [card for card in cards if card["status"] == "acknowledged"]
+    counts = {level: sum(1 for card in waiting if card["level"] == level) for level in LEVELS}
+    version = hashlib.sha256(" ".join(card["version"] for card in cards).encode())
+    return {"waiting": waiting, "handled": handled, "counts": counts,
+            "emergencies": [card for card in waiting if card["level"] == "emergency"],
+            "urgent": [card for card in waiting if card["level"] == "urgent"],
+            "version": version.hexdigest()[:16]}
