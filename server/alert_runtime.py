@@ -1,11 +1,14 @@
 """Alerting as configured for this site: the rules with the site's thresholds, and where
 notifications go. Loaded once per process and checked at start, so a typo in a threshold
 file stops the server instead of silently alerting at the wrong temperature."""
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 
+from alerts.evaluate import ruleset_document
 from alerts.grammar import problems_against_catalog
-from alerts.intake import AlertSettings
+from alerts.intake import AlertSettings, patient_overrides
 from alerts.notifications.outbox import enqueue
 from alerts.notifications.payload import build_payload
 from alerts.notifications.routing import load_routing
@@ -32,6 +35,19 @@ class AlertRuntime:
                     payload=build_payload(alert, kind, self.base_url),
                     idempotency_key=key, now=now)
         return notify
+
+    def rules_document(self, db, patient_id) -> dict:
+        return ruleset_document(self.settings.ruleset, self.settings.parameters,
+                                patient_overrides(db, patient_id))
+
+    def rules_signature(self, db, patient_id) -> str:
+        """Changes when the rules a family's app should hold change: a new rule set, new
+        site thresholds, or a physician's override for this child."""
+        ruleset = self.settings.ruleset
+        material = json.dumps([ruleset.document.get("id"), ruleset.document.get("version"),
+                               self.settings.parameters, patient_overrides(db, patient_id)],
+                              sort_keys=True, default=str)
+        return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
 def load_alert_runtime(config, catalog) -> AlertRuntime:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from questionnaires import Patient, tasks_between, tasks_triggered_by
 from sync.sources import (AlertSource, KeysSource, ProfileSource, QuestionnaireSource,
-                          ScheduleSource, TaskSource, variants_signature)
+                          RulesSource, ScheduleSource, TaskSource, variants_signature)
 
 from . import db as storage
 from .clock import from_db, to_db
@@ -20,21 +20,25 @@ TASK_TOP_UP = timedelta(days=15)
 def feed_sources():
     # Keys first: an app that has them can seal even if the rest of the snapshot is cut off.
     return [KeysSource(), ProfileSource(), ScheduleSource(), QuestionnaireSource(),
-            TaskSource(), AlertSource()]
+            TaskSource(), RulesSource(), AlertSource()]
 
 
-def refresh_patient_feed(db, catalog, schedule, patient, now) -> int:
+def refresh_patient_feed(db, catalog, schedule, patient, now, rules_signature="") -> int:
     """Write change rows for what changed since the feed last looked; returns how many.
-    Reads only, unless something changed: most pulls find nothing to write."""
+    Reads only, unless something changed: most pulls find nothing to write.
+    `rules_signature` names the rules document this patient's devices should hold."""
     patient_id = patient["patient_id"]
-    state = db.execute("SELECT age_band, variants, tasks_until FROM patient_feed_state "
+    state = db.execute("SELECT age_band, variants, tasks_until, rules FROM patient_feed_state "
                        "WHERE patient_id = ?", [patient_id]).fetchone()
     signature = variants_signature(catalog, patient, now)
     tasks_until = from_db(state[2]) if state is not None else None
     tasks_due = tasks_until is None or tasks_until < now + TASK_HORIZON
-    if not tasks_due and state[0] == patient["age_band"] and state[1] == signature:
+    if not tasks_due and state[0] == patient["age_band"] and state[1] == signature \
+            and state[3] == rules_signature:
         return 0
     changed = []
+    if state is not None and state[3] != rules_signature:
+        changed.append(("rules", "rules"))
     if state is None or state[0] != patient["age_band"]:
         changed.append(("profile", patient_id))
     before = json.loads(state[1]) if state is not None else {}
@@ -55,7 +59,8 @@ def refresh_patient_feed(db, catalog, schedule, patient, now) -> int:
         db["patient_feed_state"].upsert({"patient_id": patient_id,
                                          "age_band": patient["age_band"],
                                          "variants": signature,
-                                         "tasks_until": to_db(tasks_until)}, pk="patient_id")
+                                         "tasks_until": to_db(tasks_until),
+                                         "rules": rules_signature}, pk="patient_id")
     return len(changed)
 
 

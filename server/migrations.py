@@ -130,6 +130,7 @@ def m002_sync(db):
     # What the feed last told devices about a patient, to notice birthdays and new variants.
     db["patient_feed_state"].create({
         "patient_id": str, "age_band": str, "tasks_until": str, "variants": str,
+        "rules": str,
     }, pk="patient_id", foreign_keys=[("patient_id", "patients", "id")])
 
 

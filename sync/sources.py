@@ -160,3 +160,16 @@ class AlertSource(Source):
     def resolve(self, context, item_id):
         rows = list(self._rows(context, "AND id = ?", [item_id]))
         return self._data(context, rows[0]) if rows else None
+
+
+class RulesSource(Source):
+    """The safety rules the app evaluates offline: the very document the server runs, with
+    this site's thresholds and this child's overrides (docs/rules.md)."""
+
+    type = "rules"
+
+    def snapshot(self, context):
+        return [("rules", self.resolve(context, "rules"))]
+
+    def resolve(self, context, item_id):
+        return context.extras["rules_document"](context.patient["patient_id"])

@@ -229,3 +229,19 @@ def test_it_refuses_a_replacement_without_the_old_devices_token(app, db, clock, 
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "forbidden"
     assert db["devices"].get(first["device_id"])["revoked_at"] is None
+
+
+def test_it_tells_an_offline_family_to_call_about_a_fever_at_once(app, db, clock, live,
+                                                                 tmp_path):
+    _patient_id, code = new_family(app, db, clock)
+    with Client(tmp_path / "phone.db", now=DeviceClock(clock), sleep=no_sleep) as phone:
+        phone.enrol(live.url, code, "Phone")
+        assert phone.sync().ok  # pulls the rules
+        live.stop()  # no signal from here on
+        answers = {"temperature_c": 38.6, "temperature_method": "axillary"}
+        phone.record("symptom-diary", "1.0.0", answers)
+        [advice] = phone.advise("symptom-diary", answers)
+        calm = phone.advise("symptom-diary", {"temperature_c": 36.9})
+    assert advice["level"] == "urgent" and advice["reason"] == "fever"
+    assert "equipo" in advice["advice"]  # in the family's language, Spanish
+    assert calm == []

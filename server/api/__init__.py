@@ -11,6 +11,7 @@ AREAS = (
     "server.api.sync",
     "server.api.devices",
     "server.api.alerts",
+    "server.api.overrides",
     "server.api.questionnaires",
     "server.api.entries",
     "server.pages",

@@ -11,7 +11,7 @@ from questionnaires import UnknownQuestionnaireError, to_fhir_response
 
 from .. import audit
 from ..auth import current_staff, require_staff
-from ..context import get_catalog, get_db, get_schedule, get_vault, now
+from ..context import get_alerting, get_catalog, get_db, get_schedule, get_vault, now
 from ..entries import STATUSES, WELLBEING_QUESTIONNAIRES, read_entries, read_entry, read_tasks
 from ..errors import Forbidden, NotFound
 from ..feed import refresh_patient_feed
@@ -153,7 +153,8 @@ def tasks(query, patient_id):
     end = query.get("end", moment + timedelta(days=14))
     patient = patient_facts(db, get_vault(), patient_id, moment)
     # The same top-up a device's pull does, so staff see the horizon even before it syncs.
-    refresh_patient_feed(db, get_catalog(), get_schedule(), patient, moment)
+    refresh_patient_feed(db, get_catalog(), get_schedule(), patient, moment,
+                         get_alerting().rules_signature(db, patient["patient_id"]))
     found = read_tasks(db, patient_id, start, end, moment)
     audit.record(db, "tasks.read", patient_id=patient_id, details={"count": len(found)})
     return {"patient_id": patient_id, "tasks": found}

@@ -184,11 +184,14 @@ def pull_changes(query):
     """A full snapshot without a cursor, the changes since with one; pull while has_more."""
     db, moment, device = get_db(), now(), g.device
     patient = patient_facts(db, get_vault(), device["patient_id"], moment)
-    refresh_patient_feed(db, get_catalog(), get_schedule(), patient, moment)
+    refresh_patient_feed(db, get_catalog(), get_schedule(), patient, moment,
+                         get_alerting().rules_signature(db, patient["patient_id"]))
     context = FeedContext(db=db, device=device, patient=patient, now=moment,
                           secret=feed_secret(),
                           extras={"keyring": get_keyring(), "catalog": get_catalog(),
                                   "schedule": get_schedule(),
+                                  "rules_document": lambda patient_id: get_alerting()
+                                  .rules_document(db, patient_id),
                                   "default_message": default_family_message})
     page = pull(context, feed_sources(), query.get("cursor"), query["limit"])
     last_sync = from_db(device["last_sync_at"])

@@ -99,6 +99,8 @@ def run_record(client, args):
                              respondent=args.respondent, task_id=args.task_id,
                              supersedes=args.supersedes, recorded_at=args.recorded_at)
     print(entry_id)
+    for finding in client.advise(args.questionnaire_id, answers):
+        print(f"{finding['level'].upper()}: {finding['advice']}")
     return 0
 
 

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 import requests
 
 from . import local
+from .advice import advise
 from .engine import run_sync
 from .entries import (entry_document, journal_line, recorded_at_text, sealed_envelope)
 from .keyset import checked_key_set
@@ -126,6 +127,12 @@ class Client:
         envelope = sealed_envelope(document, self.store.get("key_set"))
         self.store.add_entry(envelope, journal_line(document, envelope["kid"]))
         return document["entry_id"]
+
+    def advise(self, questionnaire_id, answers, recorded_at=None) -> list[dict]:
+        """What to do now, from the pulled safety rules, without the network: call it when
+        the family saves an entry and show the first advice prominently."""
+        return advise(self.store, questionnaire_id, answers,
+                      self.now() if recorded_at is None else recorded_at)
 
     # -- syncing -----------------------------------------------------------------------
 

@@ -1,0 +1,104 @@
+"""A patient's timeline for the care team, and their entries in full.
+
+Both pages read unsealed symptom entries, so both are for nurses and physicians only (the
+psychosocial team gets 403, PROTOCOL.md roles) and both write an `entries.read` audit row.
+"""
+from datetime import timedelta
+
+from flask import g
+
+from alerts.intake import patient_overrides
+from alerts.ruleset import RulesError, effective_parameters, load_default_ruleset
+
+from .. import audit
+from ..api.devices import list_devices
+from ..auth import require_staff
+from ..context import get_db, get_vault, now
+from ..entries import read_entries
+from ..grading import compatible_grades
+from ..patients import get_patient, patient_facts
+from ..trends import trend
+from . import blueprint, charts, present
+from .common import CARE_TEAM, render
+from .inbox import SNOOZE_CHOICES, alert_cards
+from .present import OUTCOME_LABELS
+
+# CRS and ICANS are judged on recent reports: a fever from last week is history, not state.
+GRADING_WINDOW = timedelta(hours=72)
+ENTRY_PAGE_LIMIT = 500
+
+
+def fever_threshold(db, patient_id):
+    """This child's fever line: a physician's override if one is set, else the rule set's."""
+    ruleset = load_default_ruleset()
+    try:
+        values = effective_parameters(ruleset, None, patient_overrides(db, patient_id))
+    except RulesError:
+        values = ruleset.defaults
+    return values.get("fever_threshold_c")
+
+
+def readings(entries):
+    return [{"questionnaire_id": entry.questionnaire_id, "variant": entry.variant,
+             "answers": entry.answers, "scores": entry.scores} for entry in entries]
+
+
+@blueprint.get("/patients/<patient_id>")
+@require_staff(*CARE_TEAM)
+def patient_timeline(patient_id):
+    db, vault, moment = get_db(), get_vault(), now()
+    patient = get_patient(db, vault, patient_id, moment)
+    if patient["status"] != "active":
+        return render("patient.html", patient=patient, erased=True)
+    facts = patient_facts(db, vault, patient_id, moment)
+    cipher, zone = facts["cipher"], patient["timezone"]
+    entries = read_entries(db, cipher, patient_id, newest_first=False)
+    current = [entry for entry in entries if entry.superseded_by is None]
+    recent = [entry for entry in current if entry.corrected_at >= moment - GRADING_WINDOW]
+    crs, icans = compatible_grades(readings(recent))
+    devices = [{**device, "flags": present.device_flags(device, moment),
+                "last_sync_local": present.local(present.parse(device["last_sync_at"]), zone,
+                                                 True)}
+               for device in list_devices(db, cipher, patient_id)]
+    temperature = charts.temperature_chart(
+        trend("temperature", entries, facts, fever_threshold_c=fever_threshold(db, patient_id)),
+        zone)
+    neuro = charts.neuro_chart(trend("neuro_check", entries, facts), zone)
+    quarantined = [entry for entry in reversed(entries) if entry.status == "quarantined"]
+    alerts = alert_cards(db, vault, g.staff.role, statuses=("open", "acknowledged", "resolved"),
+                         patient_id=patient_id)
+    audit.record(db, "patient.read", patient_id=patient_id, details={"view": "timeline"})
+    audit.record(db, "entries.read", patient_id=patient_id,
+                 details={"view": "timeline", "count": len(entries)})
+    return render("patient.html", patient=patient, erased=False, grades=(crs, icans),
+                  grading_hours=int(GRADING_WINDOW.total_seconds() // 3600),
+                  devices=devices, temperature=temperature, neuro=neuro,
+                  symptoms=charts.symptom_rows(reversed(entries), zone),
+                  quarantined=[entry_row(entry, zone) for entry in quarantined],
+                  alerts=sorted(alerts, key=lambda card: card["raised_at"], reverse=True),
+                  outcomes=OUTCOME_LABELS, snooze_choices=SNOOZE_CHOICES,
+                  next_url=f"/patients/{patient_id}#alerts")
+
+
+def entry_row(entry, zone) -> dict:
+    view = entry.view()
+    return {**view, "when": present.local(entry.corrected_at, zone, True),
+            "device_time": present.local(entry.recorded_at, zone, True),
+            "received": present.local(entry.received_at, zone, True)}
+
+
+@blueprint.get("/patients/<patient_id>/entries")
+@require_staff(*CARE_TEAM)
+def patient_entries(patient_id):
+    db, vault, moment = get_db(), get_vault(), now()
+    patient = get_patient(db, vault, patient_id, moment)
+    if patient["status"] != "active":
+        return render("patient.html", patient=patient, erased=True)
+    cipher = patient_facts(db, vault, patient_id, moment)["cipher"]
+    found = read_entries(db, cipher, patient_id, limit=ENTRY_PAGE_LIMIT + 1)
+    more = len(found) > ENTRY_PAGE_LIMIT
+    found = found[:ENTRY_PAGE_LIMIT]
+    audit.record(db, "entries.read", patient_id=patient_id,
+                 details={"view": "entries", "count": len(found)})
+    return render("entries.html", patient=patient, more=more, limit=ENTRY_PAGE_LIMIT,
+                  entries=[entry_row(entry, patient["timezone"]) for entry in found])

@@ -1,0 +1,94 @@
+"""The psychosocial view: quality of life and caregiver distress over months and years, a
+cohort sorted by recent decline, and the wellbeing alerts the team handles.
+
+Only wellbeing instruments are read here (quality-of-life, caregiver-wellbeing), so these
+pages are open to the psychosocial team as well as nurses and physicians; symptom entries
+never reach them from here.
+"""
+from flask import g
+
+from .. import audit
+from ..auth import require_staff
+from ..context import get_db, get_vault, now
+from ..entries import read_entries
+from ..patients import get_patient, list_patients, patient_facts
+from ..trends import trend
+from . import blueprint, cards, charts
+from .common import WELLBEING_TEAM, render
+from .inbox import SNOOZE_CHOICES, alert_cards
+from .present import OUTCOME_LABELS
+
+QOL, WELLBEING = "quality-of-life", "caregiver-wellbeing"
+# The psychosocial team's concerns, whoever is looking (server.alerting).
+WELLBEING_ROLE = "psychosocial"
+
+
+def wellbeing_trends(db, facts, patient_id):
+    entries = read_entries(db, facts["cipher"], patient_id, questionnaire_ids=[QOL, WELLBEING],
+                           newest_first=False)
+    qol = {domain: trend(f"quality_of_life.{domain}", entries, facts)
+           for domain in charts.QOL_DOMAINS}
+    return qol, trend("caregiver_distress", entries, facts)
+
+
+def decline(points) -> dict:
+    """Latest quality-of-life total against the one before and the first (the baseline);
+    negative changes are declines."""
+    values = [point["value"] for point in points]
+    latest = values[-1] if values else None
+    return {"latest": latest, "previous": values[-2] if len(values) > 1 else None,
+            "baseline": values[0] if values else None,
+            "change": latest - values[-2] if len(values) > 1 else None,
+            "since_baseline": latest - values[0] if len(values) > 1 else None,
+            "latest_at": points[-1]["at"] if points else None}
+
+
+def cohort_order(row):
+    # Steepest recent decline first; then those with a single score; then those with none.
+    change = row["qol"]["change"]
+    return (change is None, change if change is not None else 0,
+            row["qol"]["latest"] is None, row["patient"]["display_name"] or "")
+
+
+@blueprint.get("/wellbeing")
+@require_staff(*WELLBEING_TEAM)
+def wellbeing_cohort():
+    db, vault, moment = get_db(), get_vault(), now()
+    rows = []
+    for patient in list_patients(db, vault, moment, status="active"):
+        facts = patient_facts(db, vault, patient["patient_id"], moment)
+        qol, distress = wellbeing_trends(db, facts, patient["patient_id"])
+        latest_distress = distress["points"][-1]["value"] if distress["points"] else None
+        rows.append({"patient": patient, "qol": decline(qol["total"]["points"]),
+                     "distress": latest_distress})
+        audit.record(db, "trends.read", patient_id=patient["patient_id"],
+                     details={"view": "wellbeing-cohort"})
+    rows.sort(key=cohort_order)
+    box = cards.inbox(alert_cards(db, vault, WELLBEING_ROLE))
+    return render("wellbeing.html", rows=rows, box=box, outcomes=OUTCOME_LABELS,
+                  snooze_choices=SNOOZE_CHOICES, next_url="/wellbeing")
+
+
+@blueprint.get("/patients/<patient_id>/wellbeing")
+@require_staff(*WELLBEING_TEAM)
+def patient_wellbeing(patient_id):
+    db, vault, moment = get_db(), get_vault(), now()
+    patient = get_patient(db, vault, patient_id, moment)
+    if patient["status"] != "active":
+        return render("patient.html", patient=patient, erased=True)
+    facts = patient_facts(db, vault, patient_id, moment)
+    qol, distress = wellbeing_trends(db, facts, patient_id)
+    zone = patient["timezone"]
+    alerts = alert_cards(db, vault, WELLBEING_ROLE,
+                         statuses=("open", "acknowledged", "resolved"), patient_id=patient_id)
+    audit.record(db, "trends.read", patient_id=patient_id,
+                 details={"view": "wellbeing", "count": len(qol["total"]["points"])})
+    return render("patient_wellbeing.html", patient=patient,
+                  qol_chart=charts.qol_chart(qol, zone), qol_rows=charts.qol_rows(qol, zone),
+                  qol=decline(qol["total"]["points"]),
+                  distress_chart=charts.distress_chart(distress, zone),
+                  alerts=[cards.with_version(card) for card in
+                          sorted(alerts, key=lambda card: card["raised_at"], reverse=True)],
+                  show_timeline=g.staff.role in ("nurse", "physician"),
+                  outcomes=OUTCOME_LABELS, snooze_choices=SNOOZE_CHOICES,
+                  next_url=f"/patients/{patient_id}/wellbeing")
