@@ -31,10 +31,22 @@ def in_language(texts: dict, language: str) -> str:
     return texts.get(language.split("-")[0], texts["en"])
 
 
-def default_family_message(alert_row, language) -> str:
+def rule_advice(ruleset, reasons, level):
+    """The advice the rules give for this alert's most severe reason at its level."""
+    for reason in reasons:
+        for rule in ruleset.rules:
+            if rule.reason == reason and rule.level == level and rule.advice:
+                return rule.advice
+    return None
+
+
+def default_family_message(alert_row, language, ruleset=None) -> str:
     if alert_row["status"] == "resolved":
         return in_language(CLOSED, language)
-    advice = in_language(LEVEL_ADVICE[alert_row["level"]], language)
+    texts = None
+    if ruleset is not None:
+        texts = rule_advice(ruleset, json.loads(alert_row["reasons"]), alert_row["level"])
+    advice = in_language(texts or LEVEL_ADVICE[alert_row["level"]], language)
     if alert_row["status"] == "acknowledged":
         return f"{in_language(SEEN, language)} {advice}"
     return advice

@@ -155,7 +155,8 @@ def test_it_tells_the_family_when_the_team_acknowledges_with_a_message(family, n
                            clock.now(), entry_id="e1")
     changes, cursor, _pages = pull_all(family, cursor)
     seen = by_type(changes, "alert")[alert["alert_id"]]["data"]
-    assert seen["status"] == "open" and seen["message"] == "Llame ahora al equipo de CAR T."
+    # Before the team writes, the family sees the rule's own advice, in Spanish.
+    assert seen["status"] == "open" and seen["message"].startswith("Su hijo o hija tiene fiebre.")
     response = family.client.post(f"/api/v1/alerts/{alert['alert_id']}/acknowledge",
                                   json={"message": "Vengan a urgencias, les esperamos."},
                                   headers=nurse.headers)

@@ -192,7 +192,9 @@ def pull_changes(query):
                                   "schedule": get_schedule(),
                                   "rules_document": lambda patient_id: get_alerting()
                                   .rules_document(db, patient_id),
-                                  "default_message": default_family_message})
+                                  "default_message": lambda row, language:
+                                  default_family_message(row, language,
+                                                         get_alerting().settings.ruleset)})
     page = pull(context, feed_sources(), query.get("cursor"), query["limit"])
     last_sync = from_db(device["last_sync_at"])
     if not page["has_more"] and (last_sync is None or moment - last_sync > SYNC_GRANULARITY):
