@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-DATA ?= homeward-data
+DEMO ?= homeward-demo
 
 .PHONY: run test clean
 
@@ -13,13 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	HOMEWARD_DATA_DIR=$(DATA) HOMEWARD_COOKIE_SECURE=false $(BIN)/homeward init
-	@echo
-	@echo "No accounts exist yet. Create the first one (it asks for nothing on screen):"
-	@echo "  read -s PW && echo \"\$$PW\" | HOMEWARD_DATA_DIR=$(DATA) $(BIN)/homeward users create YOURNAME --role nurse --password-stdin"
-	@echo "Then open http://127.0.0.1:8000/login (API docs: http://127.0.0.1:8000/api/v1/docs)."
-	@echo
-	HOMEWARD_DATA_DIR=$(DATA) HOMEWARD_COOKIE_SECURE=false $(BIN)/homeward serve
+	HOMEWARD_DATA_DIR=$(DEMO) $(BIN)/homeward demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

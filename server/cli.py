@@ -18,7 +18,7 @@ from .keyfiles import KeyFileError
 SETUP_ERRORS = (ConfigError, KeyFileError, RulesError, RoutingError, AlertConfigError)
 
 COMMANDS = ("init", "serve", "scheduler", "users", "keys", "patients", "backup", "config",
-            "client")
+            "client", "simulate", "demo")
 
 
 def build_parser():

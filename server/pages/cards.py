@@ -35,6 +35,7 @@ def alert_card(alert: dict, patient: dict | None, evidence_at, now) -> dict:
     return {
         "alert_id": alert["alert_id"], "patient_id": alert["patient_id"],
         "level": alert["level"], "level_label": present.LEVEL_LABELS[alert["level"]],
+        "concern": alert.get("concern"),
         "status": alert["status"],
         "patient_name": patient.get("display_name") or "(erased patient)",
         "mrn": patient.get("mrn"), "age_years": patient.get("age_years"),
@@ -70,14 +71,16 @@ def with_version(card) -> dict:
     return {**card, "version": digest.hexdigest()[:16]}
 
 
-def inbox(cards) -> dict:
-    """Cards split into waiting (open) and being handled (acknowledged), with counts."""
+def inbox(cards, elsewhere=0) -> dict:
+    """Cards split into waiting (open) and being handled (acknowledged), with counts;
+    `elsewhere`: how many open alerts another team's page holds."""
     cards = [with_version(card) for card in ordered(cards)]
     waiting = [card for card in cards if card["status"] == "open"]
     handled = [card for card in cards if card["status"] == "acknowledged"]
     counts = {level: sum(1 for card in waiting if card["level"] == level) for level in LEVELS}
-    version = hashlib.sha256(" ".join(card["version"] for card in cards).encode())
+    version = hashlib.sha256(" ".join([str(elsewhere)] + [card["version"] for card in cards])
+                             .encode())
     return {"waiting": waiting, "handled": handled, "counts": counts,
             "emergencies": [card for card in waiting if card["level"] == "emergency"],
             "urgent": [card for card in waiting if card["level"] == "urgent"],
-            "version": version.hexdigest()[:16]}
+            "elsewhere": elsewhere, "version": version.hexdigest()[:16]}

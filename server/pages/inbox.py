@@ -14,7 +14,7 @@ from alerts.lifecycle import OUTCOMES, AlertError
 
 from .. import audit
 from .. import db as storage
-from ..alerting import list_alerts, may_handle
+from ..alerting import PSYCHOSOCIAL_CONCERNS, list_alerts, may_handle
 from ..auth import require_staff
 from ..clock import from_db, to_wire
 from ..context import get_db, get_vault, now
@@ -55,8 +55,13 @@ def entry_times(db, entry_ids):
 
 
 def current_inbox():
+    """Symptom alerts for the care team. Wellbeing alerts are the psychosocial team's work
+    (server.alerting): in a nurse's inbox they would be noise, so the inbox only counts them
+    and points to the Wellbeing page."""
     db = get_db()
-    return db, cards.inbox(alert_cards(db, get_vault(), g.staff.role))
+    found = alert_cards(db, get_vault(), g.staff.role)
+    mine = [card for card in found if card["concern"] not in PSYCHOSOCIAL_CONCERNS]
+    return db, cards.inbox(mine, elsewhere=len(found) - len(mine))
 
 
 @blueprint.get("/alerts")

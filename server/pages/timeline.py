@@ -18,7 +18,7 @@ from ..entries import read_entries
 from ..grading import compatible_grades
 from ..patients import get_patient, patient_facts
 from ..trends import trend
-from . import blueprint, charts, present
+from . import blueprint, cards, charts, present
 from .common import CARE_TEAM, render
 from .inbox import SNOOZE_CHOICES, alert_cards
 from .present import OUTCOME_LABELS
@@ -75,7 +75,8 @@ def patient_timeline(patient_id):
                   devices=devices, temperature=temperature, neuro=neuro,
                   symptoms=charts.symptom_rows(reversed(entries), zone),
                   quarantined=[entry_row(entry, zone) for entry in quarantined],
-                  alerts=sorted(alerts, key=lambda card: card["raised_at"], reverse=True),
+                  alerts=[cards.with_version(card) for card in
+                          sorted(alerts, key=lambda card: card["raised_at"], reverse=True)],
                   outcomes=OUTCOME_LABELS, snooze_choices=SNOOZE_CHOICES,
                   next_url=f"/patients/{patient_id}#alerts")
 

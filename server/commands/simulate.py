@@ -1,0 +1,74 @@
+"""`homeward simulate`: drive any Homeward URL with simulated families (sync/simulator.py)."""
+import sys
+import tempfile
+from pathlib import Path
+
+import requests
+
+from sync.simulator import plan_cohort, simulate
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "simulate", help="drive a Homeward server with simulated families through the protocol")
+    parser.add_argument("--url", required=True, help="the server, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--username", required=True, help="a nurse or physician account")
+    parser.add_argument("--password-stdin", action="store_true", required=True,
+                        help="read that account's password from standard input")
+    parser.add_argument("--families", type=int, default=10)
+    parser.add_argument("--days", type=int, default=3, help="days of history per family")
+    parser.add_argument("--fever-rate", type=float, default=0.1)
+    parser.add_argument("--offline-rate", type=float, default=0.1)
+    parser.add_argument("--loss-rate", type=float, default=0.05,
+                        help="share of push answers lost after the server committed")
+    parser.add_argument("--skew-minutes", type=float, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--state-dir", type=Path, help="where the phones keep their state")
+    parser.set_defaults(run=run)
+
+
+def staff_token(url, username, password) -> str:
+    response = requests.post(url.rstrip("/") + "/api/v1/auth/token", timeout=30,
+                             json={"username": username, "password": password})
+    if response.status_code != 200:
+        raise SystemExit(f"homeward simulate: signing in as {username} failed: "
+                         f"{response.status_code} {response.text}")
+    return response.json()["token"]
+
+
+def progress_bar(done, total, out=sys.stderr, width=30):
+    filled = int(width * done / max(total, 1))
+    out.write(f"\r  families [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done == total:
+        out.write("\n")
+    out.flush()
+
+
+def describe(summary) -> str:
+    statuses = ", ".join(f"{count} {status}" for status, count in sorted(summary.statuses.items()))
+    lines = [f"Families: {summary.families}. Entries recorded: {summary.entries_sent}.",
+             f"Push results: {statuses or 'none'}.",
+             f"Entries that raised or extended an alert: {summary.alerts}; alerts open now: "
+             f"{summary.open_alerts}."]
+    if summary.alert_seconds:
+        times = sorted(summary.alert_seconds)
+        p50, p95 = times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.95))]
+        lines.append(f"Push round trip of pushes that raised an alert (push → open alert): "
+                     f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, n={len(times)}.")
+    return "\n".join(lines)
+
+
+def run(args, config):
+    from datetime import datetime, timezone
+
+    password = sys.stdin.readline().rstrip("\n")
+    token = staff_token(args.url, args.username, password)
+    plans = plan_cohort(args.families, datetime.now(timezone.utc), seed=args.seed,
+                        fever_rate=args.fever_rate, offline_rate=args.offline_rate,
+                        days=args.days, max_skew_minutes=args.skew_minutes)
+    state_dir = args.state_dir or Path(tempfile.mkdtemp(prefix="homeward-phones-"))
+    state_dir.mkdir(parents=True, exist_ok=True)
+    summary = simulate(args.url, token, plans, days=args.days, state_dir=state_dir,
+                       loss_rate=args.loss_rate, seed=args.seed, progress=progress_bar)
+    print(describe(summary))
+    return 0

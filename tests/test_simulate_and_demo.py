@@ -1,0 +1,67 @@
+"""The cohort simulator and `homeward demo` (what `make run` starts)."""
+import os
+import re
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from support.live import LiveServer
+from sync.simulator import plan_cohort, simulate
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def live(config, app, clock):
+    server = LiveServer(config, clock).start()
+    yield server
+    server.stop()
+
+
+def test_it_stores_every_simulated_entry_exactly_once_despite_lost_answers(live, staff, db,
+                                                                           tmp_path, clock):
+    nurse = staff("nurse")
+    plans = plan_cohort(4, clock.now(), seed=3, fever_rate=1.0, offline_rate=0.5, days=2)
+    summary = simulate(live.url, nurse.token, plans, days=2, state_dir=tmp_path,
+                       loss_rate=0.3, seed=3, clock=clock.now)
+    stored = db.execute("SELECT COUNT(*), COUNT(DISTINCT entry_id) FROM entries").fetchone()
+    assert summary.families == 4 and summary.entries_sent > 0
+    assert stored == (summary.entries_sent, summary.entries_sent)
+    # An answer lost after the server committed comes back as `duplicate` on the retry.
+    assert summary.statuses.get("duplicate", 0) > 0
+    assert summary.statuses["accepted"] + summary.statuses["duplicate"] == summary.entries_sent
+    assert summary.open_alerts >= 1  # every family had a fever
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_it_starts_a_demo_with_accounts_a_cohort_and_where_to_click(tmp_path):
+    folder, port = tmp_path / "demo", free_port()
+    env = {**os.environ, "HOMEWARD_DATA_DIR": str(folder), "HOMEWARD_PORT": str(port),
+           "HOMEWARD_ARGON2_MEMORY_KIB": "1024", "HOMEWARD_ARGON2_TIME_COST": "1"}
+    done = subprocess.run([sys.executable, "-m", "server.cli", "demo", "--families", "5",
+                           "--live-every", "1", "--stop-after", "2"],
+                          env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert re.search(r"demo-nurse\s+\S{12,}\s+\(nurse\)", done.stdout)
+    assert f"http://127.0.0.1:{port}/alerts" in done.stdout
+    assert "Families: 5." in done.stdout and "accepted" in done.stdout
+    import sqlite3
+
+    counts = sqlite3.connect(folder / "homeward.db").execute(
+        "SELECT (SELECT COUNT(*) FROM patients), (SELECT COUNT(*) FROM entries)").fetchone()
+    assert counts[0] >= 5 and counts[1] > 20
+    # A second demo starts afresh; a folder that is not a demo is never wiped.
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "homeward.db").write_text("precious")
+    refused = subprocess.run([sys.executable, "-m", "server.cli", "demo"], capture_output=True,
+                             text=True, timeout=60,
+                             env={**env, "HOMEWARD_DATA_DIR": str(tmp_path / "real")})
+    assert refused.returncode != 0 and "not a demo" in refused.stderr
+    assert (tmp_path / "real" / "homeward.db").read_text() == "precious"
