@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 LEVELS = ("info", "attention", "urgent", "emergency")
 CONCERNS = {
     "fever": "temperature", "high_fever": "temperature", "borderline_temperature": "temperature",
+    "felt_hot": "temperature",
     "breathing": "breathing",
     "neuro_sign": "neuro", "seizure": "neuro", "unresponsive": "neuro",
     "neuro_check_drop": "neuro", "delirium_screen": "neuro",

@@ -12,6 +12,9 @@ FIXED_DIARY = {
     "temperature_c": "decimal", "temperature_method": "choice", "fever_medicine_hours": "decimal",
     "spo2_percent": "integer", "breathing_difficulty": "boolean", "dizzy_or_fainting": "boolean",
     "neuro_signs": "multi-choice", "organ_signs": "multi-choice", "notes": "text",
+    # Added beyond CLINICAL.md's table (new names may be added; meanings never change):
+    # a parent's sense that the child is hot counts, even without a thermometer.
+    "feels_hot": "boolean",
 }
 NEURO_SIGNS = {"confusion", "speech", "handwriting", "tremor", "sleepiness", "headache", "weakness",
                "balance", "personality", "seizure", "unresponsive"}
@@ -116,7 +119,7 @@ def test_it_rejects_a_broken_file_naming_the_file_and_the_item(tmp_path, shipped
     (lambda d: d["items"][1]["enableWhen"][0].update(question="later"), "is not an earlier item"),
     (lambda d: d["items"][2].update(linkId="temperature_c"), "item 'temperature_c': linkId used twice"),
     (lambda d: d["items"][4].update(options=[{"value": "y", "text": {"en": "y", "es": "y"}}]),
-     "item 'breathing_difficulty': options: a boolean item has no options"),
+     "item 'feels_hot': options: a boolean item has no options"),
     (lambda d: d["items"][0].update(colour="red"), "item 'temperature_c': colour: Unknown field"),
     (lambda d: d.update(version="1.0"), "version"),
     (lambda d: d.update(age={"min": 8, "max": 5}), "age"),
