@@ -11,6 +11,7 @@ from .evaluate import evaluate_silence
 from .intake import patient_values, silent_patients
 from .ruleset import effective_parameters
 from .scheduler import Job
+from .storage import immediate
 
 log = logging.getLogger("homeward.alerts.jobs")
 
@@ -21,14 +22,8 @@ CHECKIN_EVERY_SECONDS = 60
 
 
 def in_transaction(db, work):
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        result = work()
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-    return result
+    with immediate(db):
+        return work()
 
 
 def escalation_job(notifier) -> Job:

@@ -5,9 +5,10 @@ a free or expired lease serialise on SQLite's write lock, and the loser's UPDATE
 row. Times are stored as fixed-width UTC strings (as server.clock.to_db writes them), so the
 SQL comparisons below compare instants.
 """
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+
+from .storage import immediate
 
 
 def _to_db(moment: datetime) -> str:
@@ -34,27 +35,10 @@ class Lease:
         return self.expires_at <= self.heartbeat_at
 
 
-@contextmanager
-def _immediate(db):
-    conn = db.conn
-    if conn.in_transaction:
-        # Inside the caller's transaction the caller owns BEGIN and COMMIT.
-        yield
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
-
-
 def acquire(db, name: str, holder: str, now: datetime, ttl_seconds: float) -> bool:
     """Take the lease if it is free, expired or already ours; True if we hold it now."""
     stamp, expires = _to_db(now), _to_db(now + timedelta(seconds=ttl_seconds))
-    with _immediate(db):
+    with immediate(db):
         inserted = db.execute(
             "INSERT OR IGNORE INTO leases (name, holder, acquired_at, heartbeat_at, expires_at) "
             "VALUES (?, ?, ?, ?, ?)", [name, holder, stamp, stamp, expires]).rowcount
@@ -77,7 +61,7 @@ def renew(db, name: str, holder: str, now: datetime, ttl_seconds: float) -> bool
     acted in between, because taking it over would have changed the holder.
     """
     stamp, expires = _to_db(now), _to_db(now + timedelta(seconds=ttl_seconds))
-    with _immediate(db):
+    with immediate(db):
         updated = db.execute(
             "UPDATE leases SET heartbeat_at = ?, expires_at = ? WHERE name = ? AND holder = ?",
             [stamp, expires, name, holder]).rowcount
@@ -91,7 +75,7 @@ def release(db, name: str, holder: str, now: datetime) -> bool:
     stop (expired at its last heartbeat) from a crash and from "never ran".
     """
     stamp = _to_db(now)
-    with _immediate(db):
+    with immediate(db):
         updated = db.execute(
             "UPDATE leases SET heartbeat_at = ?, expires_at = ? WHERE name = ? AND holder = ?",
             [stamp, stamp, name, holder]).rowcount

@@ -9,9 +9,10 @@ dispatcher gives up after `max_attempts` instead of looping for ever.
 """
 import json
 import random
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+
+from ..storage import immediate
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 MAX_ATTEMPTS = 12
@@ -32,23 +33,6 @@ def to_db(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("refusing to store a naive datetime")
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-@contextmanager
-def transaction(db):
-    """BEGIN IMMEDIATE, or join the caller's transaction (enqueue runs inside the alert's)."""
-    conn = db.conn
-    if conn.in_transaction:
-        yield
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
 
 
 @dataclass(frozen=True)
@@ -77,7 +61,7 @@ def enqueue(db, routing, *, alert_id, kind, route, payload: dict, idempotency_ke
         raise ValueError("store the minimal payload; evidence is added when sending")
     body, stamp = json.dumps(payload, sort_keys=True, ensure_ascii=False), to_db(now)
     written = []
-    with transaction(db):
+    with immediate(db):
         for channel in routing.channels_for(route):
             # ON CONFLICT names the one constraint a repeat may hit; a plain INSERT OR
             # IGNORE would also swallow a NOT NULL violation and drop the row silently.
@@ -102,7 +86,7 @@ def claim_due(db, worker, now, lease_seconds, limit, max_attempts=MAX_ATTEMPTS):
     """
     stamp, until = to_db(now), to_db(now + timedelta(seconds=lease_seconds))
     claimed = []
-    with transaction(db):
+    with immediate(db):
         rows = db.execute(
             f"SELECT id, status, claimed_by, claimed_until, attempts FROM notifications "
             f"WHERE {_DUE} ORDER BY {_PRIORITY}, next_attempt_at, id LIMIT :limit",
@@ -165,12 +149,12 @@ def _finish(db, notification_id, status, worker, at, error, duration_ms, require
 
 
 def mark_sent(db, notification, worker, at, duration_ms=None, note=None) -> bool:
-    with transaction(db):
+    with immediate(db):
         return _finish(db, notification.id, SENT, worker, at, note, duration_ms)
 
 
 def mark_failed(db, notification, worker, at, error, duration_ms=None) -> bool:
-    with transaction(db):
+    with immediate(db):
         return _finish(db, notification.id, FAILED, worker, at, error, duration_ms)
 
 
@@ -191,7 +175,7 @@ def schedule_retry(db, notification, worker, at, error, duration_ms=None, retry_
     else:
         delay = retry_delay(notification.attempts, rng)
     next_at = at + timedelta(seconds=delay)
-    with transaction(db):
+    with immediate(db):
         done = _finish(db, notification.id, PENDING, worker, at, error, duration_ms,
                        next_attempt_at=next_at)
     return next_at if done else None
@@ -200,7 +184,7 @@ def schedule_retry(db, notification, worker, at, error, duration_ms=None, retry_
 def retry_failed(db, notification_id, now) -> bool:
     """An administrator's "send it again" once a channel is fixed: a fresh set of attempts
     (the history keeps the old ones)."""
-    with transaction(db):
+    with immediate(db):
         return db.execute(
             "UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = ?, "
             "last_error = NULL WHERE id = ? AND status = 'failed'",

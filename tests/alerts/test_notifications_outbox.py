@@ -14,7 +14,8 @@ from alerts.notifications import (Routing, backlog, build_payload, builtin_routi
                                   claim_due, enqueue, failed_notifications, notifier,
                                   retry_failed)
 from alerts.notifications.outbox import (MAX_RETRY_SECONDS, mark_failed, retry_delay,
-                                         schedule_retry, transaction)
+                                         schedule_retry)
+from alerts.storage import immediate as transaction
 from notification_support import (PATIENT_ID, START, database_path, db,  # noqa: F401
                                   later, make_alert, rows)
 from server.db import connect
