@@ -86,7 +86,8 @@ def alert_view(row, cipher, entry_ids=()) -> dict:
     if evidence:
         summary += f": {describe_evidence(evidence)}"
     if late >= 60:
-        summary += f" (reported {late // 60} h {late % 60} min late)"
+        # The lateness is the opening entry's; the evidence is the latest finding's.
+        summary += f" (first reported {late // 60} h {late % 60} min late)"
     return {
         "alert_id": row["id"], "patient_id": row["patient_id"], "level": row["level"],
         "status": row["status"], "reasons": reasons, "concern": row["concern"],
@@ -102,6 +103,7 @@ def alert_view(row, cipher, entry_ids=()) -> dict:
         "outcome": row["outcome"], "note": unseal("note"),
         "family_message": unseal("family_message"),
         "snoozed_until": to_wire(from_db(row["snoozed_until"])),
+        "snoozed_by": row["snoozed_by"],
         "snooze_reason": unseal("snooze_reason"),
     }
 
@@ -134,7 +136,7 @@ def entries_of(db, alert_ids) -> dict[str, list[str]]:
     for start in range(0, len(alert_ids), 500):
         chunk = alert_ids[start:start + 500]
         for row in db.query(f"SELECT alert_id, entry_id FROM alert_entries WHERE alert_id IN "
-                            f"({', '.join('?' * len(chunk))}) ORDER BY added_at", chunk):
+                            f"({', '.join('?' * len(chunk))}) ORDER BY added_at, rowid", chunk):
             found.setdefault(row["alert_id"], []).append(row["entry_id"])
     return found
 

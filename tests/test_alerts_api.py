@@ -43,7 +43,7 @@ def test_it_summarises_the_evidence_and_how_late_it_came(client, nurse, raise_al
     [alert] = client.get("/api/v1/alerts", headers=nurse.headers).get_json()["alerts"]
     assert alert["alert_id"] == alert_id
     assert alert["summary"] == ("fever: temperature_c 38.6, temperature_method axillary "
-                                "(reported 3 h 10 min late)")
+                                "(first reported 3 h 10 min late)")
     assert alert["reported_late_minutes"] == 190
     assert alert["entry_ids"] == ["entry-fever"]
 

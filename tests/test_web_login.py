@@ -183,3 +183,20 @@ def test_it_sends_a_signed_in_visitor_from_the_login_page_home(client, staff):
 def test_it_returns_only_to_a_page_of_this_site_after_sign_in(client, staff, target, landing):
     response = sign_in(client, staff("nurse"), next=target)
     assert response.headers["Location"] == landing
+
+
+def test_it_ends_an_idle_session_even_while_the_inbox_polls_by_itself(app, client, staff,
+                                                                      clock, config):
+    """A ward computer left on the inbox must still sign out after the idle time."""
+    nurse = staff("nurse")
+    page = client.get("/login")
+    import re
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    client.post("/login", data={"username": nurse.username, "password": nurse.password,
+                                "csrf_token": token.group(1)})
+    assert client.get("/alerts").status_code == 200
+    for _ in range(config.session_idle_minutes // 5 + 1):
+        clock.advance(minutes=5)
+        client.get("/alerts/live")
+    assert client.get("/alerts/live").status_code in (401, 302, 303)

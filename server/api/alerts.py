@@ -47,6 +47,7 @@ class AlertSchema(Schema):
     note = fields.String(allow_none=True)
     family_message = fields.String(allow_none=True)
     snoozed_until = fields.String(allow_none=True)
+    snoozed_by = fields.String(allow_none=True)
     snooze_reason = fields.String(allow_none=True)
 
 

@@ -42,7 +42,8 @@ def session_from_cookie():
     """The live web session of this request's cookie, or None; remembered for the request."""
     if "web_session" not in g:
         session_id = request.cookies.get(sessions.COOKIE_NAME)
-        g.web_session = (sessions.load_session(get_db(), session_id, get_config(), now())
+        g.web_session = (sessions.load_session(get_db(), session_id, get_config(), now(),
+                                               touch=not g.get("passive_request", False))
                          if session_id else None)
     return g.web_session
 
@@ -71,9 +72,10 @@ def check_csrf(session) -> None:
                         "page and try again.", details={"reason": "csrf"})
 
 
-def require_staff(*roles):
+def require_staff(*roles, passive=False):
     """Let the view run only for a signed-in, active staff member with one of `roles`
-    (any role when none are given); sets g.staff."""
+    (any role when none are given); sets g.staff. A `passive` view (a page polling by
+    itself) does not count as activity, so the idle timeout still ends the session."""
     unknown = [role for role in roles if role not in ROLES]
     if unknown:
         raise ValueError(f"unknown roles {unknown}")
@@ -81,6 +83,7 @@ def require_staff(*roles):
     def decorator(view):
         @wraps(view)
         def checked(*args, **kwargs):
+            g.passive_request = passive
             user = _authenticate()
             if "staff_token" not in g and request.method in UNSAFE_METHODS:
                 # A cookie rides along on any cross-site form; a bearer header cannot.

@@ -42,9 +42,10 @@ def start_session(db, user_id, config, now):
     return session_id, csrf_token
 
 
-def load_session(db, session_id, config, now) -> WebSession | None:
-    """The live session for this cookie value, marking it seen; None if it is unknown,
-    ended, idle too long, past its lifetime, or its account is disabled."""
+def load_session(db, session_id, config, now, touch=True) -> WebSession | None:
+    """The live session for this cookie value, marking it seen unless `touch` is False (a
+    page polling in the background is not a person at the keyboard); None if it is
+    unknown, ended, idle too long, past its lifetime, or its account is disabled."""
     if not isinstance(session_id, str) or not session_id or len(session_id) > 200:
         return None
     rows = list(db.query(
@@ -60,7 +61,7 @@ def load_session(db, session_id, config, now) -> WebSession | None:
     if now >= from_db(row["expires_at"]) or now >= idle_limit:
         _end(db, row["session_hash"], now)
         return None
-    if now - last_seen >= LAST_SEEN_PRECISION:
+    if touch and now - last_seen >= LAST_SEEN_PRECISION:
         db.execute("UPDATE web_sessions SET last_seen_at = ? WHERE session_hash = ?",
                    [to_db(now), row["session_hash"]])
     return WebSession(session_hash=row["session_hash"], csrf_token=row["csrf_token"],

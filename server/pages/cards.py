@@ -27,9 +27,12 @@ def reason_words(reasons) -> list[str]:
     return [REASON_WORDS.get(reason, reason.replace("_", " ")) for reason in reasons]
 
 
-def alert_card(alert: dict, patient: dict | None, evidence_at, now) -> dict:
-    """`evidence_at`: when the newest entry behind the alert was recorded (corrected)."""
+def alert_card(alert: dict, patient: dict | None, latest_entry, now) -> dict:
+    """`latest_entry`: {"at", "late_minutes"} of the newest entry behind the alert (its
+    evidence is that entry's), or None for alerts no entry raised (missed check-ins)."""
     patient = patient or {}
+    latest_entry = latest_entry or {"at": None,
+                                    "late_minutes": alert.get("reported_late_minutes")}
     zone = patient.get("timezone") or "UTC"
     raised = present.parse(alert["raised_at"])
     return {
@@ -41,8 +44,8 @@ def alert_card(alert: dict, patient: dict | None, evidence_at, now) -> dict:
         "mrn": patient.get("mrn"), "age_years": patient.get("age_years"),
         "day_post_infusion": patient.get("day_post_infusion"),
         "reasons": reason_words(alert["reasons"]),
-        "evidence": present.evidence_text(alert.get("evidence"), evidence_at, zone,
-                                          alert.get("reported_late_minutes")),
+        "evidence": present.evidence_text(alert.get("evidence"), latest_entry["at"], zone,
+                                          latest_entry["late_minutes"], now),
         "raised_at": alert["raised_at"], "raised_local": present.local(raised, zone, True),
         "waiting": present.duration((now - raised).total_seconds()),
         "escalation": present.escalation_text(alert, now, zone),

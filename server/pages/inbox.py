@@ -35,23 +35,28 @@ def alert_cards(db, vault, role, *, statuses=("open", "acknowledged"), patient_i
              for alert in list_alerts(db, vault, role=role, status=status,
                                       patient_id=patient_id)]
     patients = patients_by_id(db, vault, [alert["patient_id"] for alert in found])
-    times = entry_times(db, [alert["entry_ids"][-1] for alert in found if alert["entry_ids"]])
+    latest = latest_entries(db, [alert["alert_id"] for alert in found])
     moment = now()
     return [cards.alert_card(alert, patients.get(alert["patient_id"]),
-                             times.get(alert["entry_ids"][-1]) if alert["entry_ids"] else None,
-                             moment) for alert in found]
+                             latest.get(alert["alert_id"]), moment) for alert in found]
 
 
-def entry_times(db, entry_ids):
-    """When each entry was recorded (corrected time), read from the clear column: the
-    evidence line needs the time, not the sealed answers again."""
-    times = {}
-    for start in range(0, len(entry_ids), 500):
-        chunk = entry_ids[start:start + 500]
-        times.update((entry_id, from_db(at)) for entry_id, at in db.execute(
-            f"SELECT entry_id, corrected_at FROM entries WHERE entry_id IN "
-            f"({', '.join('?' * len(chunk))})", chunk))
-    return times
+def latest_entries(db, alert_ids) -> dict[str, dict]:
+    """Per alert, when its newest entry was recorded and how late it arrived: a repeated
+    finding replaces the alert's evidence, so the evidence line is about that entry, not the
+    one that opened the episode. Insertion order breaks ties, because one push stores many
+    entries at the same instant."""
+    latest = {}
+    for start in range(0, len(alert_ids), 500):
+        chunk = alert_ids[start:start + 500]
+        for alert_id, corrected_at, received_at in db.execute(
+                f"SELECT ae.alert_id, e.corrected_at, e.received_at FROM alert_entries ae "
+                f"JOIN entries e ON e.entry_id = ae.entry_id WHERE ae.alert_id IN "
+                f"({', '.join('?' * len(chunk))}) ORDER BY ae.added_at, ae.rowid", chunk):
+            at, received = from_db(corrected_at), from_db(received_at)
+            latest[alert_id] = {"at": at, "late_minutes": max(
+                0, int((received - at).total_seconds() // 60))}
+    return latest
 
 
 def current_inbox():
@@ -77,7 +82,7 @@ def inbox():
 
 
 @blueprint.get("/alerts/live")
-@require_staff(*CARE_TEAM)
+@require_staff(*CARE_TEAM, passive=True)
 def inbox_live():
     db, box = current_inbox()
     headers = {"X-Server-Time": to_wire(now()), "X-Inbox-Version": box["version"]}

@@ -22,6 +22,9 @@ SIGN_WORDS = {
     "rash": "rash", "mouth_sores": "mouth sores", "joint_swelling": "joint swelling",
     "less_urine": "less urine", "leg_swelling": "leg swelling", "diarrhoea": "diarrhoea",
 }
+# A few minutes between recording and syncing is ordinary; past this, a nurse should know the
+# reading is old news before acting on it.
+LATE_MINUTES = 15
 # PROTOCOL.md: staff must notice a phone that stopped syncing or holds a backlog.
 STALE_SYNC = timedelta(hours=12)
 
@@ -106,15 +109,15 @@ def finding_phrases(values, context) -> list[str]:
     return found
 
 
-def evidence_text(evidence, recorded_at, timezone_name, late_minutes) -> str:
-    """e.g. "38.6 °C axillary at 14:02 EST, reported 3 h late"."""
+def evidence_text(evidence, recorded_at, timezone_name, late_minutes, now) -> str:
+    """e.g. "38.6 °C axillary at 14:02 EST, reported 3 h late"; with the date as well once
+    the reading is over 12 hours old, so yesterday's 14:02 is not read as today's."""
     text = "; ".join(evidence_phrases(evidence)) or "no details recorded"
     if recorded_at is not None:
-        text += f" at {local(recorded_at, timezone_name)}"
-    if late_minutes and late_minutes >= 60:
+        old = now - recorded_at > timedelta(hours=12)
+        text += f" at {local(recorded_at, timezone_name, with_date=old)}"
+    if late_minutes and late_minutes >= LATE_MINUTES:
         text += f", reported {duration(late_minutes * 60)} late"
-    elif late_minutes:
-        text += f", reported {late_minutes} min late"
     return text
 
 
@@ -123,8 +126,8 @@ def escalation_text(alert: dict, now: datetime, timezone_name: str) -> str:
     if alert["status"] == "resolved":
         return ""
     if alert.get("snoozed_until") and parse(alert["snoozed_until"]) > now:
-        return (f"Snoozed until {local(parse(alert['snoozed_until']), timezone_name)} by "
-                f"{alert.get('snoozed_by') or 'staff'}: {alert.get('snooze_reason') or ''}")
+        return (f"Snoozed until {local(parse(alert['snoozed_until']), timezone_name)}: "
+                f"{alert.get('snooze_reason') or 'no reason given'}")
     if alert.get("escalated_at"):
         return f"Escalated at {local(parse(alert['escalated_at']), timezone_name)}"
     if alert.get("escalate_at") and alert["status"] == "open":

@@ -3,6 +3,7 @@
 Both pages read unsealed symptom entries, so both are for nurses and physicians only (the
 psychosocial team gets 403, PROTOCOL.md roles) and both write an `entries.read` audit row.
 """
+import json
 from datetime import timedelta
 
 from flask import g
@@ -81,9 +82,20 @@ def patient_timeline(patient_id):
                   next_url=f"/patients/{patient_id}#alerts")
 
 
+def readable_document(text):
+    """What the phone sent, indented when it is JSON; as it came when it is not."""
+    if text is None:
+        return None
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
 def entry_row(entry, zone) -> dict:
     view = entry.view()
-    return {**view, "when": present.local(entry.corrected_at, zone, True),
+    return {**view, "document": readable_document(view["document"]),
+            "when": present.local(entry.corrected_at, zone, True),
             "device_time": present.local(entry.recorded_at, zone, True),
             "received": present.local(entry.received_at, zone, True)}
 

@@ -6,12 +6,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot, sign_in
+from browsing import screenshot, sign_in
 from support.family import enrolled_family
 
 pytestmark = pytest.mark.browser
 
 POLL_WAIT_MS = 12_000  # the page polls every 5 s; allow two rounds
+POLL_MS = 5_000
 
 
 def fever_document(family):
@@ -32,6 +33,7 @@ def test_it_shows_a_pushed_fever_without_reloading_and_handles_it_by_keyboard(
         page, live, phone, staff, clock, db):
     nurse = staff("nurse")
     family = enrolled_family(phone, nurse.headers, clock=clock)
+    page.clock.install()  # the page's timers only: its requests to the server stay real
     sign_in(page, nurse, "/alerts")
     expect(page.locator(".banner-calm")).to_contain_text("No alert is waiting")
     page.evaluate("window.stillTheSamePage = true")
@@ -43,6 +45,7 @@ def test_it_shows_a_pushed_fever_without_reloading_and_handles_it_by_keyboard(
     alert_id = result["alert"]["alert_id"]
 
     card = page.locator(f"#alert-{alert_id}")
+    page.clock.fast_forward(POLL_MS)  # the next poll, now rather than in up to 5 s
     expect(card).to_be_visible(timeout=POLL_WAIT_MS)
     assert page.evaluate("window.stillTheSamePage") is True  # updated in place
     expect(card.locator(".level-badge")).to_have_text("Urgent")
@@ -108,13 +111,34 @@ def test_it_makes_an_emergency_impossible_to_miss(page, live, phone, staff, cloc
         b => getComputedStyle(b).backgroundColor)""")
     assert len(set(colours)) == len(colours) == 2  # emergency and urgent banners differ
     screenshot(page, "inbox-emergency")
+    page.set_viewport_size({"width": 768, "height": 1024})  # a tablet held upright
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    expect(banner).to_be_in_viewport()
+    screenshot(page, "inbox-emergency-portrait")
+
+
+def test_it_pauses_after_the_idle_time_without_a_touch_and_resumes_on_a_key(page, live, staff,
+                                                                           config):
+    # The page's own idle timer: polling must not keep an unattended session alive forever.
+    page.clock.install()
+    sign_in(page, staff("nurse"), "/alerts")
+    status = page.locator("#inbox-connection")
+    page.clock.fast_forward((config.session_idle_minutes + 1) * 60 * 1000)
+    expect(status).to_contain_text("Paused")
+    expect(status).to_contain_text("NOT updating")
+    assert page.title().startswith("PAUSED")
+    page.keyboard.press("Shift")
+    expect(status).to_contain_text("Up to date")
+    assert page.title() == "Alert inbox – Homeward"
 
 
 def test_it_says_loudly_that_the_inbox_stopped_when_the_session_ends(page, live, staff,
                                                                      clock, config):
+    page.clock.install()
     sign_in(page, staff("physician"), "/alerts")
     page.allowed_errors.append("status of 401")
     clock.advance(minutes=config.session_idle_minutes + 1)  # the server's idle timeout
+    page.clock.fast_forward(POLL_MS)
     status = page.locator("#inbox-connection")
     expect(status).to_contain_text("NOT updating", timeout=POLL_WAIT_MS)
     expect(status.get_by_role("link", name="Sign in again")).to_be_visible()

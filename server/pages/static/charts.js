@@ -11,16 +11,25 @@
   var DOMAIN_COLOURS = {total: BLUE, physical: "#2e7d32", emotional: "#8e24aa",
                         social: "#ef6c00", school: "#00838f"};
 
+  var HOUR = 3600 * 1000, DAY = 24 * HOUR;
+
   function timeTicks(zone, points) {
     var xs = points.map(function (p) { return p.x; });
-    var span = xs.length ? Math.max.apply(null, xs) - Math.min.apply(null, xs) : 0;
-    var long = span > 60 * 24 * 3600 * 1000;
+    var low = Math.min.apply(null, xs), high = Math.max.apply(null, xs);
+    var scale = {type: "linear"};
+    if (xs.length && high - low < HOUR) {
+      // One reading (or a burst): give the axis a day around it, not a zero-width span.
+      scale.min = low - 12 * HOUR;
+      scale.max = high + 12 * HOUR;
+    }
+    var long = high - low > 60 * DAY;
     var format = new Intl.DateTimeFormat("en-GB", long
       ? {timeZone: zone, month: "short", year: "numeric"}
       : {timeZone: zone, day: "numeric", month: "short", hour: "2-digit", minute: "2-digit"});
-    return {type: "linear", ticks: {maxTicksLimit: 8, callback: function (value) {
+    scale.ticks = {maxTicksLimit: 8, callback: function (value) {
       return format.format(new Date(value));
-    }}};
+    }};
+    return scale;
   }
 
   function flatLine(label, y, points, colour, axis) {

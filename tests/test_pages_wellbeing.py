@@ -1,0 +1,86 @@
+"""Wellbeing pages through the test client: the cohort sorted by recent decline, a child's
+quality of life and caregiver distress, and nothing of the symptom diary for the
+psychosocial team."""
+import re
+
+import pytest
+
+from questionnaires import load_catalog
+from server.auth.throttle import SLEEP_EXTENSION
+from server.pages.wellbeing import cohort_order, decline
+from support.family import enrolled_family
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(app):
+    app.extensions[SLEEP_EXTENSION] = lambda seconds: None
+
+
+def sign_in(client, member):
+    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
+    response = client.post("/login", data={"username": member.username,
+                                           "password": member.password, "csrf_token": token})
+    assert response.status_code == 303
+
+
+def qol(family, answer, recorded_at):
+    definition = load_catalog().get("quality-of-life", "1.0.0", "caregiver-8-12")
+    answers = {item.link_id: answer for item in definition.items
+               if item.type == "scale-0-4" and not item.enable_when}
+    return family.envelope(family.document({**answers, "sch_attends": False},
+                                           questionnaire_id="quality-of-life",
+                                           recorded_at=recorded_at))
+
+
+def points(*values):
+    return [{"value": value, "at": f"2026-11-{10 + i:02d}T12:00:00Z"}
+            for i, value in enumerate(values)]
+
+
+def test_it_measures_decline_against_the_score_before_and_the_baseline():
+    assert decline(points(90, 80, 55)) == {
+        "latest": 55, "previous": 80, "baseline": 90, "change": -25, "since_baseline": -35,
+        "latest_at": "2026-11-12T12:00:00Z"}
+    assert decline(points(70))["change"] is None
+    assert decline([])["latest"] is None
+
+
+def test_it_puts_the_steepest_recent_decline_first_and_the_unscored_last():
+    def row(name, *values):
+        return {"patient": {"display_name": name}, "qol": decline(points(*values))}
+    rows = [row("none"), row("up", 50, 70), row("one", 60), row("down a bit", 80, 75),
+            row("down a lot", 90, 60)]
+    assert [r["patient"]["display_name"] for r in sorted(rows, key=cohort_order)] == [
+        "down a lot", "down a bit", "up", "one", "none"]
+
+
+def test_it_shows_wellbeing_to_psychosocial_staff_without_any_symptom_data(client, staff,
+                                                                           clock, db):
+    nurse, psychosocial = staff("nurse"), staff("psychosocial")
+    family = enrolled_family(client, nurse.headers, clock=clock)
+    family.push([family.envelope(family.document(
+        {"temperature_c": 39.4, "temperature_method": "oral", "notes": "vomited twice"})),
+        qol(family, 0, "2026-11-18T09:00:00-05:00"), qol(family, 2, "2026-11-20T09:00:00-05:00"),
+        family.envelope(family.document({"distress": 7}, questionnaire_id="caregiver-wellbeing"))])
+    sign_in(client, psychosocial)
+    page = client.get(f"/patients/{family.patient_id}/wellbeing").get_data(as_text=True)
+    assert "Latest total 50, -50.0 since the one before, -50.0 since baseline" in page
+    assert re.search(r'id="distress-table">.*<td>7</td>', page, re.S)
+    assert "39.4" not in page and "vomited" not in page and "high fever" not in page
+    assert "Symptom timeline" not in page  # no link to a page they may not open
+    cohort = client.get("/wellbeing").get_data(as_text=True)
+    assert re.search(r"-50\.0 <span class=\"visually-hidden\">\(decline\)</span>▼", cohort)
+    assert "caregiver distress" in cohort and "high fever" not in cohort
+    reads = db.execute("SELECT count(*) FROM audit_log WHERE action = 'trends.read' AND "
+                       "actor_username = ? AND patient_id = ?",
+                       [psychosocial.username, family.patient_id]).fetchone()[0]
+    assert reads == 2  # the patient's page and the cohort
+
+
+def test_it_keeps_wellbeing_pages_from_admins(client, staff, clock):
+    family = enrolled_family(client, staff("nurse").headers, clock=clock)
+    sign_in(client, staff("admin"))
+    assert client.get("/wellbeing").status_code == 403
+    assert client.get(f"/patients/{family.patient_id}/wellbeing").status_code == 403
