@@ -28,9 +28,11 @@ from .routing import load_routing
 
 FILE_SETTING = "HOMEWARD_NOTIFICATIONS_FILE"
 DISPATCH_EVERY_SECONDS = 1.0
-# A claim must outlast a batch sent through the slowest channel (10 rows at a 10 s timeout
-# per SMTP step); if it does not, the cost is a duplicate, never a loss.
-CLAIM_SECONDS = 300
+# A claim must outlast a run (BUDGET_SECONDS, plus one slow send): if it does not, the
+# cost is a duplicate, never a loss. It is also how long a standby on another host waits
+# before resending what a killed scheduler had in hand; on the same host, a dead
+# dispatcher's claims are released at once (outbox.release_dead_claims).
+CLAIM_SECONDS = 120
 BATCH = 10
 BUDGET_SECONDS = 30
 # A receiver that says "Retry-After: 0" must not turn one run into a tight loop.
@@ -58,6 +60,7 @@ def dispatch_due(db, routing, now, worker, *, evidence=None, lease_seconds=CLAIM
         return now + timedelta(seconds=time.monotonic() - started)
 
     counts = {"claimed": 0, "sent": 0, "retry": 0, "failed": 0}
+    outbox.release_dead_claims(db, now)
     while True:
         batch = outbox.claim_due(db, worker, moment(), lease_seconds, limit, max_attempts)
         counts["claimed"] += len(batch)

@@ -8,7 +8,9 @@ dispatcher that dies mid-send has still used an attempt, so a message that crash
 dispatcher gives up after `max_attempts` instead of looping for ever.
 """
 import json
+import os
 import random
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -116,6 +118,37 @@ def claim_due(db, worker, now, lease_seconds, limit, max_attempts=MAX_ATTEMPTS):
             f"FROM notifications WHERE id IN ({marks})", claimed).fetchall()
     by_id = {row[0]: Notification(*row[:6], json.loads(row[6]), row[7]) for row in found}
     return [by_id[row_id] for row_id in claimed]
+
+
+def release_dead_claims(db, now, host=None, alive=None) -> int:
+    """Claims held by a dispatcher on this host whose process is gone (a scheduler killed
+    and restarted) fall due now, instead of waiting out the claim: an emergency page must
+    not sit for minutes behind a dead process. Returns how many were released."""
+    host = host or socket.gethostname()
+    alive = alive or process_alive
+    released = 0
+    with immediate(db):
+        for row_id, worker in db.execute(
+                "SELECT id, claimed_by FROM notifications WHERE status = 'sending' "
+                "AND claimed_until > ?", [to_db(now)]).fetchall():
+            parts = (worker or "").split(":")
+            if len(parts) >= 3 and parts[1] == host and parts[2].isdigit() \
+                    and not alive(int(parts[2])):
+                released += db.execute(
+                    "UPDATE notifications SET claimed_until = ? WHERE id = ? AND "
+                    "status = 'sending' AND claimed_by = ?", [to_db(now), row_id, worker]
+                ).rowcount
+    return released
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive, not ours to judge
+    return True
 
 
 def record_attempt(db, notification_id, *, at, outcome, worker, error=None, duration_ms=None):

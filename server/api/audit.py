@@ -18,7 +18,8 @@ class AuditQuerySchema(Schema):
     action = fields.String(validate=validate.Length(min=1, max=100))
     since = fields.AwareDateTime(metadata={"description": "RFC 3339; events at or after."})
     until = fields.AwareDateTime(metadata={"description": "RFC 3339; events before."})
-    before = fields.Integer(validate=validate.Range(min=1),
+    # Bounded by SQLite's INTEGER: a larger number is a 400, not an OverflowError (500).
+    before = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1),
                             metadata={"description": "The next_before of the previous page."})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 

@@ -4,7 +4,7 @@ import json
 
 from flask import Response, current_app
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from questionnaires import UnknownQuestionnaireError, to_fhir_questionnaire
 from questionnaires.languages import LANGUAGE_TAG
@@ -51,6 +51,10 @@ class DefinitionQuerySchema(Schema):
 
 class FhirResourceSchema(Schema):
     """The outline only: the body is a whole FHIR R4 resource (hl7.org/fhir/R4)."""
+
+    class Meta:
+        # Documented as open (additionalProperties: true): the resource has many more fields.
+        unknown = INCLUDE
 
     resourceType = fields.String()
     id = fields.String()

@@ -183,3 +183,16 @@ def test_it_queues_what_the_episode_code_raises_in_the_same_transaction(db):
     payload = json.loads(queued[0]["payload"])
     assert payload["reasons"] == ["high_fever"] and payload["patient"] == PATIENT_ID
     assert "39.4" not in queued[0]["payload"] and "sealed" not in queued[0]["payload"]
+
+
+def test_it_releases_at_once_the_claims_of_a_dispatcher_that_died_on_this_host(db):
+    from alerts.notifications.outbox import release_dead_claims
+
+    enqueue_alert(db, make_alert(db), builtin_routing())
+    [claimed] = claim_due(db, "dispatch:ward-host:4242:ab", START, 120, 10)
+    assert claim_due(db, "dispatch:ward-host:5151:cd", START, 120, 10) == []  # still held
+    assert release_dead_claims(db, START, host="other-host", alive=lambda pid: False) == 0
+    assert release_dead_claims(db, START, host="ward-host", alive=lambda pid: True) == 0
+    assert release_dead_claims(db, START, host="ward-host", alive=lambda pid: False) == 1
+    [again] = claim_due(db, "dispatch:ward-host:5151:cd", START, 120, 10)
+    assert again.id == claimed.id and again.attempts == 2
