@@ -73,9 +73,9 @@ def record_findings(db, *, patient_id, findings, now, notify, seal, entry_id=Non
             alert = extend_alert(db, existing, reasons, level, now, escalate_now, evidence,
                                  seal, notify)
         if entry_id is not None:
-            db["alert_entries"].insert({"alert_id": alert["id"], "entry_id": entry_id,
-                                        "reasons": json.dumps(reasons), "level": level,
-                                        "added_at": utc(now)}, ignore=True)
+            db.execute("INSERT OR IGNORE INTO alert_entries (alert_id, entry_id, reasons, "
+                       "level, added_at) VALUES (?, ?, ?, ?, ?)",
+                       [alert["id"], entry_id, json.dumps(reasons), level, utc(now)])
         touched.append(alert)
     if not touched:
         return None
@@ -104,7 +104,7 @@ def open_alert(db, patient_id, concern, reasons, level, now, entry_id, late_minu
         "escalate_at": escalate_at, "escalated_at": utc(now) if escalate_now else None,
         "evidence": seal(alert_id, "evidence", evidence),
     }
-    db["alerts"].insert(alert)
+    insert_row(db, "alerts", alert)
     change(db, patient_id, alert_id, now)
     return alert
 
@@ -119,12 +119,12 @@ def extend_alert(db, alert, reasons, level, now, escalate_now, evidence, seal, n
         updates.update({"level": level, "status": "open", "snoozed_until": None})
         if level == "urgent" and not escalate_now:
             updates["escalate_at"] = utc(now + ACKNOWLEDGE_WITHIN)
-    db["alerts"].update(alert["id"], updates)
+    update_alert(db, alert["id"], updates)
     alert = {**alert, **updates}
     if higher:
         notify(alert, "alert_level_raised", level, f"{alert['id']}:level:{level}")
         if escalate_now or level == "emergency":
-            db["alerts"].update(alert["id"], {"escalated_at": utc(now)})
+            update_alert(db, alert["id"], {"escalated_at": utc(now)})
             notify(alert, "alert_escalated", "escalation", f"{alert['id']}:escalated:{level}")
     change(db, alert["patient_id"], alert["id"], now)
     return alert
@@ -132,8 +132,22 @@ def extend_alert(db, alert, reasons, level, now, escalate_now, evidence, seal, n
 
 def change(db, patient_id, alert_id, now):
     """The family's app learns of the alert's state on its next pull."""
-    db["changes"].insert({"patient_id": patient_id, "type": "alert", "item_id": alert_id,
-                          "op": "upsert", "at": utc(now)})
+    insert_row(db, "changes", {"patient_id": patient_id, "type": "alert", "item_id": alert_id,
+                               "op": "upsert", "at": utc(now)})
+
+
+# Plain statements rather than sqlite-utils' insert() and update(), which inspect the table
+# (and read the row back) on every call: they ran for every alerting entry of a push.
+def insert_row(db, table, row):
+    db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+               list(row.values()))
+
+
+def update_alert(db, alert_id, updates):
+    sets = ", ".join(f"{column} = ?" for column in updates)
+    updated = db.execute(f"UPDATE alerts SET {sets} WHERE id = ?", [*updates.values(), alert_id])
+    if updated.rowcount != 1:
+        raise LookupError(f"no alert {alert_id} to update")
 
 
 def escalate_due(db, now, notify) -> list[str]:

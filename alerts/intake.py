@@ -24,10 +24,21 @@ class AlertSettings:
     parameters: dict = field(default_factory=dict)   # the site's threshold overrides
 
 
-def assess_entry(db, stored, *, patient, cipher, settings, now, notify):
+@dataclass
+class BatchMemory:
+    """What the entries of one push may share while its transaction holds the write lock:
+    unsealed diary answers by entry id (a stored entry never changes), and each child's
+    rule overrides (nobody else can change them before the push commits). Without it, each
+    entry of a 500-entry push unsealed the same day of readings again (bench/RESULTS.md)."""
+
+    answers: dict = field(default_factory=dict)     # entry_id -> unsealed valid answers
+    overrides: dict = field(default_factory=dict)   # patient_id -> overrides or None
+
+
+def assess_entry(db, stored, *, patient, cipher, settings, now, notify, memory=None):
     """Findings for one stored entry turned into episodes; returns the push result's
     `alert` ({"alert_id", "level"}) or None. `patient`: patient_id, date_of_birth (date),
-    timezone, infusion_date (ISO date)."""
+    timezone, infusion_date (ISO date). `memory`: a BatchMemory shared by one push."""
     note_checkin(db, stored)
     if stored.questionnaire_id is None:
         return None  # a document that did not parse has no answers to check
@@ -35,7 +46,8 @@ def assess_entry(db, stored, *, patient, cipher, settings, now, notify):
              "variant": stored.definition.variant if stored.definition else None,
              "answers": stored.valid_answers, "scores": stored.scores,
              "recorded_at": stored.corrected_at}
-    context = build_context(db, cipher, patient, stored, settings, now)
+    context = build_context(db, cipher, patient, stored, settings, now,
+                            memory if memory is not None else BatchMemory())
     findings = evaluate(settings.ruleset, entry, context)
     if not findings:
         return None
@@ -53,8 +65,12 @@ def patient_values(patient, moment) -> dict:
             "age_years": age, "age_band": age_band(age)}
 
 
-def build_context(db, cipher, patient, stored, settings, now) -> dict:
+def build_context(db, cipher, patient, stored, settings, now, memory=None) -> dict:
     at = stored.corrected_at
+    memory = memory if memory is not None else BatchMemory()
+    previous, temperatures = diary_history(db, cipher, stored, memory)
+    if stored.patient_id not in memory.overrides:
+        memory.overrides[stored.patient_id] = patient_overrides(db, stored.patient_id)
     return {
         "now": now, **patient_values(patient, at),
         "baseline": {
@@ -64,10 +80,10 @@ def build_context(db, cipher, patient, stored, settings, now) -> dict:
             if stored.definition is not None and stored.questionnaire_id == NEURO_CHECK else None,
             "quality_of_life_total": first_score(db, cipher, stored, QUALITY_OF_LIFE, "total"),
         },
-        "previous_diary_answers": previous_diary_answers(db, cipher, stored),
-        "recent_temperatures": recent_temperatures(db, cipher, stored),
+        "previous_diary_answers": previous,
+        "recent_temperatures": temperatures,
         "parameters": settings.parameters,
-        "patient_overrides": patient_overrides(db, stored.patient_id),
+        "patient_overrides": memory.overrides[stored.patient_id],
     }
 
 
@@ -101,21 +117,29 @@ def diary_rows(db, stored, since=None, limit=None):
     return db.execute(sql, params).fetchall()
 
 
-def previous_diary_answers(db, cipher, stored):
-    rows = diary_rows(db, stored, limit=1)
-    if not rows:
-        return None
-    return cipher.open_json("entries", rows[0][0], "valid_answers", rows[0][2])
-
-
-def recent_temperatures(db, cipher, stored) -> list[dict]:
+def diary_history(db, cipher, stored, memory):
+    """(the previous diary entry's answers or None, the temperatures of the 24 h before).
+    The newest entry of those 24 h is the previous entry, so one query does for both unless
+    the day before was empty; each entry is unsealed once per push."""
+    recent = diary_rows(db, stored, stored.corrected_at - RECENT)
+    previous = recent[:1] or diary_rows(db, stored, limit=1)
+    if not previous:
+        return None, []
     readings = []
-    for entry_id, corrected_at, sealed in diary_rows(db, stored, stored.corrected_at - RECENT):
-        answers = cipher.open_json("entries", entry_id, "valid_answers", sealed) or {}
+    for entry_id, corrected_at, sealed in recent:
+        answers = diary_answers(cipher, memory, entry_id, sealed) or {}
         if "temperature_c" in answers:
             readings.append({"at": corrected_at, "temperature_c": answers["temperature_c"],
                              "method": answers.get("temperature_method")})
-    return readings
+    entry_id, _corrected_at, sealed = previous[0]
+    return diary_answers(cipher, memory, entry_id, sealed), readings
+
+
+def diary_answers(cipher, memory, entry_id, sealed):
+    if entry_id not in memory.answers:
+        memory.answers[entry_id] = cipher.open_json("entries", entry_id, "valid_answers",
+                                                    sealed)
+    return memory.answers[entry_id]
 
 
 def patient_overrides(db, patient_id):

@@ -2,9 +2,11 @@
 changes that time alone causes (a birthday that changes the age band, new variants after an
 upgrade, tasks coming into the 14-day horizon)."""
 import json
+import threading
 from datetime import date, timedelta
 
 from questionnaires import Patient, tasks_between, tasks_triggered_by
+from questionnaires.schemas import dump_definition
 from sync.sources import (AlertSource, KeysSource, ProfileSource, QuestionnaireSource,
                           RulesSource, ScheduleSource, TaskSource, variants_signature)
 
@@ -17,9 +19,45 @@ TASK_HORIZON = timedelta(days=14)
 TASK_TOP_UP = timedelta(days=15)
 
 
+INSERT_CHANGE = "INSERT INTO changes (patient_id, type, item_id, op, at) VALUES (?, ?, ?, ?, ?)"
+
+
+class DumpedDefinitions:
+    """Definitions as the feed sends them, dumped once per definition and language: the
+    catalog never changes while the process runs, and dumping every questionnaire through
+    marshmallow was most of a snapshot's time (bench/RESULTS.md). Callers get a deep copy,
+    so nothing they do can reach the cached one."""
+
+    def __init__(self):
+        self._dumped, self._lock = {}, threading.Lock()
+
+    def __call__(self, definition, language):
+        key = (id(definition), language)
+        with self._lock:
+            found = self._dumped.get(key)
+        if found is None or found[0] is not definition:
+            found = (definition, json.dumps(dump_definition(definition, language)))
+            with self._lock:
+                self._dumped[key] = found
+        return json.loads(found[1])
+
+
+DUMPED = DumpedDefinitions()
+
+
+class CachedQuestionnaireSource(QuestionnaireSource):
+    def snapshot(self, context):
+        return [(qid, DUMPED(definition, language))
+                for qid, (definition, language) in self._chosen(context).items()]
+
+    def resolve(self, context, item_id):
+        found = self._chosen(context).get(item_id)
+        return None if found is None else DUMPED(found[0], found[1])
+
+
 def feed_sources():
     # Keys first: an app that has them can seal even if the rest of the snapshot is cut off.
-    return [KeysSource(), ProfileSource(), ScheduleSource(), QuestionnaireSource(),
+    return [KeysSource(), ProfileSource(), ScheduleSource(), CachedQuestionnaireSource(),
             TaskSource(), RulesSource(), AlertSource()]
 
 
@@ -53,14 +91,16 @@ def refresh_patient_feed(db, catalog, schedule, patient, now, rules_signature=""
             tasks_until = now + TASK_TOP_UP
             changed += [("task", task_id) for task_id in
                         add_tasks(db, catalog, schedule, patient, start, tasks_until, now)]
-        for kind, item_id in dict.fromkeys(changed):
-            db["changes"].insert({"patient_id": patient_id, "type": kind, "item_id": item_id,
-                                  "op": "upsert", "at": to_db(now)})
-        db["patient_feed_state"].upsert({"patient_id": patient_id,
-                                         "age_band": patient["age_band"],
-                                         "variants": signature,
-                                         "tasks_until": to_db(tasks_until),
-                                         "rules": rules_signature}, pk="patient_id")
+        # Plain statements: sqlite-utils' insert() and upsert() inspect the table on every
+        # call, and a new patient's first pull writes some sixty change rows.
+        db.conn.executemany(INSERT_CHANGE, [(patient_id, kind, item_id, "upsert", to_db(now))
+                                            for kind, item_id in dict.fromkeys(changed)])
+        db.execute("INSERT INTO patient_feed_state (patient_id, age_band, variants, "
+                   "tasks_until, rules) VALUES (?, ?, ?, ?, ?) ON CONFLICT (patient_id) DO "
+                   "UPDATE SET age_band = excluded.age_band, variants = excluded.variants, "
+                   "tasks_until = excluded.tasks_until, rules = excluded.rules",
+                   [patient_id, patient["age_band"], signature, to_db(tasks_until),
+                    rules_signature])
     return len(changed)
 
 
@@ -88,8 +128,8 @@ def add_triggered_tasks(db, catalog, schedule, patient, stored, now) -> list[str
                                    catalog):
         if insert_task(db, task, now):
             added.append(task.task_id)
-            db["changes"].insert({"patient_id": patient["patient_id"], "type": "task",
-                                  "item_id": task.task_id, "op": "upsert", "at": to_db(now)})
+            db.execute(INSERT_CHANGE, [patient["patient_id"], "task", task.task_id, "upsert",
+                                       to_db(now)])
     return added
 
 

@@ -1,11 +1,12 @@
 """The app's side of the protocol: keys, enrolment, push and pull (PROTOCOL.md)."""
+import json
 from datetime import timedelta
 
 from flask import g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from alerts.intake import assess_entry
+from alerts.intake import BatchMemory, assess_entry
 from sync.documents import Rfc3339
 from sync.enrolment import (PLATFORMS, EnrolmentError, count_recent_attempts, note_attempt,
                             redeem_code, sealing_device_ids)
@@ -77,7 +78,8 @@ class EnvelopeSchema(Schema):
 
 
 class PushSchema(Schema):
-    sent_at = Rfc3339(required=True)
+    # A custom field: without type and format the OpenAPI document would allow anything.
+    sent_at = Rfc3339(required=True, metadata={"type": "string", "format": "date-time"})
     outbox_pending = fields.Integer(validate=validate.Range(0, 10_000_000), allow_none=True)
     entries = fields.List(fields.Nested(EnvelopeSchema), required=True)
 
@@ -184,14 +186,14 @@ def pull_changes(query):
     """A full snapshot without a cursor, the changes since with one; pull while has_more."""
     db, moment, device = get_db(), now(), g.device
     patient = patient_facts(db, get_vault(), device["patient_id"], moment)
-    refresh_patient_feed(db, get_catalog(), get_schedule(), patient, moment,
-                         get_alerting().rules_signature(db, patient["patient_id"]))
+    signature = get_alerting().rules_signature(db, patient["patient_id"])
+    refresh_patient_feed(db, get_catalog(), get_schedule(), patient, moment, signature)
     context = FeedContext(db=db, device=device, patient=patient, now=moment,
                           secret=feed_secret(),
                           extras={"keyring": get_keyring(), "catalog": get_catalog(),
                                   "schedule": get_schedule(),
-                                  "rules_document": lambda patient_id: get_alerting()
-                                  .rules_document(db, patient_id),
+                                  "rules_document": lambda patient_id: rules_document(
+                                      db, patient_id, signature),
                                   "default_message": lambda row, language:
                                   default_family_message(row, language,
                                                          get_alerting().settings.ruleset)})
@@ -204,16 +206,37 @@ def pull_changes(query):
     return {"server_time": to_wire(moment), **page}
 
 
+RULES_DOCUMENTS_KEPT = 256
+
+
+def rules_document(db, patient_id, signature) -> dict:
+    """The rules document a family's app holds, built once per rules signature in this app
+    (the signature names what the document is made of: the rule set, the site's thresholds
+    and this child's overrides); each caller gets its own copy."""
+    from flask import current_app
+
+    kept = current_app.extensions.setdefault("homeward.rules_documents", {})
+    found = kept.get(signature)
+    if found is None:
+        found = json.dumps(get_alerting().rules_document(db, patient_id))
+        if len(kept) >= RULES_DOCUMENTS_KEPT:
+            kept.clear()
+        kept[signature] = found
+    return json.loads(found)
+
+
 def entry_consequences(db, patient, moment):
     """What follows from a stored entry, in its savepoint: the safety rules (an alert and
     its notifications) and tasks the entry triggers (a neuro check after a neuro sign)."""
-    alerting = get_alerting()
+    alerting, catalog, schedule = get_alerting(), get_catalog(), get_schedule()
     notify = alerting.notifier(db, moment)
+    memory = BatchMemory()  # this push's entries share what they unseal
 
     def consequences(db, stored):
         alert = assess_entry(db, stored, patient=patient, cipher=patient["cipher"],
-                             settings=alerting.settings, now=moment, notify=notify)
-        add_triggered_tasks(db, get_catalog(), get_schedule(), patient, stored, moment)
+                             settings=alerting.settings, now=moment, notify=notify,
+                             memory=memory)
+        add_triggered_tasks(db, catalog, schedule, patient, stored, moment)
         return alert
     return consequences
 

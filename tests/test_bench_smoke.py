@@ -1,0 +1,63 @@
+"""The benchmarks in bench/ at a toy size, so they do not rot: they run and produce positive
+numbers. No speed is asserted; timings on a shared machine are not a test."""
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    if str(BENCH) not in sys.path:
+        sys.path.append(str(BENCH))
+    import common
+    import push_throughput
+    import seed
+
+    return common, push_throughput, seed
+
+
+def test_percentiles_interpolate_between_ranks(bench):
+    common, _push, _seed = bench
+    assert common.percentiles([1, 2, 3, 4, 5]) == {50: 3, 95: 4.8, 99: 4.96}
+    assert common.machine()["cores"] >= 1
+
+
+@pytest.mark.e2e
+def test_the_push_benchmark_and_its_floor_produce_positive_rates(bench):
+    _common, push_throughput, _seed = bench
+    lines = []
+    figures = push_throughput.run(
+        "toy", sizes={"toy": {"sequential": 1, "threads": 1, "per_thread": 1}}, batch=100,
+        report=lines.append)
+    assert figures["floor"]["entries"] == 200 and figures["floor"]["rate"] > 0
+    for name in ("sequential", "concurrent"):
+        assert figures[name]["rate"] > 0
+        assert figures[name]["statuses"] == {"accepted": 100} and not figures[name]["failed"]
+    assert any("x floor" in line for line in lines) and "VmHWM" in figures["memory"]
+
+
+def test_the_seed_loader_writes_entries_the_server_can_read(bench, tmp_path):
+    _common, _push, seed = bench
+    from server.config import Config
+    from server.commands.init import initialise
+    from server.db import connect
+    from server.entries import read_entries
+    from server.clock import SystemClock
+    from server.vault import Vault
+
+    config = Config.from_env({}, data_dir=tmp_path / "data")
+    initialise(config)
+    counts = seed.seed(config.data_dir, 5, 120, random.Random(1), report=None)
+    assert counts["patients"] == 5 and counts["entries"] == 120
+    db = connect(config.database_path)
+    try:
+        patient_id = db.execute("SELECT id FROM patients LIMIT 1").fetchone()[0]
+        cipher = Vault.open(config, db, SystemClock()).for_patient(db, patient_id)
+        entries = read_entries(db, cipher, patient_id)
+        assert len(entries) == 24 and all(entry.answers for entry in entries)
+    finally:
+        db.conn.close()
