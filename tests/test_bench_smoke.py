@@ -61,3 +61,18 @@ def test_the_seed_loader_writes_entries_the_server_can_read(bench, tmp_path):
         assert len(entries) == 24 and all(entry.answers for entry in entries)
     finally:
         db.conn.close()
+
+
+@pytest.mark.e2e
+def test_the_phase_breakdown_accounts_for_the_push_and_puts_every_phase_back(bench):
+    import push_phases
+    import sync.push
+
+    original = sync.push.store_entry
+    lines = []
+    figures = push_phases.run(1, batch=20, report=lines.append)
+    assert figures["entries"] == 20 and figures["wall"] > 0
+    phases = figures["per_entry_us"]
+    assert phases["open_as_any"] > 0 and phases["evaluate"] > 0
+    assert phases["push_entries"] >= phases["store_entry"] + phases["open_as_any"]
+    assert sync.push.store_entry is original and "us/entry" in lines[-1]
