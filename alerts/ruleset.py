@@ -7,13 +7,13 @@ fever. Every problem is reported as "file: rule 'id': where: what".
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from questionnaires.loading import read_json_file
 from questionnaires.schema_fields import StrictNumber
 
 from .conditions import compile_condition
@@ -183,32 +183,13 @@ def _describe(messages, document, path=()) -> list[str]:
 
 
 def load_ruleset(path) -> RuleSet:
-    return parse_ruleset(read_json(Path(path), RulesError), str(path))
+    return parse_ruleset(read_json_file(Path(path), RulesError, MAX_FILE_BYTES), str(path))
 
 
 @lru_cache(maxsize=1)
 def load_default_ruleset() -> RuleSet:
     """The shipped rule set; read once per process."""
     return load_ruleset(DEFAULT_PATH)
-
-
-def read_json(path: Path, error_class):
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise error_class(f"{path}: cannot be read ({error.strerror})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise error_class(f"{path}: larger than {MAX_FILE_BYTES} bytes")
-    try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-    except (UnicodeDecodeError, ValueError) as error:
-        line = getattr(error, "lineno", None)
-        where = f" (line {line}: {error.msg})" if line else ""
-        raise error_class(f"{path}: not valid JSON{where}") from None
-
-
-def _refuse_constant(name):
-    raise ValueError(f"{name} is not JSON")
 
 
 def effective_parameters(ruleset: RuleSet, site=None, patient_overrides=None) -> dict:
@@ -223,7 +204,7 @@ def effective_parameters(ruleset: RuleSet, site=None, patient_overrides=None) ->
 
 def load_site_parameters(path, ruleset: RuleSet) -> dict:
     """A site's parameter file (an object of name → value), checked against the rule set."""
-    document = read_json(Path(path), RulesError)
+    document = read_json_file(Path(path), RulesError, MAX_FILE_BYTES)
     try:
         layer_parameters(ruleset.parameters, {}, document, "site parameters")
     except ParameterError as error:

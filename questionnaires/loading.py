@@ -37,7 +37,7 @@ def load_definition_file(path: Path) -> Definition:
     """One file: a Homeward definition, or a FHIR Questionnaire carrying Homeward's extensions."""
     path = Path(path)
     source = str(path)
-    document = _read_json(path)
+    document = read_json_file(path)
     if isinstance(document, dict) and document.get("resourceType") == "Questionnaire":
         from .fhir_import import from_fhir_questionnaire
         return from_fhir_questionnaire(document, source=source)
@@ -60,19 +60,22 @@ def load_directory(directory: Path) -> list[Definition]:
     return [load_definition_file(path) for path in sorted(directory.rglob("*.json"))]
 
 
-def _read_json(path: Path):
+def read_json_file(path: Path, error_class=DefinitionError, max_bytes=MAX_FILE_BYTES):
+    """A site's JSON file (definitions, rules, thresholds), or `error_class` with a sentence
+    naming the file and what is wrong: NaN and Infinity are refused, since no JSON reader
+    on a phone accepts them."""
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise DefinitionError(f"{path}: cannot be read ({error.strerror})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise DefinitionError(f"{path}: larger than {MAX_FILE_BYTES} bytes")
+        raise error_class(f"{path}: cannot be read ({error.strerror})") from None
+    if len(raw) > max_bytes:
+        raise error_class(f"{path}: larger than {max_bytes} bytes")
     try:
         return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except UnicodeDecodeError:
-        raise DefinitionError(f"{path}: not UTF-8 text") from None
+        raise error_class(f"{path}: not UTF-8 text") from None
     except json.JSONDecodeError as error:
-        raise DefinitionError(f"{path}: not valid JSON (line {error.lineno}: {error.msg})") from None
+        raise error_class(f"{path}: not valid JSON (line {error.lineno}: {error.msg})") from None
 
 
 def _refuse_constant(name):
