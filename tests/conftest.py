@@ -74,3 +74,16 @@ def staff(db, config, clock):
         return Staff(user.id, username, role, password, token)
 
     return make
+
+
+@pytest.fixture
+def nurse(staff):
+    return staff("nurse")
+
+
+@pytest.fixture
+def family(client, nurse, clock):
+    """A caregiver's phone enrolled through the real protocol, with its sealing keys."""
+    from support.family import enrolled_family
+
+    return enrolled_family(client, nurse.headers, clock=clock)

@@ -7,11 +7,6 @@ from test_errors import assert_envelope
 
 
 @pytest.fixture
-def nurse(staff):
-    return staff("nurse")
-
-
-@pytest.fixture
 def patient_id(client, nurse):
     return create_patient(client, nurse.headers)
 

@@ -3,7 +3,6 @@ the real app protocol. Now is 14:00 in the family's timezone (19:00 UTC), day 3.
 import json
 from datetime import datetime, timedelta
 
-import pytest
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from server.patients import erase_patient
@@ -11,16 +10,6 @@ from support.family import enrolled_family
 from test_errors import assert_envelope
 
 FEVER = {"temperature_c": 38.4, "temperature_method": "axillary"}
-
-
-@pytest.fixture
-def nurse(staff):
-    return staff("nurse")
-
-
-@pytest.fixture
-def family(client, nurse, clock):
-    return enrolled_family(client, nurse.headers, clock=clock)
 
 
 def local(hour, minute=0):

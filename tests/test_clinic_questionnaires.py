@@ -1,5 +1,4 @@
 """Clinic API: the instruments the server holds, as definitions and as FHIR R4."""
-import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 
 from questionnaires import load_catalog
@@ -7,11 +6,6 @@ from questionnaires.schemas import dump_definition
 from test_errors import assert_envelope
 
 DIARY = "/api/v1/questionnaires/symptom-diary/caregiver/1.0.0"
-
-
-@pytest.fixture
-def nurse(staff):
-    return staff("nurse")
 
 
 def test_it_lists_every_definition_held_to_any_signed_in_staff(client, staff):

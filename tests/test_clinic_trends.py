@@ -2,23 +2,11 @@
 corrected time, with the newest correction winning. Now is 14:00 in New York (19:00 UTC)."""
 import json
 
-import pytest
-
 from questionnaires import load_catalog
 from support.family import enrolled_family
 from test_errors import assert_envelope
 
 FEVER = {"temperature_c": 38.4, "temperature_method": "axillary", "fever_medicine_hours": 3}
-
-
-@pytest.fixture
-def nurse(staff):
-    return staff("nurse")
-
-
-@pytest.fixture
-def family(client, nurse, clock):
-    return enrolled_family(client, nurse.headers, clock=clock)
 
 
 def local(hour, minute=0, day=20):

@@ -8,11 +8,6 @@ from sync.enrolment import normalise_code
 from test_errors import assert_envelope
 
 
-@pytest.fixture
-def nurse(staff):
-    return staff("nurse")
-
-
 def test_it_gives_a_readable_single_use_code_with_a_qr_code(client, nurse, clock):
     patient_id = create_patient(client, nurse.headers)
     response = client.post(f"/api/v1/patients/{patient_id}/enrollments",

@@ -10,18 +10,8 @@ TREMOR = {"baseline_signs": {"neuro_signs": ["tremor"]}}
 
 
 @pytest.fixture
-def nurse(staff):
-    return staff("nurse")
-
-
-@pytest.fixture
 def physician(staff):
     return staff("physician")
-
-
-@pytest.fixture
-def family(client, nurse, clock):
-    return enrolled_family(client, nurse.headers, clock=clock)
 
 
 def set_override(client, family, who, overrides=TREMOR, reason="Tremor since childhood"):

@@ -6,16 +6,6 @@ from support.family import enrolled_family
 from test_errors import assert_envelope
 
 
-@pytest.fixture
-def nurse(staff):
-    return staff("nurse")
-
-
-@pytest.fixture
-def family(client, nurse, clock):
-    return enrolled_family(client, nurse.headers, clock=clock)
-
-
 def pull_all(family, cursor=None, limit=None):
     """Pull pages while has_more, as an app does; returns (changes, final cursor, pages)."""
     changes, pages = [], 0

@@ -13,16 +13,6 @@ from test_errors import assert_envelope
 FEVER = {"temperature_c": 38.4, "temperature_method": "axillary"}
 
 
-@pytest.fixture
-def nurse(staff):
-    return staff("nurse")
-
-
-@pytest.fixture
-def family(client, nurse, clock):
-    return enrolled_family(client, nurse.headers, clock=clock)
-
-
 def results(response):
     assert response.status_code == 200, response.get_json()
     return response.get_json()["results"]
