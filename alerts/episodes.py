@@ -8,7 +8,9 @@ nurse should see one temperature alert with both reasons, not two alerts.
 """
 import json
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
+
+from .storage import utc
 
 LEVELS = ("info", "attention", "urgent", "emergency")
 CONCERNS = {
@@ -23,10 +25,6 @@ CONCERNS = {
 }
 ACKNOWLEDGE_WITHIN = timedelta(minutes=15)
 OPEN_STATUSES = ("open", "acknowledged")
-
-
-def utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def rank(level: str) -> int:

@@ -6,16 +6,9 @@ row. Times are stored as fixed-width UTC strings (as server.clock.to_db writes t
 SQL comparisons below compare instants.
 """
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from .storage import immediate
-
-
-def _to_db(moment: datetime) -> str:
-    # The same one-liner as server.clock.to_db: this room must not import server.
-    if moment.tzinfo is None:
-        raise ValueError("refusing to store a naive datetime")
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+from .storage import immediate, utc
 
 
 @dataclass(frozen=True)
@@ -37,7 +30,7 @@ class Lease:
 
 def acquire(db, name: str, holder: str, now: datetime, ttl_seconds: float) -> bool:
     """Take the lease if it is free, expired or already ours; True if we hold it now."""
-    stamp, expires = _to_db(now), _to_db(now + timedelta(seconds=ttl_seconds))
+    stamp, expires = utc(now), utc(now + timedelta(seconds=ttl_seconds))
     with immediate(db):
         inserted = db.execute(
             "INSERT OR IGNORE INTO leases (name, holder, acquired_at, heartbeat_at, expires_at) "
@@ -60,7 +53,7 @@ def renew(db, name: str, holder: str, now: datetime, ttl_seconds: float) -> bool
     A lease of ours that expired but that nobody took is renewed: no one else can have
     acted in between, because taking it over would have changed the holder.
     """
-    stamp, expires = _to_db(now), _to_db(now + timedelta(seconds=ttl_seconds))
+    stamp, expires = utc(now), utc(now + timedelta(seconds=ttl_seconds))
     with immediate(db):
         updated = db.execute(
             "UPDATE leases SET heartbeat_at = ?, expires_at = ? WHERE name = ? AND holder = ?",
@@ -74,7 +67,7 @@ def release(db, name: str, holder: str, now: datetime) -> bool:
     The row stays, its last sign of life the release itself, so health can tell a clean
     stop (expired at its last heartbeat) from a crash and from "never ran".
     """
-    stamp = _to_db(now)
+    stamp = utc(now)
     with immediate(db):
         updated = db.execute(
             "UPDATE leases SET heartbeat_at = ?, expires_at = ? WHERE name = ? AND holder = ?",
@@ -85,7 +78,7 @@ def release(db, name: str, holder: str, now: datetime) -> bool:
 def holds(db, name: str, holder: str, now: datetime) -> bool:
     """Whether `holder` has a live lease right now, read from the database, not memory."""
     row = db.execute("SELECT 1 FROM leases WHERE name = ? AND holder = ? AND expires_at > ?",
-                     [name, holder, _to_db(now)]).fetchone()
+                     [name, holder, utc(now)]).fetchone()
     return row is not None
 
 

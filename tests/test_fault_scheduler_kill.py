@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from alerts.notifications.dispatch import CLAIM_SECONDS
-from alerts.notifications.outbox import to_db
+from alerts.storage import utc as to_db
 from fault_support import FEVER, Workspace, enrolment_code, short_sleep, wait_for
 from sync.client import Client
 

@@ -12,9 +12,9 @@ import os
 import random
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from ..storage import immediate
+from ..storage import immediate, utc
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 MAX_ATTEMPTS = 12
@@ -27,14 +27,6 @@ _PRIORITY = ("CASE route WHEN 'emergency' THEN 0 WHEN 'escalation' THEN 1 "
              "WHEN 'urgent' THEN 2 WHEN 'attention' THEN 3 ELSE 4 END")
 _DUE = ("((status = 'pending' AND next_attempt_at <= :now) "
         "OR (status = 'sending' AND claimed_until <= :now))")
-
-
-def to_db(moment: datetime) -> str:
-    # The same one-liner as server.clock.to_db: this room must not import server, and
-    # fixed-width UTC strings make the SQL comparisons above compare instants.
-    if moment.tzinfo is None:
-        raise ValueError("refusing to store a naive datetime")
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -61,7 +53,7 @@ def enqueue(db, routing, *, alert_id, kind, route, payload: dict, idempotency_ke
         # notifications.payload is stored in clear; answers must only be at rest sealed.
         # Clinical detail is added at send time by the dispatcher's evidence hook.
         raise ValueError("store the minimal payload; evidence is added when sending")
-    body, stamp = json.dumps(payload, sort_keys=True, ensure_ascii=False), to_db(now)
+    body, stamp = json.dumps(payload, sort_keys=True, ensure_ascii=False), utc(now)
     written = []
     with immediate(db):
         for channel in routing.channels_for(route):
@@ -86,7 +78,7 @@ def claim_due(db, worker, now, lease_seconds, limit, max_attempts=MAX_ATTEMPTS):
     mid-send: its lost attempt goes into the history under that dispatcher's name, and the
     row is sent again (at least once; receivers de-duplicate on the idempotency key).
     """
-    stamp, until = to_db(now), to_db(now + timedelta(seconds=lease_seconds))
+    stamp, until = utc(now), utc(now + timedelta(seconds=lease_seconds))
     claimed = []
     with immediate(db):
         rows = db.execute(
@@ -130,13 +122,13 @@ def release_dead_claims(db, now, host=None, alive=None) -> int:
     with immediate(db):
         for row_id, worker in db.execute(
                 "SELECT id, claimed_by FROM notifications WHERE status = 'sending' "
-                "AND claimed_until > ?", [to_db(now)]).fetchall():
+                "AND claimed_until > ?", [utc(now)]).fetchall():
             parts = (worker or "").split(":")
             if len(parts) >= 3 and parts[1] == host and parts[2].isdigit() \
                     and not alive(int(parts[2])):
                 released += db.execute(
                     "UPDATE notifications SET claimed_until = ? WHERE id = ? AND "
-                    "status = 'sending' AND claimed_by = ?", [to_db(now), row_id, worker]
+                    "status = 'sending' AND claimed_by = ?", [utc(now), row_id, worker]
                 ).rowcount
     return released
 
@@ -154,7 +146,7 @@ def process_alive(pid: int) -> bool:
 def record_attempt(db, notification_id, *, at, outcome, worker, error=None, duration_ms=None):
     db.execute("INSERT INTO notification_attempts (notification_id, at, outcome, error, "
                "duration_ms, worker) VALUES (?, ?, ?, ?, ?, ?)",
-               [notification_id, to_db(at), outcome, error, duration_ms, worker])
+               [notification_id, utc(at), outcome, error, duration_ms, worker])
 
 
 def _finish(db, notification_id, status, worker, at, error, duration_ms, require_claim=True,
@@ -176,8 +168,8 @@ def _finish(db, notification_id, status, worker, at, error, duration_ms, require
         f"UPDATE notifications SET status = ?, sent_at = COALESCE(?, sent_at), "
         f"next_attempt_at = COALESCE(?, next_attempt_at), last_error = ?, claimed_by = NULL, "
         f"claimed_until = NULL WHERE id = ? AND {condition}",
-        [status, to_db(at) if status == SENT else None,
-         to_db(next_attempt_at) if next_attempt_at else None, error, notification_id,
+        [status, utc(at) if status == SENT else None,
+         utc(next_attempt_at) if next_attempt_at else None, error, notification_id,
          *params]).rowcount == 1
 
 
@@ -221,7 +213,7 @@ def retry_failed(db, notification_id, now) -> bool:
         return db.execute(
             "UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = ?, "
             "last_error = NULL WHERE id = ? AND status = 'failed'",
-            [to_db(now), notification_id]).rowcount == 1
+            [utc(now), notification_id]).rowcount == 1
 
 
 _SUMMARY = ("SELECT n.id, n.alert_id, n.kind, n.route, n.channel, n.idempotency_key, n.status, "
@@ -256,7 +248,7 @@ def backlog(db, now):
     """Counts by status and how overdue the oldest due row is, for the health report."""
     counts = dict(db.execute("SELECT status, COUNT(*) FROM notifications GROUP BY status"))
     oldest = db.execute(f"SELECT MIN(next_attempt_at) FROM notifications WHERE {_DUE}",
-                        {"now": to_db(now)}).fetchone()[0]
+                        {"now": utc(now)}).fetchone()[0]
     overdue = (now - datetime.fromisoformat(oldest)).total_seconds() if oldest else 0.0
     return {"pending": counts.get(PENDING, 0), "sending": counts.get(SENDING, 0),
             "sent": counts.get(SENT, 0), "failed": counts.get(FAILED, 0),
