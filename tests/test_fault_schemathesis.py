@@ -61,9 +61,15 @@ def error_envelope(ctx, response, case):
 
 
 def refused_by_gunicorn(response) -> bool:
-    """gunicorn's own answer to a request it could not parse (its HTML template)."""
-    return (response.status_code in (400, 414, 431) and response.content.startswith(b"<html>")
-            and b"<h1><p>" in response.content)
+    """gunicorn's own answer to a request it could not read (server/gunicorn_worker.py):
+    the envelope, but a status no operation can document, so counted, not validated."""
+    if response.status_code not in (400, 414, 431):
+        return False
+    error_envelope(None, response, None)
+    error = response.json()["error"]
+    # Only the worker's refusals carry gunicorn's own reason in details.http.
+    return error["code"] in ("request_line_too_long", "headers_too_large") or (
+        error["code"] == "invalid_request" and "http" in error["details"])
 
 
 def known_ids(workspace, url, staff_token) -> tuple[dict, str]:

@@ -1,5 +1,6 @@
 """`homeward serve` as a real process: gunicorn workers answering over HTTP, stopped by
 SIGTERM the way systemd and container runtimes stop it."""
+import json
 import os
 import signal
 import socket
@@ -70,6 +71,40 @@ def test_it_serves_health_docs_and_api_over_http_and_stops_cleanly_on_sigterm(se
     assert f"{base}/api/v1/docs" in said
     assert '"GET /healthz HTTP/1.1" 200' in said  # the access log goes to stdout
     assert "Traceback" not in said
+
+
+def raw_exchange(base, request: bytes) -> tuple[int, dict, bytes]:
+    """Send bytes no HTTP library would send; (status, headers, body) of the answer."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, body
+
+
+@pytest.mark.parametrize("request_bytes, status, code", [
+    (b"GET /api/v1/alerts?q=" + b"x" * 5000 + b" HTTP/1.1\r\nHost: a\r\n\r\n", 414,
+     "request_line_too_long"),
+    (b"GET /healthz HTTP/1.1\r\nHost: a\r\nBroken header line\r\n\r\n", 400,
+     "invalid_request"),
+    (b"GET /healthz HTTP/1.1\r\nHost: a\r\nX-Big: " + b"y" * 9000 + b"\r\n\r\n", 431,
+     "headers_too_large"),
+])
+def test_it_answers_requests_gunicorn_cannot_read_in_the_json_envelope(
+        server, request_bytes, status, code):
+    _process, base, log_path = server
+    got, headers, body = raw_exchange(base, request_bytes)
+    assert got == status and headers["Content-Type"] == "application/json"
+    error = json.loads(body)["error"]
+    assert error["code"] == code and error["message"] and isinstance(error["details"], dict)
+    # The worker is still there for the next phone.
+    assert requests.get(f"{base}/healthz", timeout=5).status_code == 200
+    assert "Traceback" not in log_path.read_text()
 
 
 def test_it_refuses_a_port_out_of_range_before_starting_anything(tmp_path):

@@ -39,7 +39,7 @@ def gunicorn_options(config) -> dict:
         "workers": config.workers,
         # Threads let a worker answer health probes and short reads while another request
         # waits on SQLite's write lock; each request still has its own connection.
-        "worker_class": "gthread",
+        "worker_class": "server.gunicorn_worker.EnvelopeWorker",  # gthread, JSON refusals
         "threads": 4,
         # A push of 500 entries takes well under a second; 30 s only catches a stuck worker.
         "timeout": 30,
