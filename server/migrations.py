@@ -186,3 +186,10 @@ def m003_alerts(db):
     db["patient_checkins"].create({
         "patient_id": str, "last_temperature_at": str, "last_entry_at": str,
     }, pk="patient_id", foreign_keys=[("patient_id", "patients", "id")])
+
+
+@migrations()
+def m004_override_index(db):
+    # Every push and pull reads a child's current overrides; without it, each scans the
+    # table of every override a physician ever set (bench/RESULTS.md).
+    db["patient_rule_overrides"].create_index(["patient_id", "set_at"])
