@@ -1,7 +1,8 @@
 """Staff pages with a large clinic in the database (full: 10,000 patients and 1,000,000
 entries, loaded by bench/seed.py; small: 1,000 and 50,000): the alert inbox and a patient's
 timeline data through the clinic API (staff bearer token) and the HTML pages (a signed-in
-session cookie), each against the 100 ms target, over HTTP to `homeward serve --workers 2`.
+session cookie), each against the 100 ms target, over HTTP to `homeward serve --workers 2`;
+and what opening one inbox card's "Handle this alert" costs (its forms, fetched on demand).
 
     .venv/bin/python bench/staff_pages.py [--size small|full] [--keep] [--data DIR]
 """
@@ -46,6 +47,14 @@ def sample_patients(data_dir, count, rng) -> list[tuple[str, int]]:
     return rows
 
 
+def sample_alerts(data_dir, count, rng) -> list[str]:
+    conn = sqlite3.connect(Path(data_dir) / "homeward.db")
+    rows = conn.execute("SELECT id FROM alerts WHERE status IN ('open', 'acknowledged') "
+                        "ORDER BY id").fetchall()
+    conn.close()
+    return [alert_id for (alert_id,) in rng.sample(rows, min(count, len(rows)))]
+
+
 def measure(http, path, headers, repeats) -> tuple[list[float], int, int]:
     """Latencies of `repeats` GETs (after one unmeasured), and the last status and size."""
     paths = path if isinstance(path, list) else [path]
@@ -83,6 +92,7 @@ def run(size="small", keep=False, plan=None, report=print, reuse=None) -> dict:
         cookie = session_cookie(data_dir)
         patients = sample_patients(data_dir, 20, rng)
         ids = [patient_id for patient_id, _n in patients]
+        alerts = sample_alerts(data_dir, 20, rng)
         with Server(data_dir, workers=2) as server:
             http = Http(server.port)
             cases = [
@@ -93,6 +103,8 @@ def run(size="small", keep=False, plan=None, report=print, reuse=None) -> dict:
                  [f"/api/v1/patients/{p}/entries?limit=50" for p in ids], bearer),
                 ("page GET /alerts (inbox)", "/alerts", cookie),
                 ("page GET /patients/{id} (timeline)", [f"/patients/{p}" for p in ids], cookie),
+                ("page GET /alerts/{id}/forms (a card's forms)",
+                 [f"/alerts/{a}/forms?next=/alerts" for a in alerts], cookie),
             ]
             for name, path, headers in cases:
                 times, status, length = measure(http, path, headers, plan["repeats"])

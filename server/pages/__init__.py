@@ -33,8 +33,9 @@ LOGIN_FORM_MAX_AGE = 2 * 60 * 60  # a sign-in page left open over a handover sti
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                            "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
                            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-# Polled by the page's script: a redirect to the sign-in form would be read as the inbox.
-POLLED_ENDPOINTS = {"pages.inbox_live"}
+# Fetched by the pages' scripts: a redirect to the sign-in form would be read as the inbox
+# or as a card's forms.
+SCRIPT_ENDPOINTS = {"pages.inbox_live", "pages.alert_forms"}
 
 
 def _signer():
@@ -131,7 +132,7 @@ def _error_page(status, message):
 
 @blueprint.errorhandler(Unauthorized)
 def _to_login(error):
-    if request.endpoint in POLLED_ENDPOINTS:
+    if request.endpoint in SCRIPT_ENDPOINTS:
         return current_app.make_response((error.message, 401, {"Content-Type": "text/plain"}))
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     response = redirect(url_for("pages.login_form",
@@ -162,4 +163,4 @@ def _unexpected_error_page(error):
 
 
 # Imported last: they add their routes to `blueprint`, defined above.
-from . import inbox, patients, timeline, wellbeing  # noqa: E402,F401
+from . import handling, inbox, patients, timeline, wellbeing  # noqa: E402,F401

@@ -1,5 +1,6 @@
 """Alerts as cards for the inbox and the wellbeing page, and the inbox's version stamp.
-Pure: takes alert views (server.alerting.alert_view) and patients, returns plain dicts.
+Pure: takes alert values (inbox.card_alert, shaped like server.alerting.alert_view) and
+patients, returns plain dicts.
 
 The waiting time is left out of the version on purpose: it changes every second, and the
 page counts it up itself from the server's time, so an unchanged inbox costs the polling
@@ -41,7 +42,7 @@ def alert_card(alert: dict, patient: dict | None, latest_entry, now) -> dict:
         "concern": alert.get("concern"),
         "status": alert["status"],
         "patient_name": patient.get("display_name") or "(erased patient)",
-        "mrn": patient.get("mrn"), "age_years": patient.get("age_years"),
+        "age_years": patient.get("age_years"),
         "day_post_infusion": patient.get("day_post_infusion"),
         "reasons": reason_words(alert["reasons"]),
         "evidence": present.evidence_text(alert.get("evidence"), latest_entry["at"], zone,

@@ -21,8 +21,7 @@ from ..patients import get_patient, patient_facts
 from ..trends import trend
 from . import blueprint, cards, charts, present
 from .common import CARE_TEAM, render
-from .inbox import SNOOZE_CHOICES, alert_cards
-from .present import OUTCOME_LABELS
+from .inbox import alert_cards
 
 # CRS and ICANS are judged on recent reports: a fever from last week is history, not state.
 GRADING_WINDOW = timedelta(hours=72)
@@ -78,7 +77,6 @@ def patient_timeline(patient_id):
                   quarantined=[entry_row(entry, zone) for entry in quarantined],
                   alerts=[cards.with_version(card) for card in
                           sorted(alerts, key=lambda card: card["raised_at"], reverse=True)],
-                  outcomes=OUTCOME_LABELS, snooze_choices=SNOOZE_CHOICES,
                   next_url=f"/patients/{patient_id}#alerts")
 
 

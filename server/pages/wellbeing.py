@@ -15,8 +15,7 @@ from ..patients import get_patient, list_patients, patient_facts
 from ..trends import trend
 from . import blueprint, cards, charts
 from .common import WELLBEING_TEAM, render
-from .inbox import SNOOZE_CHOICES, alert_cards
-from .present import OUTCOME_LABELS
+from .inbox import alert_cards
 
 QOL, WELLBEING = "quality-of-life", "caregiver-wellbeing"
 # The psychosocial team's concerns, whoever is looking (server.alerting).
@@ -65,8 +64,7 @@ def wellbeing_cohort():
                      details={"view": "wellbeing-cohort"})
     rows.sort(key=cohort_order)
     box = cards.inbox(alert_cards(db, vault, WELLBEING_ROLE))
-    return render("wellbeing.html", rows=rows, box=box, outcomes=OUTCOME_LABELS,
-                  snooze_choices=SNOOZE_CHOICES, next_url="/wellbeing")
+    return render("wellbeing.html", rows=rows, box=box, next_url="/wellbeing")
 
 
 @blueprint.get("/patients/<patient_id>/wellbeing")
@@ -90,5 +88,4 @@ def patient_wellbeing(patient_id):
                   alerts=[cards.with_version(card) for card in
                           sorted(alerts, key=lambda card: card["raised_at"], reverse=True)],
                   show_timeline=g.staff.role in ("nurse", "physician"),
-                  outcomes=OUTCOME_LABELS, snooze_choices=SNOOZE_CHOICES,
                   next_url=f"/patients/{patient_id}/wellbeing")

@@ -62,6 +62,7 @@ def test_it_shows_a_pushed_fever_without_reloading_and_handles_it_by_keyboard(
     # Keyboard only: Tab to the card's disclosure, open it, write, acknowledge.
     press_tab_until(page, f"document.activeElement.matches('#alert-{alert_id} summary')")
     page.keyboard.press("Enter")
+    expect(page.locator(f"#ack-message-{alert_id}")).to_be_visible()  # fetched on opening
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == f"ack-message-{alert_id}"
     page.keyboard.type("Nurse Ana is calling you now. Keep the thermometer handy.")

@@ -81,7 +81,10 @@
       delete current[fresh.dataset.alertId];
       if (old && old.dataset.version === fresh.dataset.version) { wanted.push(old); }
       else if (old && busy(old)) { old.classList.add("stale"); wanted.push(old); }
-      else { wanted.push(document.importNode(fresh, true)); }
+      else {
+        if (old) { old.remove(); }  // or the outdated card stays in the list beside its update
+        wanted.push(document.importNode(fresh, true));
+      }
     });
     Object.keys(current).forEach(function (id) {
       var gone = current[id];
@@ -174,6 +177,14 @@
     lastActivity = Date.now();
     if (state === "paused") { state = "live"; say("Resuming…", false); poll(); }
   }
+
+  // A card kept stale while its form was open catches up once the nurse leaves it: the next
+  // poll asks for the whole inbox rather than waiting for the inbox to change again.
+  function recheck(event) {
+    if (event.target.closest && event.target.closest(".alert-card.stale")) { live().dataset.version = ""; }
+  }
+  document.addEventListener("focusout", recheck);
+  document.addEventListener("toggle", recheck, true);
 
   ["keydown", "pointerdown", "wheel", "touchstart"].forEach(function (name) {
     document.addEventListener(name, activity, {passive: true});
