@@ -29,6 +29,12 @@ def day_post_infusion(infusion_date: date, timezone_name: str, now: datetime) ->
     return (local_date(now, timezone_name) - infusion_date).days
 
 
+def age_today(birth: date, timezone_name: str, now: datetime) -> int:
+    """Whole years on the family's own date (a birthday starts at their midnight); 0 for a
+    date of birth in the future rather than a negative age."""
+    return age_on(birth, max(birth, local_date(now, timezone_name)))
+
+
 def create_patient(db, vault, *, display_name, date_of_birth, infusion_date, timezone,
                    language, created_by, now, mrn=None, product=None, contact=None) -> str:
     patient_id = new_patient_id()
@@ -72,7 +78,7 @@ def describe(row, cipher, now) -> dict:
     sealed = {column: cipher.open_text("patients", row["id"], column, row[column])
               for column in SEALED_COLUMNS}
     birth = date.fromisoformat(sealed["date_of_birth"])
-    age = age_on(birth, max(birth, local_date(now, row["timezone"])))
+    age = age_today(birth, row["timezone"], now)
     return {**patient, **sealed, "age_years": age, "age_band": age_band(age)}
 
 
@@ -82,7 +88,7 @@ def patient_facts(db, vault, patient_id, now) -> dict:
     cipher = vault.for_patient(db, patient_id)
     birth = date.fromisoformat(cipher.open_text("patients", patient_id, "date_of_birth",
                                                 row["date_of_birth"]))
-    age = age_on(birth, max(birth, local_date(now, row["timezone"])))
+    age = age_today(birth, row["timezone"], now)
     return {"patient_id": patient_id, "infusion_date": row["infusion_date"],
             "timezone": row["timezone"], "language": row["language"], "date_of_birth": birth,
             "age_years": age, "age_band": age_band(age), "cipher": cipher}

@@ -7,10 +7,8 @@ from urllib.parse import quote, urlencode
 
 from flask import current_app, g, redirect, render_template, request, url_for
 
-from questionnaires import age_on
-
 from ..context import get_config
-from ..patients import day_post_infusion, local_date
+from ..patients import age_today, day_post_infusion
 
 ROLE_NAMES = {"nurse": "Nurse", "physician": "Physician",
               "psychosocial": "Psychosocial team", "admin": "Administrator"}
@@ -106,6 +104,6 @@ def card_patients(db, ciphers, patient_ids, moment) -> dict[str, dict]:
                                                             "date_of_birth", row["date_of_birth"]))
                 patient["display_name"] = cipher.open_text("patients", row["id"], "display_name",
                                                            row["display_name"])
-                patient["age_years"] = age_on(birth, max(birth, local_date(moment, zone)))
+                patient["age_years"] = age_today(birth, zone, moment)
             found[row["id"]] = patient
     return found
