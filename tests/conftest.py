@@ -87,3 +87,11 @@ def family(client, nurse, clock):
     from support.family import enrolled_family
 
     return enrolled_family(client, nurse.headers, clock=clock)
+
+
+@pytest.fixture
+def no_login_waits(app):
+    """Sign-ins answer at once: the throttle's slowing-down is tested on its own."""
+    from server.auth.throttle import SLEEP_EXTENSION
+
+    app.extensions[SLEEP_EXTENSION] = lambda seconds: None

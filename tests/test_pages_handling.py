@@ -3,15 +3,14 @@ forms (posted as a browser would post them, hidden fields and all) acknowledge, 
 snooze and resolve it and lead back to the inbox; the same forms as a fragment for the
 inbox's script; and clear words when the alert changed or was handled meanwhile."""
 import json
-import re
 from html.parser import HTMLParser
 
 import pytest
 
-from server.auth.throttle import SLEEP_EXTENSION
 from support.alerting import Finding, raise_findings
+from support.pages import CSRF, sign_in
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+pytestmark = pytest.mark.usefixtures("no_login_waits")
 
 
 class Forms(HTMLParser):
@@ -52,24 +51,12 @@ class Forms(HTMLParser):
         return form
 
 
-@pytest.fixture(autouse=True)
-def no_waiting(app):
-    app.extensions[SLEEP_EXTENSION] = lambda seconds: None
-
-
 @pytest.fixture
 def fever(db, app, family, clock):
     vault = app.extensions["homeward"].vault
     return raise_findings(db, vault, family.patient_id, [Finding(
         "fever", "urgent", evidence={"answers": {"temperature_c": 38.4}})], clock.now()
     )["alert_id"]
-
-
-def sign_in(client, member):
-    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-    response = client.post("/login", data={"username": member.username,
-                                           "password": member.password, "csrf_token": token})
-    assert response.status_code == 303
 
 
 def submit(client, form, **typed):

@@ -4,34 +4,10 @@ import re
 
 import pytest
 
-from server.auth.throttle import SLEEP_EXTENSION
 from support.alerting import Finding, raise_findings
-from support.family import enrolled_family
+from support.pages import sign_in
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def no_waiting(app):
-    app.extensions[SLEEP_EXTENSION] = lambda seconds: None
-
-
-def sign_in(client, member):
-    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-    response = client.post("/login", data={"username": member.username,
-                                           "password": member.password, "csrf_token": token})
-    assert response.status_code == 303
-    return CSRF.search(client.get("/").get_data(as_text=True)).group(1)
-
-
-@pytest.fixture
-def nurse(staff):
-    return staff("nurse")
-
-
-@pytest.fixture
-def family(client, nurse, clock):
-    return enrolled_family(client, nurse.headers, clock=clock)
+pytestmark = pytest.mark.usefixtures("no_login_waits")
 
 
 @pytest.fixture

@@ -6,35 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from server.auth.throttle import SLEEP_EXTENSION
-from support.family import enrol, enrolled_family
+from support.family import enrol
+from support.pages import sign_in
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+pytestmark = pytest.mark.usefixtures("no_login_waits")
+
 NEW_CHILD = {"display_name": "Sofía Herrera", "mrn": "MRN-7788", "date_of_birth": "2013-06-01",
              "infusion_date": "2026-11-19", "timezone": "America/Chicago", "language": "es"}
-
-
-@pytest.fixture(autouse=True)
-def no_waiting(app):
-    app.extensions[SLEEP_EXTENSION] = lambda seconds: None
-
-
-def sign_in(client, member):
-    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-    response = client.post("/login", data={"username": member.username,
-                                           "password": member.password, "csrf_token": token})
-    assert response.status_code == 303
-    return CSRF.search(client.get("/").get_data(as_text=True)).group(1)
-
-
-@pytest.fixture
-def nurse(staff):
-    return staff("nurse")
-
-
-@pytest.fixture
-def family(client, nurse, clock):
-    return enrolled_family(client, nurse.headers, clock=clock)
 
 
 def text(response):

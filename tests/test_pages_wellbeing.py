@@ -6,23 +6,11 @@ import re
 import pytest
 
 from questionnaires import load_catalog
-from server.auth.throttle import SLEEP_EXTENSION
 from server.pages.wellbeing import cohort_order, decline
 from support.family import enrolled_family
+from support.pages import sign_in
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def no_waiting(app):
-    app.extensions[SLEEP_EXTENSION] = lambda seconds: None
-
-
-def sign_in(client, member):
-    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-    response = client.post("/login", data={"username": member.username,
-                                           "password": member.password, "csrf_token": token})
-    assert response.status_code == 303
+pytestmark = pytest.mark.usefixtures("no_login_waits")
 
 
 def qol(family, answer, recorded_at):
