@@ -108,12 +108,13 @@ def alert_view(row, cipher, entry_ids=()) -> dict:
     }
 
 
-def list_alerts(db, vault, *, role, status=None, patient_id=None, limit=500):
-    """Most urgent first, then oldest first: the order a nurse should work in."""
+def alerts_where(role, statuses=(), patient_id=None) -> tuple[list[str], list]:
+    """SQL conditions and their values for the alerts `role` may see: the API and the
+    pages filter the same way, so no page shows what the API would refuse."""
     where, params = [], []
-    if status:
-        where.append("status = ?")
-        params.append(status)
+    if statuses:
+        where.append(f"status IN ({', '.join('?' * len(statuses))})")
+        params += list(statuses)
     if patient_id:
         where.append("patient_id = ?")
         params.append(patient_id)
@@ -121,6 +122,12 @@ def list_alerts(db, vault, *, role, status=None, patient_id=None, limit=500):
     if concerns is not None:
         where.append(f"concern IN ({', '.join('?' * len(concerns))})")
         params += list(concerns)
+    return where, params
+
+
+def list_alerts(db, vault, *, role, status=None, patient_id=None, limit=500):
+    """Most urgent first, then oldest first: the order a nurse should work in."""
+    where, params = alerts_where(role, (status,) if status else (), patient_id)
     order = " ".join(f"WHEN '{level}' THEN {rank}" for rank, level in enumerate(LEVELS))
     rows = list(db.query(
         f"SELECT * FROM alerts {'WHERE ' + ' AND '.join(where) if where else ''} "

@@ -7,7 +7,7 @@ import json
 from flask import g, request
 
 from .. import audit
-from ..alerting import PSYCHOSOCIAL_CONCERNS, visible_concerns
+from ..alerting import PSYCHOSOCIAL_CONCERNS, alerts_where
 from ..auth import require_staff
 from ..clock import from_db, to_wire
 from ..context import get_db, get_vault, now
@@ -27,14 +27,7 @@ def alert_cards(db, vault, role, *, statuses=("open", "acknowledged"), patient_i
     is not. One query each for the alerts, the patients' keys (shared by the alerts' values
     and the patients' names), the patients and the latest entries: this runs every 5 s for
     each open inbox, with hundreds of alerts on a busy day."""
-    where, params = [f"status IN ({', '.join('?' * len(statuses))})"], list(statuses)
-    if patient_id:
-        where.append("patient_id = ?")
-        params.append(patient_id)
-    concerns = visible_concerns(role)
-    if concerns is not None:
-        where.append(f"concern IN ({', '.join('?' * len(concerns))})")
-        params += list(concerns)
+    where, params = alerts_where(role, statuses, patient_id)
     rows = list(db.query(f"SELECT * FROM alerts WHERE {' AND '.join(where)}", params))
     moment = now()
     ciphers = vault.for_patients(db, [row["patient_id"] for row in rows])
