@@ -1,9 +1,11 @@
 """The cohort simulator and `homeward demo` (what `make run` starts)."""
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -65,3 +67,49 @@ def test_it_starts_a_demo_with_accounts_a_cohort_and_where_to_click(tmp_path):
                              env={**env, "HOMEWARD_DATA_DIR": str(tmp_path / "real")})
     assert refused.returncode != 0 and "not a demo" in refused.stderr
     assert (tmp_path / "real" / "homeward.db").read_text() == "precious"
+
+
+def test_a_demo_stopped_by_sigterm_stops_its_server_and_scheduler_too(tmp_path):
+    folder, port = tmp_path / "demo", free_port()
+    env = {**os.environ, "HOMEWARD_DATA_DIR": str(folder), "HOMEWARD_PORT": str(port),
+           "HOMEWARD_ARGON2_MEMORY_KIB": "1024", "HOMEWARD_ARGON2_TIME_COST": "1"}
+    demo = subprocess.Popen([sys.executable, "-m", "server.cli", "demo", "--families", "2",
+                             "--live-every", "1"], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        for line in demo.stdout:
+            if "Where to click" in line:
+                break
+        children = [int(pid) for pid in os.listdir("/proc")
+                    if pid.isdigit() and pid_parent(pid) == demo.pid]
+        assert len(children) == 2  # the server and the scheduler
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(timeout=60) == 0
+    finally:
+        if demo.poll() is None:
+            demo.terminate()  # lets the demo stop its children, as the test expects
+            try:
+                demo.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                demo.kill()
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(pid) for pid in children)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def pid_parent(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -92,7 +92,16 @@ def stop(processes):
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run(args, config):
+    # The server and scheduler run in sessions of their own (so Ctrl-C reaches them only
+    # through stop()); a SIGTERM from systemd or `timeout`, or a closed terminal, must stop
+    # them the same way, not leave them running without the demo.
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)
     folder = config.data_dir
     fresh_folder(folder)
     demo_config = config.with_overrides(cookie_secure=False)
