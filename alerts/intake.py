@@ -46,8 +46,7 @@ def assess_entry(db, stored, *, patient, cipher, settings, now, notify, memory=N
              "variant": stored.definition.variant if stored.definition else None,
              "answers": stored.valid_answers, "scores": stored.scores,
              "recorded_at": stored.corrected_at}
-    context = build_context(db, cipher, patient, stored, settings, now,
-                            memory if memory is not None else BatchMemory())
+    context = build_context(db, cipher, patient, stored, settings, now, memory)
     findings = evaluate(settings.ruleset, entry, context)
     if not findings:
         return None

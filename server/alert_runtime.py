@@ -4,7 +4,7 @@ file stops the server instead of silently alerting at the wrong temperature."""
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from alerts.evaluate import ruleset_document
 from alerts.grammar import problems_against_catalog
@@ -15,6 +15,7 @@ from alerts.notifications.routing import load_routing
 from alerts.ruleset import load_default_ruleset, load_site_parameters
 
 log = logging.getLogger("homeward.alerts")
+DOCUMENTS_KEPT = 256
 
 
 class AlertConfigError(Exception):
@@ -36,17 +37,33 @@ class AlertRuntime:
                     idempotency_key=key, now=now)
         return notify
 
+    # Rules documents by signature, as JSON text: every pull of a snapshot serves one, and
+    # building it deep-copies the whole rule set (bench/RESULTS.md). Bounded, since each
+    # child with overrides has a signature of its own.
+    _documents: dict = field(default_factory=dict, repr=False)
+
     def rules_document(self, db, patient_id) -> dict:
-        return ruleset_document(self.settings.ruleset, self.settings.parameters,
-                                patient_overrides(db, patient_id))
+        """The rules a family's app holds; each caller gets its own copy."""
+        overrides = patient_overrides(db, patient_id)
+        signature = self._signature(overrides)
+        found = self._documents.get(signature)
+        if found is None:
+            found = json.dumps(ruleset_document(self.settings.ruleset, self.settings.parameters,
+                                                overrides))
+            if len(self._documents) >= DOCUMENTS_KEPT:
+                self._documents.clear()
+            self._documents[signature] = found
+        return json.loads(found)
 
     def rules_signature(self, db, patient_id) -> str:
         """Changes when the rules a family's app should hold change: a new rule set, new
         site thresholds, or a physician's override for this child."""
+        return self._signature(patient_overrides(db, patient_id))
+
+    def _signature(self, overrides) -> str:
         ruleset = self.settings.ruleset
         material = json.dumps([ruleset.document.get("id"), ruleset.document.get("version"),
-                               self.settings.parameters, patient_overrides(db, patient_id)],
-                              sort_keys=True, default=str)
+                               self.settings.parameters, overrides], sort_keys=True, default=str)
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 

@@ -2,11 +2,9 @@
 changes that time alone causes (a birthday that changes the age band, new variants after an
 upgrade, tasks coming into the 14-day horizon)."""
 import json
-import threading
 from datetime import date, timedelta
 
 from questionnaires import Patient, tasks_between, tasks_triggered_by
-from questionnaires.schemas import dump_definition
 from sync.sources import (AlertSource, KeysSource, ProfileSource, QuestionnaireSource,
                           RulesSource, ScheduleSource, TaskSource, variants_signature)
 
@@ -17,47 +15,12 @@ from .clock import from_db, to_db
 # 14 remain means one write a day per patient, not one per pull.
 TASK_HORIZON = timedelta(days=14)
 TASK_TOP_UP = timedelta(days=15)
-
-
 INSERT_CHANGE = "INSERT INTO changes (patient_id, type, item_id, op, at) VALUES (?, ?, ?, ?, ?)"
-
-
-class DumpedDefinitions:
-    """Definitions as the feed sends them, dumped once per definition and language: the
-    catalog never changes while the process runs, and dumping every questionnaire through
-    marshmallow was most of a snapshot's time (bench/RESULTS.md). Callers get a deep copy,
-    so nothing they do can reach the cached one."""
-
-    def __init__(self):
-        self._dumped, self._lock = {}, threading.Lock()
-
-    def __call__(self, definition, language):
-        key = (id(definition), language)
-        with self._lock:
-            found = self._dumped.get(key)
-        if found is None or found[0] is not definition:
-            found = (definition, json.dumps(dump_definition(definition, language)))
-            with self._lock:
-                self._dumped[key] = found
-        return json.loads(found[1])
-
-
-DUMPED = DumpedDefinitions()
-
-
-class CachedQuestionnaireSource(QuestionnaireSource):
-    def snapshot(self, context):
-        return [(qid, DUMPED(definition, language))
-                for qid, (definition, language) in self._chosen(context).items()]
-
-    def resolve(self, context, item_id):
-        found = self._chosen(context).get(item_id)
-        return None if found is None else DUMPED(found[0], found[1])
 
 
 def feed_sources():
     # Keys first: an app that has them can seal even if the rest of the snapshot is cut off.
-    return [KeysSource(), ProfileSource(), ScheduleSource(), CachedQuestionnaireSource(),
+    return [KeysSource(), ProfileSource(), ScheduleSource(), QuestionnaireSource(),
             TaskSource(), RulesSource(), AlertSource()]
 
 

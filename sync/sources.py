@@ -5,6 +5,7 @@ into a new age band, the same id is upserted with the new variant, so the app ne
 choose between two variants of one questionnaire.
 """
 import json
+import threading
 from datetime import timezone
 
 from questionnaires.model import NoVariantError
@@ -64,6 +65,29 @@ def chosen_definitions(catalog, patient, respondent, now) -> dict:
     return chosen
 
 
+class DumpedDefinitions:
+    """Definitions as the feed sends them, dumped once per definition and language: the
+    catalog never changes while the process runs, and dumping every questionnaire through
+    marshmallow was most of a snapshot's time (bench/RESULTS.md). Callers get a deep copy,
+    so nothing they do can reach the cached one."""
+
+    def __init__(self):
+        self._dumped, self._lock = {}, threading.Lock()
+
+    def __call__(self, definition, language):
+        key = (id(definition), language)
+        with self._lock:
+            found = self._dumped.get(key)
+        if found is None or found[0] is not definition:
+            found = (definition, json.dumps(dump_definition(definition, language)))
+            with self._lock:
+                self._dumped[key] = found
+        return json.loads(found[1])
+
+
+dumped_definition = DumpedDefinitions()
+
+
 class QuestionnaireSource(Source):
     type = "questionnaire"
 
@@ -72,12 +96,12 @@ class QuestionnaireSource(Source):
                                   context.device["respondent"], context.now)
 
     def snapshot(self, context):
-        return [(qid, dump_definition(definition, language))
+        return [(qid, dumped_definition(definition, language))
                 for qid, (definition, language) in self._chosen(context).items()]
 
     def resolve(self, context, item_id):
         found = self._chosen(context).get(item_id)
-        return None if found is None else dump_definition(found[0], found[1])
+        return None if found is None else dumped_definition(found[0], found[1])
 
 
 class ScheduleSource(Source):

@@ -1,5 +1,4 @@
 """The app's side of the protocol: keys, enrolment, push and pull (PROTOCOL.md)."""
-import json
 from datetime import timedelta
 
 from flask import g
@@ -186,14 +185,14 @@ def pull_changes(query):
     """A full snapshot without a cursor, the changes since with one; pull while has_more."""
     db, moment, device = get_db(), now(), g.device
     patient = patient_facts(db, get_vault(), device["patient_id"], moment)
-    signature = get_alerting().rules_signature(db, patient["patient_id"])
-    refresh_patient_feed(db, get_catalog(), get_schedule(), patient, moment, signature)
+    refresh_patient_feed(db, get_catalog(), get_schedule(), patient, moment,
+                         get_alerting().rules_signature(db, patient["patient_id"]))
     context = FeedContext(db=db, device=device, patient=patient, now=moment,
                           secret=feed_secret(),
                           extras={"keyring": get_keyring(), "catalog": get_catalog(),
                                   "schedule": get_schedule(),
-                                  "rules_document": lambda patient_id: rules_document(
-                                      db, patient_id, signature),
+                                  "rules_document": lambda patient_id: get_alerting()
+                                  .rules_document(db, patient_id),
                                   "default_message": lambda row, language:
                                   default_family_message(row, language,
                                                          get_alerting().settings.ruleset)})
@@ -204,25 +203,6 @@ def pull_changes(query):
         db.execute("UPDATE devices SET last_sync_at = ? WHERE id = ?",
                    [to_db(moment), device["id"]])
     return {"server_time": to_wire(moment), **page}
-
-
-RULES_DOCUMENTS_KEPT = 256
-
-
-def rules_document(db, patient_id, signature) -> dict:
-    """The rules document a family's app holds, built once per rules signature in this app
-    (the signature names what the document is made of: the rule set, the site's thresholds
-    and this child's overrides); each caller gets its own copy."""
-    from flask import current_app
-
-    kept = current_app.extensions.setdefault("homeward.rules_documents", {})
-    found = kept.get(signature)
-    if found is None:
-        found = json.dumps(get_alerting().rules_document(db, patient_id))
-        if len(kept) >= RULES_DOCUMENTS_KEPT:
-            kept.clear()
-        kept[signature] = found
-    return json.loads(found)
 
 
 def entry_consequences(db, patient, moment):
