@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO ?= homeward-demo
+JS_TESTS := $(wildcard tests/js/*.test.mjs)
 
-.PHONY: run test clean
+.PHONY: run test test-js clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +16,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	HOMEWARD_DATA_DIR=$(DEMO) $(BIN)/homeward demo
 
-test: $(STAMP)
+test: $(STAMP) test-js
 	$(BIN)/python -m pytest -q
+
+# The family app's pure modules run under Node's own test runner. Without node they are
+# skipped locally with a sentence; CI sets REQUIRE_NODE_TESTS=1 and installs Debian's nodejs.
+test-js:
+	@if [ -z "$(JS_TESTS)" ]; then echo "no JavaScript tests"; \
+	elif command -v node >/dev/null 2>&1; then node --test $(JS_TESTS); \
+	elif [ "$$REQUIRE_NODE_TESTS" = 1 ]; then echo "REQUIRE_NODE_TESTS=1 but node is missing (apt-get install nodejs)"; exit 1; \
+	else echo "SKIPPED: the JavaScript tests need node (apt-get install nodejs)"; fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
