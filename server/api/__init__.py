@@ -15,6 +15,7 @@ AREAS = (
     "server.api.questionnaires",
     "server.api.entries",
     "server.pages",
+    "server.family",
 )
 
 
