@@ -1,0 +1,170 @@
+// The app itself, loaded by js/app.js once it knows the page can seal entries: the
+// store, the sync client, routing between screens by the URL's hash (#today,
+// #record/<questionnaire>/<task>, #history, #settings, #enrol=CODE), and sync on opening,
+// on saving, when the browser comes back online and every few minutes.
+import {openStore} from "../store.js";
+import {createSyncClient} from "../sync/client.js";
+import {setLanguage, t} from "../i18n.js";
+import {h, show} from "./dom.js";
+import {showEnrol, readEnrolCode} from "./enrol.js";
+import {showToday} from "./today.js";
+import {showRecord} from "./record.js";
+import {showHistory} from "./history.js";
+import {showSettings} from "./settings.js";
+import {renderTabs} from "./tabs.js";
+import {applyReport} from "./status.js";
+import {watchInstall} from "./install.js";
+
+export const APP_VERSION = "1.0.0";
+const SYNC_EVERY_MS = 5 * 60 * 1000;
+
+export async function startApp(main) {
+  if (!("indexedDB" in window)) {
+    show(main, h("section", {class: "card warning"}, h("h1", {}, t("unsupported"))));
+    return null;
+  }
+  const store = await openStore();
+  const app = createApp(main, store);
+  window.homeward = app;  // for the browser tests and for a curious developer's console
+  await app.start();
+  return app;
+}
+
+function createApp(main, store) {
+  let syncing = null;
+  let client = makeClient(store);
+  const app = {
+    main, store, version: APP_VERSION,
+    get client() { return client; },
+    profile: null,
+    status: {online: navigator.onLine, syncing: false, lastReport: null},
+
+    async start() {
+      await app.chooseLanguage();
+      window.addEventListener("hashchange", () => app.route());
+      window.addEventListener("online", () => { app.status.online = true; app.showOnline(); app.syncSoon(); });
+      window.addEventListener("offline", () => { app.status.online = false; app.showOnline(); });
+      document.addEventListener("visibilitychange", () => {
+        if (document.visibilityState === "visible") app.syncSoon();
+      });
+      setInterval(() => app.syncSoon(), SYNC_EVERY_MS);
+      watchInstall(app);
+      registerWorker(app);
+      app.showOnline();
+      await app.route();
+      app.syncSoon();
+    },
+
+    async enrolled() {
+      return (await store.get("app_enrolment")) ?? null;
+    },
+
+    async chooseLanguage() {
+      const chosen = await store.get("app_language");
+      const profile = (await store.items.list("profile"))[0] ?? null;
+      app.profile = profile;
+      const fallback = navigator.language?.startsWith("es") ? "es" : "en";
+      setLanguage(chosen ?? profile?.language ?? fallback);
+    },
+
+    navigate(hash) {
+      if (location.hash === hash) app.route();
+      else location.hash = hash;
+    },
+
+    async route() {
+      const hash = decodeURIComponent(location.hash.slice(1));
+      const enrolment = await app.enrolled();
+      document.getElementById("tabs").hidden = !enrolment;
+      if (!enrolment) return showEnrol(app, readEnrolCode(hash));
+      if (hash.startsWith("enrol=")) {
+        history.replaceState(null, "", "#today");
+        return app.route();
+      }
+      renderTabs(app, hash.split("/")[0] || "today");
+      const [screen, ...rest] = hash.split("/");
+      if (screen === "record") return showRecord(app, rest[0], rest[1] || null);
+      if (screen === "history") return showHistory(app);
+      if (screen === "settings") return showSettings(app);
+      return showToday(app);
+    },
+
+    /** Re-draws the current screen after data changed, unless the family is mid-form. */
+    async refresh() {
+      if (location.hash.startsWith("#record")) return;
+      await app.chooseLanguage();
+      await app.route();
+    },
+
+    notice(text, kind = "info") {
+      const box = document.getElementById("notice");
+      box.replaceChildren(h("p", {}, text));
+      box.className = `notice ${kind}`;
+      box.hidden = false;
+      clearTimeout(app._noticeTimer);
+      app._noticeTimer = setTimeout(() => { box.hidden = true; }, 8000);
+    },
+
+    showOnline() {
+      const line = document.getElementById("online");
+      line.textContent = app.status.online ? "" : t("sync_offline");
+      line.className = app.status.online ? "online" : "online offline";
+    },
+
+    syncSoon() {
+      app.sync().catch((error) => console.warn("sync failed", error));
+    },
+
+    /** One sync at a time; a second caller waits for the running one and then runs again. */
+    async sync() {
+      if (!(await app.enrolled())) return null;
+      if (syncing) {
+        await syncing.catch(() => {});
+        if (syncing) return syncing;
+      }
+      syncing = (async () => {
+        app.status.syncing = true;
+        try {
+          const report = await client.sync();
+          app.status.lastReport = report;
+          await applyReport(app, report);
+          return report;
+        } finally {
+          app.status.syncing = false;
+          syncing = null;
+        }
+      })();
+      const report = await syncing;
+      await app.refresh();
+      return report;
+    },
+
+    async forget() {
+      await store.clear();
+      client = makeClient(store);
+      app.profile = null;
+    },
+  };
+  return app;
+}
+
+function makeClient(store) {
+  return createSyncClient({
+    baseUrl: location.origin, fetch: (...args) => fetch(...args), store,
+    now: () => new Date(), random: () => Math.random(), appVersion: APP_VERSION,
+  });
+}
+
+function registerWorker(app) {
+  if (!("serviceWorker" in navigator)) return;
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker.register("sw.js", {scope: "./"}).catch((error) => {
+    console.warn("the service worker could not be registered", error);
+  });
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    // A new version took over. The family may be in the middle of a form: do not reload
+    // under them; the new version is used the next time the app opens.
+    if (hadController) app.notice(t("update_ready"));
+  });
+}
+
