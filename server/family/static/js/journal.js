@@ -1,8 +1,8 @@
-// What the family recorded on this phone, for History and Today's last temperatures.
-// Nothing readable is kept: the ids and times are in the clear (the server keeps those in
-// the clear too), and the few values the screens show (a temperature) are sealed with an
-// AES-GCM key made on this phone as non-extractable, so the key cannot be read out of the
-// browser, only used by this app. "Remove this phone" deletes the key with everything else.
+// What the screens show about an entry beyond what the outbox keeps (ids, times, state):
+// its title and temperature, for History and Today's last temperatures. Nothing readable is
+// kept: these few values are sealed with an AES-GCM key made on this phone as
+// non-extractable, so the key cannot be read out of the browser, only used by this app.
+// "Remove this phone" deletes the key with everything else.
 const KEY_NAME = "journal_key";
 
 async function journalKey(store) {
@@ -31,32 +31,31 @@ async function openSummary(key, box) {
   }
 }
 
-/** Remembers an entry just recorded: ids in the clear, what the screens show sealed. */
-export async function remember(store, {entryId, questionnaireId, title, variant, taskId,
-                                       recordedAt, answers}) {
+/** Remembers what the screens show of an entry just recorded, sealed on the phone. */
+export async function remember(store, entryId, {title, answers}) {
   const key = await journalKey(store);
   const summary = {title};
   if (typeof answers?.temperature_c === "number") summary.temperature_c = answers.temperature_c;
-  await store.journal.put(entryId, {
-    entry_id: entryId, questionnaire_id: questionnaireId, variant, task_id: taskId ?? null,
-    recorded_at: recordedAt, status: "waiting", summary: await sealSummary(key, summary),
-  });
+  await store.journal.put(entryId, {entry_id: entryId, summary: await sealSummary(key, summary)});
 }
 
-/** Records what the server said about an entry (accepted, quarantined, …), with its reason. */
-export async function settle(store, entryId, status, problem = null) {
-  const record = (await store.journal.list()).find((row) => row.entry_id === entryId);
-  if (!record) return;
-  await store.journal.put(entryId, {...record, status, problem});
-}
-
-/** The journal, newest first, with each entry's summary opened. */
-export async function readJournal(store) {
+/** entry_id → {title, temperature_c}, opened. */
+export async function readSummaries(store) {
   const key = await journalKey(store);
-  const rows = await store.journal.list();
-  const opened = [];
-  for (const row of rows) {
-    opened.push({...row, summary: await openSummary(key, row.summary)});
+  const summaries = new Map();
+  for (const row of await store.journal.list()) {
+    summaries.set(row.entry_id, await openSummary(key, row.summary));
   }
-  return opened.reverse();
+  return summaries;
+}
+
+/**
+ * The entries recorded on this phone, newest first: the outbox record (state, times, what
+ * the server said) with its opened summary.
+ */
+export async function readEntries(app) {
+  const [records, summaries] = await Promise.all([app.client.outbox.list(),
+                                                  readSummaries(app.store)]);
+  return records.map((record) => ({...record, summary: summaries.get(record.entry_id) ?? {}}))
+    .reverse();
 }

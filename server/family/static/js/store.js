@@ -83,7 +83,12 @@ export async function openStore(name = DB_NAME) {
       return promised(db.transaction("state").objectStore("state").get(key));
     },
     async put(key, value) {
-      await write(db, "state", (store) => store.put(value, key));
+      // null or undefined removes, as the contract's memory store does.
+      if (value === null || value === undefined) {
+        await write(db, "state", (store) => store.delete(key));
+      } else {
+        await write(db, "state", (store) => store.put(value, key));
+      }
     },
     async delete(key) {
       await write(db, "state", (store) => store.delete(key));
@@ -115,9 +120,11 @@ export async function openStore(name = DB_NAME) {
         await write(db, "items", (store) => store.delete(itemKey(type, id)));
       },
       async list(type) {
+        // [{id, data}] by id, as the contract says (the keys sort by id within a type).
         const index = db.transaction("items").objectStore("items").index("type");
         const rows = await promised(index.getAll(type));
-        return rows.map((row) => row.data);
+        return rows.map((row) => ({id: row.id, data: row.data}))
+          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       },
     },
     journal: {

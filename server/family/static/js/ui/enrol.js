@@ -63,18 +63,13 @@ export async function showEnrol(app, code = "") {
     try {
       const device = await app.client.enrol(typed, nameInput.value.trim() || t("enrol_name_default"),
                                             respondent);
-      await app.store.put("app_enrolment", {
-        device_id: device?.device_id ?? null, patient_id: device?.patient_id ?? null,
-        respondent: device?.respondent ?? respondent, device_name: nameInput.value.trim(),
-        enrolled_at: new Date().toISOString(),
-      });
-      await app.store.delete("app_needs_enrolment");
-      await app.store.delete("app_removed");
+      await app.store.put("app_removed", null);
       history.replaceState(null, "", "#today");
       if (device?.respondent && device.respondent !== respondent && respondent === "patient") {
         app.notice(t("enrol_child_mismatch"));
       }
       await app.sync().catch(() => null);
+      await app.chooseLanguage();
       await app.route();
       offerInstall(app);
     } catch (error) {

@@ -3,7 +3,6 @@
 import {h, show} from "./dom.js";
 import {language, pickLanguage, t} from "../i18n.js";
 import {remember} from "../journal.js";
-import {renderQuestionnaire} from "../forms/render.js";
 
 let current = null;  // the form on screen, destroyed when the family leaves it
 
@@ -22,6 +21,8 @@ export async function showRecord(app, questionnaireId, taskId) {
   const store = app.store;
   const task = taskId ? await store.items.get("task", taskId) : null;
   const definition = await store.items.get("questionnaire", questionnaireId);
+  // A task may name a variant the phone no longer holds (a birthday moved the child on):
+  // the definition on the phone is the one to show, and its variant is what is sent.
   if (!definition) {
     show(app.main, h("h1", {}, t("record_title")),
       h("p", {class: "card warning"}, t("record_missing")),
@@ -32,14 +33,11 @@ export async function showRecord(app, questionnaireId, taskId) {
   show(app.main, h("h1", {}, pickLanguage(definition.title)), holder);
   const save = async (answers) => {
     performance.mark("homeward-save");
-    const version = task?.questionnaire_version ?? definition.version;
-    const variant = task?.variant ?? definition.variant;
-    const result = await app.client.record(questionnaireId, version, variant, answers,
+    const result = await app.client.record(questionnaireId, definition.version,
+                                           definition.variant, answers,
                                            {taskId: task?.task_id ?? null});
     const entryId = entryIdOf(result);
-    await remember(store, {entryId, questionnaireId, title: pickLanguage(definition.title),
-                           variant, taskId: task?.task_id, answers,
-                           recordedAt: result?.recorded_at ?? new Date().toISOString()});
+    await remember(store, entryId, {title: pickLanguage(definition.title), answers});
     performance.mark("homeward-queued");
     performance.measure("homeward-save-to-queued", "homeward-save", "homeward-queued");
     current?.destroy?.();
@@ -50,6 +48,8 @@ export async function showRecord(app, questionnaireId, taskId) {
     app.syncSoon();
     return entryId;
   };
+  // Loaded when first needed: the forms are the largest part of the app.
+  const {renderQuestionnaire} = await import("../forms/render.js");
   current = renderQuestionnaire(holder, definition, {
     language: formLanguage(definition), picturesBase: "pictures/",
     onSave: save,

@@ -5,7 +5,7 @@ import {LANGUAGES, setLanguage, t} from "../i18n.js";
 import {readStatus} from "./status.js";
 
 export async function showSettings(app) {
-  const enrolment = await app.store.get("app_enrolment");
+  const enrolment = await app.store.get("enrolment");
   const status = await readStatus(app);
   const select = h("select", {id: "language"}, LANGUAGES.map(([code, name]) =>
     h("option", {value: code, selected: document.documentElement.lang === code}, name)));
@@ -17,7 +17,7 @@ export async function showSettings(app) {
   });
   const remove = h("button", {type: "button", class: "danger"}, t("remove_phone"));
   remove.addEventListener("click", async () => {
-    const unsent = status.waiting + status.held.length;
+    const unsent = status.waiting + status.rejected;
     const question = unsent ? t("remove_confirm_waiting", {count: unsent}) : t("remove_confirm");
     if (!window.confirm(question)) return;
     await app.forget();

@@ -12,7 +12,6 @@ import {showRecord} from "./record.js";
 import {showHistory} from "./history.js";
 import {showSettings} from "./settings.js";
 import {renderTabs} from "./tabs.js";
-import {applyReport} from "./status.js";
 import {watchInstall} from "./install.js";
 
 export const APP_VERSION = "1.0.0";
@@ -31,7 +30,6 @@ export async function startApp(main) {
 }
 
 function createApp(main, store) {
-  let syncing = null;
   let client = makeClient(store);
   const app = {
     main, store, version: APP_VERSION,
@@ -56,12 +54,12 @@ function createApp(main, store) {
     },
 
     async enrolled() {
-      return (await store.get("app_enrolment")) ?? null;
+      return (await store.get("enrolment")) ?? null;
     },
 
     async chooseLanguage() {
       const chosen = await store.get("app_language");
-      const profile = (await store.items.list("profile"))[0] ?? null;
+      const profile = (await store.items.list("profile"))[0]?.data ?? null;
       app.profile = profile;
       const fallback = navigator.language?.startsWith("es") ? "es" : "en";
       setLanguage(chosen ?? profile?.language ?? fallback);
@@ -115,32 +113,25 @@ function createApp(main, store) {
       app.sync().catch((error) => console.warn("sync failed", error));
     },
 
-    /** One sync at a time; a second caller waits for the running one and then runs again. */
+    /** Pushes the outbox and pulls; the client runs one sync at a time and never throws
+     * for network trouble (the report says what happened). */
     async sync() {
       if (!(await app.enrolled())) return null;
-      if (syncing) {
-        await syncing.catch(() => {});
-        if (syncing) return syncing;
+      app.status.syncing = true;
+      let report;
+      try {
+        report = await client.sync();
+      } finally {
+        app.status.syncing = false;
       }
-      syncing = (async () => {
-        app.status.syncing = true;
-        try {
-          const report = await client.sync();
-          app.status.lastReport = report;
-          await applyReport(app, report);
-          return report;
-        } finally {
-          app.status.syncing = false;
-          syncing = null;
-        }
-      })();
-      const report = await syncing;
+      app.status.lastReport = report;
       await app.refresh();
       return report;
     },
 
     async forget() {
-      await store.clear();
+      await client.forget();
+      await store.clear();  // the journal and its key too, which the client does not know
       client = makeClient(store);
       app.profile = null;
     },

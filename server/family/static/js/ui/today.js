@@ -2,7 +2,7 @@
 // plain line about sending, and recording a temperature one tap away.
 import {h, show} from "./dom.js";
 import {formatDayTime, formatTime, pickLanguage, t} from "../i18n.js";
-import {readJournal} from "../journal.js";
+import {readEntries} from "../journal.js";
 import {readStatus} from "./status.js";
 import {showTeamAnswers} from "./team.js";
 
@@ -21,9 +21,10 @@ export function dayPostInfusion(profile, now = new Date()) {
   return Math.round((today - Date.parse(`${profile.day0}T00:00:00Z`)) / 86400000);
 }
 
-export function dueTasks(tasks, journal, now = new Date()) {
-  const done = new Set(journal.filter((row) => row.task_id && row.status !== "rejected")
-    .map((row) => row.task_id));
+export function dueTasks(tasks, entries, now = new Date()) {
+  // A task is done on the phone once an entry answers it and was not rejected.
+  const done = new Set(entries.filter((entry) => entry.task_id && entry.state !== "rejected")
+    .map((entry) => entry.task_id));
   const open = tasks.filter((task) => !done.has(task.task_id));
   const moment = now.getTime();
   const dueNow = open.filter((task) => Date.parse(task.due_at) <= moment &&
@@ -50,15 +51,15 @@ function taskLink(task, titles, timeZone) {
 
 export async function showToday(app) {
   const store = app.store;
-  const [tasks, questionnaires, alerts, journal, status] = await Promise.all([
-    store.items.list("task"), store.items.list("questionnaire"), store.items.list("alert"),
-    readJournal(store), readStatus(app)]);
+  const data = async (type) => (await store.items.list(type)).map((item) => item.data);
+  const [tasks, questionnaires, alerts, entries, status] = await Promise.all([
+    data("task"), data("questionnaire"), app.client.alerts(), readEntries(app), readStatus(app)]);
   const profile = app.profile;
   const timeZone = profile?.timezone;
   const titles = new Map(questionnaires.map((q) => [q.id, pickLanguage(q.title)]));
-  const {dueNow, next} = dueTasks(tasks, journal);
+  const {dueNow, next} = dueTasks(tasks, entries);
   const day = dayPostInfusion(profile);
-  const temperatures = journal.filter((row) => typeof row.summary.temperature_c === "number")
+  const temperatures = entries.filter((row) => typeof row.summary.temperature_c === "number")
     .slice(0, 3);
   const others = questionnaires.filter((q) => q.id !== "symptom-diary");
 
