@@ -1,0 +1,215 @@
+// A questionnaire on the phone, drawn from the definition the pull feed sent.
+//
+// renderQuestionnaire(container, definition, {language, onSave(answers), onCancel(),
+//   picturesBase, layout, answers}) -> {destroy(), getAnswers()}
+//   language      the family's (the pulled definition is already in it; this picks the
+//                 form's own words in strings.js)
+//   onSave        called once with the answers (linkId -> value) when they pass
+//                 validate.js; may return a promise; Save stays disabled unless it rejects,
+//                 so a double tap never records an entry twice
+//   picturesBase  where pictures/<key>.svg live, e.g. '/app/pictures/'
+//   layout        'paged' or 'single' to override the choice below
+//   answers       answers to show again (after switching language, say)
+//
+// Layout. A child's form (respondent "patient", or the pictures presentation) shows one
+// question per screen with Back and Next: a child of 9 on a phone reads one short question,
+// taps one big answer and sees progress ("Question 3 of 11"); a long scrolling list loses
+// them. A caregiver's form is one scrolling page: the diary is "answer what you have" (at
+// least one answer), and a tired parent at 3 a.m. types a temperature and taps Save without
+// paging through nine questions they will skip.
+//
+// Skip conditions apply live: a question appears as soon as the answer it depends on is
+// given, and an answer to a question that no longer applies is kept on screen-less hold but
+// never saved. Mistakes are said in words next to the question once the family has left it
+// or tried to go on, never while they are still typing.
+//
+// DOM for tests and the app: form.hw-form; each question section.hw-item[data-link-id];
+// buttons .hw-next, .hw-back, .hw-save, .hw-cancel; the form's own message .hw-form-message.
+
+import { el, textIn } from './dom.js';
+import { word, describeProblem } from './strings.js';
+import { isEnabled } from './conditions.js';
+import { validateAnswers, checkValue, isBlank } from './validate.js';
+import { buildItem } from './items.js';
+
+export function renderQuestionnaire(container, definition, options = {}) {
+  const language = options.language || (definition.languages || ['en'])[0];
+  const pictures = definition.presentation === 'pictures';
+  const paged = options.layout ? options.layout === 'paged'
+    : pictures || definition.respondent === 'patient';
+  const touched = new Set();
+  const insisted = new Set();
+  let current = null; // the linkId on screen, when paged
+  let saving = false;
+  let formProblem = null;
+
+  const context = {
+    language, pictures, picturesBase: options.picturesBase,
+  };
+  const fields = (definition.items || []).map((item) => buildItem(item, {
+    ...context, onChange: () => changed(item.linkId),
+  }));
+  for (const field of fields) {
+    // Leaving a question is when its mistakes may be said; not while still typing.
+    field.section.addEventListener('focusout', (event) => {
+      if (field.section.contains(event.relatedTarget)) return;
+      touched.add(field.item.linkId);
+      refresh();
+    });
+    const initial = options.answers?.[field.item.linkId];
+    if (initial !== undefined) field.set(initial);
+  }
+
+  const progress = el('p', { class: 'hw-progress', 'aria-live': 'polite' });
+  const message = el('p', { class: 'hw-form-message', 'aria-live': 'assertive', hidden: true });
+  const back = el('button', { type: 'button', class: 'hw-button hw-back', text: word(language, 'back'), onclick: goBack });
+  const next = el('button', { type: 'submit', class: 'hw-button hw-primary hw-next', text: word(language, 'next') });
+  const save = el('button', { type: 'submit', class: 'hw-button hw-primary hw-save', text: word(language, 'save') });
+  const cancel = el('button', {
+    type: 'button', class: 'hw-button hw-cancel', text: word(language, 'cancel'),
+    onclick: () => options.onCancel?.(),
+  });
+  const title = el('h2', { class: 'hw-title', tabindex: '-1', text: textIn(definition.title, language) });
+  const description = definition.description
+    ? el('p', { class: 'hw-description', text: textIn(definition.description, language) }) : null;
+  const form = el('form', {
+    class: `hw-form ${paged ? 'hw-form-paged' : 'hw-form-single'}${pictures ? ' hw-form-pictures' : ''}`,
+    novalidate: true, lang: language, onsubmit: submitted,
+  }, [
+    el('header', { class: 'hw-form-header' }, [title, description, paged ? progress : null]),
+    el('div', { class: 'hw-items' }, fields.map((field) => field.section)),
+    message,
+    el('div', { class: 'hw-actions' }, [paged ? back : null, paged ? next : null, save, cancel]),
+  ]);
+  container.replaceChildren(form);
+  refresh();
+
+  // What would be saved now: answers to questions that apply, in screen order, with the
+  // same three-way reading of conditions as the server (an unreadable answer leaves its
+  // dependants shown, neither demanded nor refused).
+  function collect() {
+    const answers = {};
+    const valid = {};
+    const unreadable = new Set();
+    const shown = new Map();
+    for (const field of fields) {
+      const id = field.item.linkId;
+      const state = isEnabled(field.item, valid, unreadable);
+      shown.set(id, state !== false);
+      if (state === false) continue;
+      const value = field.read();
+      if (value === undefined || isBlank(value)) continue;
+      answers[id] = value;
+      if (checkValue(field.item, value).problem === undefined) valid[id] = value;
+      else unreadable.add(id);
+    }
+    return { answers, shown };
+  }
+
+  function visibleIds(shown) {
+    return fields.map((field) => field.item.linkId).filter((id) => shown.get(id));
+  }
+
+  function refresh() {
+    const { answers, shown } = collect();
+    const result = validateAnswers(definition, answers);
+    const pages = visibleIds(shown);
+    if (paged && !pages.includes(current)) current = nearestPage(pages);
+    for (const field of fields) {
+      const id = field.item.linkId;
+      field.show(paged ? id === current : shown.get(id));
+      const problem = result.problems.find((p) => p.field === id
+        && (insisted.has(id) || (touched.has(id) && p.code !== 'required')));
+      field.showProblem(problem ? describeProblem(language, problem) : null);
+    }
+    if (paged) {
+      const index = pages.indexOf(current);
+      progress.textContent = word(language, 'progress', { n: index + 1, total: pages.length });
+      back.hidden = index <= 0;
+      next.hidden = index >= pages.length - 1;
+      save.hidden = !next.hidden;
+    }
+    message.textContent = formProblem || '';
+    message.hidden = !formProblem;
+    return { answers, result, pages };
+  }
+
+  // After a condition hides the question on screen, go to the nearest earlier one that shows.
+  function nearestPage(pages) {
+    const order = fields.map((field) => field.item.linkId);
+    const at = current === null ? -1 : order.indexOf(current);
+    const before = pages.filter((id) => order.indexOf(id) <= at);
+    return before.length ? before[before.length - 1] : pages[0] ?? null;
+  }
+
+  function changed(linkId) {
+    touched.add(linkId);
+    formProblem = null;
+    refresh();
+  }
+
+  function submitted(event) {
+    event.preventDefault();
+    if (paged && !next.hidden) goNext();
+    else trySave();
+  }
+
+  function goNext() {
+    insisted.add(current);
+    const { result, pages } = refresh();
+    const field = fields.find((f) => f.item.linkId === current);
+    if (result.problems.some((p) => p.field === current)) {
+      field.focus();
+      return;
+    }
+    current = pages[pages.indexOf(current) + 1] ?? current;
+    showPage();
+  }
+
+  function goBack() {
+    const { pages } = refresh();
+    current = pages[pages.indexOf(current) - 1] ?? current;
+    showPage();
+  }
+
+  function showPage() {
+    refresh();
+    fields.find((f) => f.item.linkId === current)?.focusQuestion();
+  }
+
+  async function trySave() {
+    if (saving) return;
+    fields.forEach((field) => insisted.add(field.item.linkId));
+    let { answers, result } = refresh();
+    if (!result.ok) {
+      const first = result.problems.find((p) => p.field !== null);
+      const whole = result.problems.find((p) => p.field === null);
+      formProblem = whole ? describeProblem(language, whole) : word(language, 'fix_above');
+      if (paged && first) current = first.field;
+      ({ answers, result } = refresh());
+      const field = first && fields.find((f) => f.item.linkId === first.field);
+      if (field) field.focus();
+      else message.focus?.();
+      return;
+    }
+    saving = true;
+    save.disabled = true;
+    save.textContent = word(language, 'saving');
+    try {
+      await options.onSave?.(answers);
+    } catch (error) {
+      saving = false;
+      save.disabled = false;
+      save.textContent = word(language, 'save');
+      formProblem = word(language, 'save_failed');
+      refresh();
+    }
+  }
+
+  if (paged) current = visibleIds(collect().shown)[0] ?? null;
+  refresh();
+  return {
+    destroy() { form.remove(); },
+    getAnswers: () => collect().answers,
+  };
+}
