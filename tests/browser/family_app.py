@@ -1,9 +1,12 @@
 """Helpers for the family app's browser tests: a phone-sized Chromium context (390×844,
 touch) on the live server, enrolling from the QR code's link, and reading what the server
 stored. Import the fixtures into a test module with `from family_app import family_phone`."""
+import time
+
 import pytest
 from playwright.sync_api import expect
 
+from browsing import screenshot
 from support.family import create_patient
 
 PHONE = {"width": 390, "height": 844}
@@ -50,10 +53,13 @@ class Phone:
         expect(page.locator("#sync-line")).to_be_visible()
         self.wait_for_worker()
 
-    def wait_for_worker(self):
-        # The shell is cached once the worker is active and controls the page.
-        self.page.wait_for_function(
-            "navigator.serviceWorker.controller !== null", timeout=15_000)
+    def wait_for_worker(self, seconds=15):
+        # The shell is cached once the worker is active and controls the page. (Polled from
+        # here: wait_for_function would eval a string, which the app's CSP rightly refuses.)
+        deadline = time.monotonic() + seconds
+        while not self.page.evaluate("navigator.serviceWorker.controller !== null"):
+            assert time.monotonic() < deadline, "the service worker never took control"
+            self.page.wait_for_timeout(100)
 
     def sync(self):
         return self.page.evaluate("window.homeward.sync().then(() => true)")
@@ -88,5 +94,19 @@ def app_link(http, nurse, respondent="caregiver", **child):
 
 
 def stored_entries(db, patient_id):
-    return db.query("SELECT entry_id, questionnaire_id, status FROM entries WHERE patient_id = ? "
-                    "ORDER BY received_at", [patient_id])
+    return list(db.query("SELECT entry_id, questionnaire_id, status FROM entries WHERE patient_id = ? "
+                    "ORDER BY received_at", [patient_id]))
+
+
+def record_temperature(page, celsius, method="Under the arm"):
+    """Today → "Record a temperature now" → the diary → Save, as a parent's thumb would."""
+    page.get_by_role("link", name="Record a temperature now").tap()
+    temperature = page.get_by_label("Temperature (°C)")
+    temperature.fill(str(celsius))
+    temperature.blur()  # a thumb moving on to the next question; the method question opens
+    if method:  # the radio itself is drawn as a big button by its label
+        page.locator("label", has_text=method).tap()
+        expect(page.get_by_label(method)).to_be_checked()
+    page.get_by_role("button", name="Save").tap()
+    expect(page.locator("#notice")).to_contain_text("Saved")
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()

@@ -5,7 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from browsing import screenshot
-from family_app import app_link, family_phone, stored_entries  # noqa: F401 (fixture)
+from family_app import (app_link, family_phone, record_temperature,  # noqa: F401
+                        stored_entries)
 
 pytestmark = pytest.mark.browser
 
@@ -24,3 +25,45 @@ def test_it_enrols_from_the_qr_link_and_opens_with_no_network(family_phone, phon
     page.reload()
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
     expect(page.locator("#online")).to_contain_text("No connection")
+
+
+def test_a_fever_recorded_offline_reaches_the_nurse_once_and_the_team_answer_comes_back(
+        family_phone, phone, staff, db, live):
+    nurse = staff("nurse")
+    patient_id, link = app_link(phone, nurse, language="en")
+    family = family_phone()
+    family.enrol(link)
+    page = family.page
+    record_temperature(page, 36.8)
+    expect(page.locator("#sync-line")).to_contain_text("All sent at")
+    assert [row["status"] for row in stored_entries(db, patient_id)] == ["accepted"]
+
+    family.context.set_offline(True)
+    for celsius in (37.2, 38.6, 37.9):
+        record_temperature(page, celsius)
+    expect(page.locator("#sync-line")).to_have_text(
+        "3 entries waiting to send — they are safe on this phone.")
+    page.reload()  # the service worker serves the app; the outbox is in IndexedDB
+    expect(page.locator("#sync-line")).to_have_text(
+        "3 entries waiting to send — they are safe on this phone.")
+    expect(page.locator(".temperatures li").first).to_contain_text("37.9 °C")
+    assert len(stored_entries(db, patient_id)) == 1
+    screenshot(page, "family-offline-three-waiting")
+
+    family.context.set_offline(False)  # the browser's "online" event starts a sync
+    expect(page.locator("#sync-line")).to_contain_text("All sent at", timeout=15_000)
+    entries = stored_entries(db, patient_id)
+    assert len(entries) == 4 and len({row["entry_id"] for row in entries}) == 4
+    alerts = phone.get("/api/v1/alerts", headers=nurse.headers).get_json()["alerts"]
+    fevers = [alert for alert in alerts if alert["patient_id"] == patient_id]
+    assert len(fevers) == 1 and fevers[0]["level"] == "urgent"
+
+    acknowledged = phone.post(f"/api/v1/alerts/{fevers[0]['alert_id']}/acknowledge",
+                              json={"message": "Nina will call you in 10 minutes."},
+                              headers=nurse.headers)
+    assert acknowledged.status_code == 200
+    page.reload()  # opening the app syncs: the pull brings the team's answer
+    answer = page.locator(".team-answer")
+    expect(answer).to_contain_text("The team saw this")
+    expect(answer).to_contain_text("Nina will call you in 10 minutes.")
+    screenshot(page, "family-team-answer")

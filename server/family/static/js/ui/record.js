@@ -30,7 +30,8 @@ export async function showRecord(app, questionnaireId, taskId) {
     return;
   }
   const holder = h("div", {class: "form-holder"});
-  show(app.main, h("h1", {}, pickLanguage(definition.title)), holder);
+  // The form shows its own title; the page's heading is for screen readers and focus.
+  show(app.main, h("h1", {class: "visually-hidden"}, pickLanguage(definition.title)), holder);
   const save = async (answers) => {
     performance.mark("homeward-save");
     const result = await app.client.record(questionnaireId, definition.version,
