@@ -79,8 +79,11 @@ function createApp(main, store) {
         history.replaceState(null, "", "#today");
         return app.route();
       }
-      renderTabs(app, hash.split("/")[0] || "today");
       const [screen, ...rest] = hash.split("/");
+      // A form fills the screen: its own Save and Cancel are the way out, and no tab bar
+      // sits over the Save button.
+      document.getElementById("tabs").hidden = screen === "record";
+      renderTabs(app, screen || "today");
       if (screen === "record") return showRecord(app, rest[0], rest[1] || null);
       if (screen === "history") return showHistory(app);
       if (screen === "settings") return showSettings(app);
@@ -110,6 +113,8 @@ function createApp(main, store) {
     },
 
     syncSoon() {
+      // With no network there is nothing to try: the "online" event brings us back.
+      if (!navigator.onLine) return;
       app.sync().catch((error) => console.warn("sync failed", error));
     },
 
@@ -125,6 +130,7 @@ function createApp(main, store) {
         app.status.syncing = false;
       }
       app.status.lastReport = report;
+      scheduleRetry(app);
       await app.refresh();
       return report;
     },
@@ -142,8 +148,32 @@ function createApp(main, store) {
 function makeClient(store) {
   return createSyncClient({
     baseUrl: location.origin, fetch: (...args) => fetch(...args), store,
-    now: () => new Date(), random: () => Math.random(), appVersion: APP_VERSION,
+    now: () => new Date(), random: () => Math.random(), sleep: wakeableSleep,
+    appVersion: `homeward-family-app/${APP_VERSION}`, platform: "web",
   });
+}
+
+// A backoff wait that ends early when the browser says it is back online: a family
+// landing after a flight should not sit out a backoff chosen while in the air. (A server's
+// Retry-After comes only while online, so this never cuts one short.)
+function wakeableSleep(seconds) {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      window.removeEventListener("online", done);
+      resolve();
+    };
+    const timer = setTimeout(done, seconds * 1000);
+    window.addEventListener("online", done);
+  });
+}
+
+// After a failed sync, the next one comes at the client's backoff (never before a
+// Retry-After), besides the regular few minutes and the "online" event.
+async function scheduleRetry(app) {
+  clearTimeout(app._retryTimer);
+  const delay = await app.client.nextSyncDelay();
+  if (delay !== null) app._retryTimer = setTimeout(() => app.syncSoon(), delay * 1000);
 }
 
 function registerWorker(app) {
