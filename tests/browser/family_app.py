@@ -1,7 +1,9 @@
 """Helpers for the family app's browser tests: a phone-sized Chromium context (390×844,
 touch) on the live server, enrolling from the QR code's link, and reading what the server
 stored. Import the fixtures into a test module with `from family_app import family_phone`."""
+import hashlib
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -10,6 +12,15 @@ from browsing import screenshot
 from support.family import create_patient
 
 PHONE = {"width": 390, "height": 844}
+ENGLISH = {"connect_title": "Connect this phone", "phone_name": "A name for this phone",
+           "child": "My child", "connect": "Connect", "record": "Record a temperature now",
+           "temperature": "Temperature (°C)", "method": "Under the arm", "save": "Save",
+           "saved": "Saved", "today": "Today", "all_sent": "All sent at", "next": "Next"}
+SPANISH = {"connect_title": "Conectar este teléfono", "phone_name": "Un nombre para este teléfono",
+           "child": "Mi hijo o hija", "connect": "Conectar",
+           "record": "Anotar una temperatura ahora", "temperature": "Temperatura (°C)",
+           "method": "Debajo del brazo", "save": "Guardar", "saved": "Guardado",
+           "today": "Hoy", "all_sent": "Todo enviado a las", "next": "Siguiente"}
 # A phone offline logs its failed requests; those are expected, any other error is not.
 OFFLINE_NOISE = ("net::ERR_INTERNET_DISCONNECTED", "Failed to fetch", "net::ERR_FAILED",
                  "Failed to load resource", "NetworkError", "ERR_CONNECTION_REFUSED")
@@ -42,14 +53,15 @@ class Phone:
         path = "/app/" + link.split("/app/", 1)[1]
         self.page.goto(path)
 
-    def enrol(self, link, name="Mamá's phone", child=False):
+    def enrol(self, link, name="Mamá's phone", child=False, words=None):
+        words = words or ENGLISH
         self.open_enrolment_link(link)
         page = self.page
-        expect(page.get_by_role("heading", name="Connect this phone")).to_be_visible()
-        page.get_by_label("A name for this phone").fill(name)
+        expect(page.get_by_role("heading", name=words["connect_title"])).to_be_visible()
+        page.get_by_label(words["phone_name"]).fill(name)
         if child:
-            page.get_by_label("My child").check()
-        page.get_by_role("button", name="Connect").tap()
+            page.locator("label", has_text=words["child"]).tap()
+        page.get_by_role("button", name=words["connect"], exact=True).tap()
         expect(page.locator("#sync-line")).to_be_visible()
         self.wait_for_worker()
 
@@ -98,15 +110,47 @@ def stored_entries(db, patient_id):
                     "ORDER BY received_at", [patient_id]))
 
 
-def record_temperature(page, celsius, method="Under the arm"):
+def record_temperature(page, celsius, words=None):
     """Today → "Record a temperature now" → the diary → Save, as a parent's thumb would."""
-    page.get_by_role("link", name="Record a temperature now").tap()
-    temperature = page.get_by_label("Temperature (°C)")
+    words = words or ENGLISH
+    page.get_by_role("link", name=words["record"]).tap()
+    temperature = page.get_by_label(words["temperature"])
     temperature.fill(str(celsius))
     temperature.blur()  # a thumb moving on to the next question; the method question opens
-    if method:  # the radio itself is drawn as a big button by its label
-        page.locator("label", has_text=method).tap()
-        expect(page.get_by_label(method)).to_be_checked()
-    page.get_by_role("button", name="Save").tap()
-    expect(page.locator("#notice")).to_contain_text("Saved")
-    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    # The radio itself is drawn as a big button by its label.
+    page.locator("label", has_text=words["method"]).tap()
+    expect(page.get_by_label(words["method"])).to_be_checked()
+    page.get_by_role("button", name=words["save"]).tap()
+    expect(page.locator("#notice")).to_contain_text(words["saved"])
+    expect(page.get_by_role("heading", name=words["today"])).to_be_visible()
+
+
+def tap_next_until_save(page, words=None, limit=20):
+    """A child's form shows one question a screen: Next, Next, … Save."""
+    words = words or ENGLISH
+    save = page.get_by_role("button", name=words["save"])
+    for _ in range(limit):
+        if save.is_visible():
+            save.tap()
+            return
+        page.get_by_role("button", name=words["next"]).tap()
+    raise AssertionError("the form never offered Save")
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"
+AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
+
+
+def serious_accessibility_problems(page):
+    """axe-core's serious and critical violations on the page as it is now. axe is handed
+    to the page through the DevTools protocol, not a <script>: the app's CSP, which the
+    test keeps on, would rightly refuse an inline one."""
+    source = AXE.read_bytes()
+    assert hashlib.sha256(source).hexdigest() == AXE_SHA256, "vendored axe-core changed"
+    page.evaluate(source.decode())
+    result = page.evaluate("""async () => {
+        const found = await axe.run(document, {resultTypes: ["violations"]});
+        return found.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
+            targets: v.nodes.map((n) => n.target.join(" "))}));
+    }""")
+    return [violation for violation in result if violation["impact"] in ("serious", "critical")]

@@ -62,6 +62,9 @@ export async function showToday(app) {
   const temperatures = entries.filter((row) => typeof row.summary.temperature_c === "number")
     .slice(0, 3);
   const others = questionnaires.filter((q) => q.id !== "symptom-diary");
+  // A young child's diary is pictures, with no thermometer in it.
+  const diary = questionnaires.find((q) => q.id === "symptom-diary");
+  const measures = !diary || (diary.items ?? []).some((item) => item.linkId === "temperature_c");
 
   show(app.main,
     h("h1", {}, t("today_title")),
@@ -73,7 +76,8 @@ export async function showToday(app) {
       h("p", {id: "sync-line", role: "status"}, syncLine(status, app)),
       status.waiting ? h("button", {type: "button", class: "secondary", onclick: () => app.syncSoon()},
         t("sync_now")) : null),
-    h("a", {class: "big-action", href: "#record/symptom-diary"}, t("record_temperature")),
+    h("a", {class: "big-action", href: "#record/symptom-diary"},
+      t(measures ? "record_temperature" : "record_diary")),
     h("section", {class: "card", "aria-labelledby": "due-title"},
       h("h2", {id: "due-title"}, t("due_now")),
       dueNow.length ? h("ul", {class: "tasks"}, dueNow.map((task) => taskLink(task, titles, timeZone)))
