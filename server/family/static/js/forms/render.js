@@ -46,8 +46,10 @@ export function renderQuestionnaire(container, definition, options = {}) {
   const context = {
     language, pictures, picturesBase: options.picturesBase,
   };
+  // Conditions follow each key press, so a question that depends on a temperature is there
+  // before the family tabs or scrolls on; mistakes wait until they leave the box.
   const fields = (definition.items || []).map((item) => buildItem(item, {
-    ...context, onChange: () => changed(item.linkId),
+    ...context, onChange: () => changed(item.linkId), onInput: () => refresh(item.linkId),
   }));
   for (const field of fields) {
     // Leaving a question is when its mistakes may be said; not while still typing.
@@ -110,7 +112,9 @@ export function renderQuestionnaire(container, definition, options = {}) {
     return fields.map((field) => field.item.linkId).filter((id) => shown.get(id));
   }
 
-  function refresh() {
+  // `typing`: the question being typed in, whose mistake may be updated or cleared but not
+  // newly said (a "3" on the way to "38.6" is not a mistake yet).
+  function refresh(typing = null) {
     const { answers, shown } = collect();
     const result = validateAnswers(definition, answers);
     const pages = visibleIds(shown);
@@ -120,7 +124,9 @@ export function renderQuestionnaire(container, definition, options = {}) {
       field.show(paged ? id === current : shown.get(id));
       const problem = result.problems.find((p) => p.field === id
         && (insisted.has(id) || (touched.has(id) && p.code !== 'required')));
-      field.showProblem(problem ? describeProblem(language, problem) : null);
+      if (id !== typing || !problem || field.hasProblem()) {
+        field.showProblem(problem ? describeProblem(language, problem) : null);
+      }
     }
     if (paged) {
       const index = pages.indexOf(current);
