@@ -265,8 +265,12 @@ def test_a_caregiver_fills_the_diary_with_the_keyboard_alone(phone_page):
     phone_page.keyboard.type("39.2")
     phone_page.keyboard.press("Tab")  # into how it was taken, which has just appeared
     assert phone_page.evaluate("document.activeElement.closest('.hw-item').dataset.linkId") == "temperature_method"
+    phone_page.keyboard.press("Shift+Tab")
+    phone_page.keyboard.press("Enter")  # the keypad's "Next" goes on; it does not save half a diary
+    assert phone_page.evaluate("document.activeElement.closest('.hw-item').dataset.linkId") == "temperature_method"
+    assert saved(phone_page) == []
     phone_page.keyboard.press("ArrowDown")  # a radio group: arrows move and choose
-    phone_page.keyboard.press("Enter")  # Enter in a form saves it
+    phone_page.keyboard.press("Enter")  # Enter on a chosen answer saves, as in any form
     expect(phone_page.locator("#saved")).not_to_be_empty()
     assert saved(phone_page) == [{"temperature_c": 39.2, "temperature_method": "axillary"}]
 
@@ -293,6 +297,7 @@ def test_a_double_tap_on_save_records_one_entry_and_a_failed_save_can_be_tried_a
     phone_page.wait_for_timeout(200)
     assert saved(phone_page) == [{"temperature_c": 38.1}]
     assert save.is_disabled()
+    assert save.text_content() == "Saved"
 
 
 def test_none_of_these_is_saved_as_an_answer_and_untick_the_others(phone_page):
