@@ -41,6 +41,8 @@ export function buildChoices(item, context) {
   const inputs = options.map((option) => {
     const input = el('input', {
       type: multi ? 'checkbox' : 'radio', name, value: String(option.value), class: 'hw-choice-input',
+      // Says "required" to a screen reader; the form is novalidate, so no browser bubble.
+      required: item.required && !multi,
       onchange: () => {
         if (multi && input.checked && none) none.input.checked = false;
         refresh();

@@ -27,13 +27,17 @@ function buildNumber(item, context) {
     onchange: context.onChange, oninput: context.onInput,
   });
   const unit = item.unit ? el('span', { class: 'hw-unit', text: item.unit.display, 'aria-hidden': 'true' }) : null;
+  // A thermometer beside a temperature says at a glance which box takes it.
+  const thermometer = item.unit?.code === 'Cel' && context.picturesBase !== undefined
+    ? el('img', { class: 'hw-unit-picture', src: `${context.picturesBase}thermometer.svg`, alt: '', width: 48, height: 48 })
+    : null;
   const hintId = uniqueId('hw-hint');
   const hint = el('p', { id: hintId, class: 'hw-hint', text: rangeWords(item, context.language) });
   return {
     group: false,
     inputId: id,
     hintIds: [hintId],
-    element: el('div', { class: 'hw-control' }, [el('div', { class: 'hw-number' }, [input, unit]), hint]),
+    element: el('div', { class: 'hw-control' }, [el('div', { class: 'hw-number' }, [thermometer, input, unit]), hint]),
     read: () => readNumber(input.value),
     set(value) { input.value = value === undefined || value === null ? '' : showNumber(value, context.language); },
     focus: () => input.focus(),

@@ -47,6 +47,7 @@ export function buildItem(item, context) {
     // For moving to a new screen: a screen reader starts at the question, not in a box.
     focusQuestion: () => question.focus(),
     showProblem,
+    hasProblem: () => !error.hidden,
     show(visible) { section.hidden = !visible; },
   };
 }

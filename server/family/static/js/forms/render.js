@@ -46,8 +46,10 @@ export function renderQuestionnaire(container, definition, options = {}) {
   const context = {
     language, pictures, picturesBase: options.picturesBase,
   };
+  // Conditions follow each key press, so a question that depends on a temperature is there
+  // before the family tabs or scrolls on; mistakes wait until they leave the box.
   const fields = (definition.items || []).map((item) => buildItem(item, {
-    ...context, onChange: () => changed(item.linkId),
+    ...context, onChange: () => changed(item.linkId), onInput: () => refresh(item.linkId),
   }));
   for (const field of fields) {
     // Leaving a question is when its mistakes may be said; not while still typing.
@@ -61,7 +63,7 @@ export function renderQuestionnaire(container, definition, options = {}) {
   }
 
   const progress = el('p', { class: 'hw-progress', 'aria-live': 'polite' });
-  const message = el('p', { class: 'hw-form-message', 'aria-live': 'assertive', hidden: true });
+  const message = el('p', { class: 'hw-form-message', 'aria-live': 'assertive', tabindex: '-1', hidden: true });
   const back = el('button', { type: 'button', class: 'hw-button hw-back', text: word(language, 'back'), onclick: goBack });
   const next = el('button', { type: 'submit', class: 'hw-button hw-primary hw-next', text: word(language, 'next') });
   const save = el('button', { type: 'submit', class: 'hw-button hw-primary hw-save', text: word(language, 'save') });
@@ -74,7 +76,7 @@ export function renderQuestionnaire(container, definition, options = {}) {
     ? el('p', { class: 'hw-description', text: textIn(definition.description, language) }) : null;
   const form = el('form', {
     class: `hw-form ${paged ? 'hw-form-paged' : 'hw-form-single'}${pictures ? ' hw-form-pictures' : ''}`,
-    novalidate: true, lang: language, onsubmit: submitted,
+    novalidate: true, lang: language, onsubmit: submitted, onkeydown: enterMovesOn,
   }, [
     el('header', { class: 'hw-form-header' }, [title, description, paged ? progress : null]),
     el('div', { class: 'hw-items' }, fields.map((field) => field.section)),
@@ -82,7 +84,6 @@ export function renderQuestionnaire(container, definition, options = {}) {
     el('div', { class: 'hw-actions' }, [paged ? back : null, paged ? next : null, save, cancel]),
   ]);
   container.replaceChildren(form);
-  refresh();
 
   // What would be saved now: answers to questions that apply, in screen order, with the
   // same three-way reading of conditions as the server (an unreadable answer leaves its
@@ -110,7 +111,9 @@ export function renderQuestionnaire(container, definition, options = {}) {
     return fields.map((field) => field.item.linkId).filter((id) => shown.get(id));
   }
 
-  function refresh() {
+  // `typing`: the question being typed in, whose mistake may be updated or cleared but not
+  // newly said (a "3" on the way to "38.6" is not a mistake yet).
+  function refresh(typing = null) {
     const { answers, shown } = collect();
     const result = validateAnswers(definition, answers);
     const pages = visibleIds(shown);
@@ -120,7 +123,9 @@ export function renderQuestionnaire(container, definition, options = {}) {
       field.show(paged ? id === current : shown.get(id));
       const problem = result.problems.find((p) => p.field === id
         && (insisted.has(id) || (touched.has(id) && p.code !== 'required')));
-      field.showProblem(problem ? describeProblem(language, problem) : null);
+      if (id !== typing || !problem || field.hasProblem()) {
+        field.showProblem(problem ? describeProblem(language, problem) : null);
+      }
     }
     if (paged) {
       const index = pages.indexOf(current);
@@ -131,7 +136,7 @@ export function renderQuestionnaire(container, definition, options = {}) {
     }
     message.textContent = formProblem || '';
     message.hidden = !formProblem;
-    return { answers, result, pages };
+    return { answers, result, pages, shown };
   }
 
   // After a condition hides the question on screen, go to the nearest earlier one that shows.
@@ -152,6 +157,19 @@ export function renderQuestionnaire(container, definition, options = {}) {
     event.preventDefault();
     if (paged && !next.hidden) goNext();
     else trySave();
+  }
+
+  // On a phone keypad the Enter key reads "Next": in a typed box on the long caregiver form
+  // it moves to the next question instead of saving a diary half filled in.
+  function enterMovesOn(event) {
+    const box = event.target;
+    if (event.key !== 'Enter' || paged || !box.matches('.hw-number-input, .hw-date-time-input')) return;
+    const { shown } = refresh();
+    const at = fields.findIndex((f) => f.section.contains(box));
+    const following = fields.slice(at + 1).find((f) => shown.get(f.item.linkId));
+    if (!following) return; // the last question: Enter saves, as in any form
+    event.preventDefault();
+    following.focus();
   }
 
   function goNext() {
@@ -180,16 +198,16 @@ export function renderQuestionnaire(container, definition, options = {}) {
   async function trySave() {
     if (saving) return;
     fields.forEach((field) => insisted.add(field.item.linkId));
-    let { answers, result } = refresh();
+    const { answers, result } = refresh();
     if (!result.ok) {
       const first = result.problems.find((p) => p.field !== null);
       const whole = result.problems.find((p) => p.field === null);
       formProblem = whole ? describeProblem(language, whole) : word(language, 'fix_above');
       if (paged && first) current = first.field;
-      ({ answers, result } = refresh());
+      refresh();
       const field = first && fields.find((f) => f.item.linkId === first.field);
       if (field) field.focus();
-      else message.focus?.();
+      else message.focus();
       return;
     }
     saving = true;
@@ -197,7 +215,8 @@ export function renderQuestionnaire(container, definition, options = {}) {
     save.textContent = word(language, 'saving');
     try {
       await options.onSave?.(answers);
-    } catch (error) {
+      save.textContent = word(language, 'saved');
+    } catch {
       saving = false;
       save.disabled = false;
       save.textContent = word(language, 'save');
