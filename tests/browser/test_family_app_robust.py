@@ -1,0 +1,75 @@
+"""Nothing a family sent is lost or stored twice: a page closed while its push is on the
+wire, and an entry the server quarantines, shown to the family in words."""
+import pytest
+from playwright.sync_api import expect
+
+from family_app import (app_link, family_phone, record_temperature,  # noqa: F401 (fixture)
+                        stored_entries)
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_page_closed_mid_push_loses_nothing_and_stores_nothing_twice(
+        family_phone, phone, nurse, db):
+    patient_id, link = app_link(phone, nurse, language="en")
+    family = family_phone()
+    family.enrol(link)
+    page = family.page
+    family.context.set_offline(True)
+    for celsius in (37.1, 38.4, 37.6):
+        record_temperature(page, celsius)
+
+    # The push reaches the server, which stores the entries and answers; the phone is
+    # closed before the answer arrives (a tab swiped away, a battery gone).
+    delivered = []
+
+    def deliver_but_never_answer(route):
+        delivered.append(route.fetch())
+
+    family.context.route("**/api/v1/sync/push", deliver_but_never_answer)
+    family.context.set_offline(False)
+    deadline = 100
+    while not delivered and deadline:
+        page.wait_for_timeout(100)
+        deadline -= 1
+    assert delivered and delivered[0].status == 200
+    page.close(run_before_unload=False)
+    assert len(stored_entries(db, patient_id)) == 3
+    family.context.unroute("**/api/v1/sync/push")
+
+    reopened = family.open_page()
+    reopened.goto("/app/")  # opening the app pushes what it never heard about again
+    expect(reopened.locator("#sync-line")).to_contain_text("All sent at")
+    entries = stored_entries(db, patient_id)
+    assert len(entries) == 3 and len({row["entry_id"] for row in entries}) == 3
+    # The phone never heard the first answer: the server's second one said "duplicate".
+    states = reopened.evaluate(
+        "window.homeward.client.outbox.list().then((all) => all.map((r) => r.state))")
+    assert states == ["duplicate", "duplicate", "duplicate"]
+    reopened.get_by_role("link", name="History").tap()
+    expect(reopened.locator(".entry")).to_have_count(3)
+    expect(reopened.locator(".entry-status")).to_have_text(["Sent", "Sent", "Sent"])
+
+
+def test_an_entry_the_server_quarantines_is_shown_to_the_family_in_words(
+        family_phone, phone, nurse, db):
+    patient_id, link = app_link(phone, nurse, language="en")
+    family = family_phone()
+    family.enrol(link)
+    page = family.page
+    # An app whose form was older than the server's definition: the phone let through a
+    # temperature the server's validator refuses. (The form itself stops 51 °C, so the
+    # entry is recorded through the app's own client, as the form would hand it over.)
+    page.evaluate("""() => window.homeward.client.record("symptom-diary", "1.0.0",
+        "caregiver", {temperature_c: 51, feels_hot: true})""")
+    page.evaluate("window.homeward.sync().then(() => true)")
+    [entry] = stored_entries(db, patient_id)
+    assert entry["status"] == "quarantined"
+
+    page.get_by_role("link", name="History").tap()
+    shown = page.locator(".entry")
+    expect(shown).to_have_count(1)
+    expect(shown.locator(".entry-status")).to_have_text("Sent. The care team will check it.")
+    expect(shown.locator(".problem-box")).to_contain_text("The care team will check it")
+    expect(shown.locator(".problem-box")).to_contain_text("51 °C is outside the plausible range")
+    expect(shown.locator(".ask-team")).to_contain_text("call the care team")
