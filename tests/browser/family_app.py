@@ -12,6 +12,8 @@ from browsing import screenshot
 from support.family import create_patient
 
 PHONE = {"width": 390, "height": 844}
+LAUNCH_ARGS_INSECURE = ["--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--host-resolver-rules=MAP family.test 127.0.0.1"]
 ENGLISH = {"connect_title": "Connect this phone", "phone_name": "A name for this phone",
            "child": "My child", "connect": "Connect", "record": "Record a temperature now",
            "temperature": "Temperature (°C)", "method": "Under the arm", "save": "Save",
