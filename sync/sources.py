@@ -159,7 +159,7 @@ class AlertSource(Source):
     def _rows(self, context, where, params):
         return context.db.query(
             "SELECT id, patient_id, reasons, level, status, first_entry_id, family_message, "
-            f"resolved_at FROM alerts WHERE patient_id = ? {where}",
+            f"acknowledged_at, resolved_at FROM alerts WHERE patient_id = ? {where}",
             [context.patient["patient_id"], *params])
 
     def _data(self, context, row):
@@ -172,7 +172,9 @@ class AlertSource(Source):
             message = context.extras["default_message"](row, context.patient["language"])
         return {"alert_id": row["id"], "entry_id": row["first_entry_id"],
                 "level": row["level"], "status": row["status"],
-                "reasons": json.loads(row["reasons"]), "message": message}
+                "reasons": json.loads(row["reasons"]), "message": message,
+                # "The team saw this at 14:05": when someone first took the alert on.
+                "acknowledged_at": wire(row["acknowledged_at"])}
 
     def snapshot(self, context):
         from datetime import timedelta

@@ -64,6 +64,7 @@ def test_a_fever_recorded_offline_reaches_the_nurse_once_and_the_team_answer_com
     assert acknowledged.status_code == 200
     page.reload()  # opening the app syncs: the pull brings the team's answer
     answer = page.locator(".team-answer")
-    expect(answer).to_contain_text("The team saw this")
+    # Acknowledged at the server's 19:00 UTC: 2 p.m. in the family's New York.
+    expect(answer).to_contain_text("The team saw this at 02:00 PM:")
     expect(answer).to_contain_text("Nina will call you in 10 minutes.")
     screenshot(page, "family-team-answer")
