@@ -5,7 +5,7 @@
 // in unpadded base64url. The info binds both ids, so an envelope cannot be replayed under
 // another entry id or pushed by another device. HPKE itself is hpke-js, vendored
 // (vendor/hpke/VENDOR.md): WebCrypto's X25519 where the browser has it, the pure-JS
-// X25519 of @hpke/dhkem-x25519 where it does not (older Safari and Chrome).
+// X25519 of @hpke/dhkem-x25519 where it does not (phones whose browser predates 2025).
 import {
   Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256,
 } from "../../vendor/hpke/core/mod.js";
@@ -46,8 +46,8 @@ function suiteWith(kem) {
 
 let chosen = null;
 
-// Whether this browser's WebCrypto does X25519 (Chrome 133+, Firefox 130+, Safari 17+);
-// asked once, by importing a public key, which is what sealing needs first.
+// Whether this browser's WebCrypto does X25519 (only recent browsers do); asked once,
+// by importing a public key, which is what sealing needs first.
 async function webCryptoHasX25519() {
   try {
     await crypto.subtle.importKey("raw", new Uint8Array(32).fill(9), { name: "X25519" },
