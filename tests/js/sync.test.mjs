@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readEnrolmentLink, normaliseCode } from "../../server/family/static/js/sync/client.js";
+import { retryAfterSeconds } from "../../server/family/static/js/sync/transport.js";
 import { enrolledPhone, newKey, startDouble } from "./sync-double.mjs";
 
 const diary = (temperature = 36.8) => ({ temperature_c: temperature, temperature_method: "oral" });
@@ -195,4 +196,26 @@ test("two syncs started together run once", async (t) => {
   const [first, second] = await Promise.all([client.sync(), client.sync()]);
   assert.equal(first, second);
   assert.equal(double.pushes().length, 1);
+});
+
+test("Retry-After is read as seconds or as an HTTP date", () => {
+  const now = Date.UTC(2026, 10, 20, 19, 0, 0);
+  assert.equal(retryAfterSeconds("120", now), 120);
+  assert.equal(retryAfterSeconds("Fri, 20 Nov 2026 19:02:30 GMT", now), 150);
+  assert.equal(retryAfterSeconds("Fri, 20 Nov 2026 18:00:00 GMT", now), 0);
+  assert.equal(retryAfterSeconds("soon", now), null);
+  assert.equal(retryAfterSeconds(null, now), null);
+});
+
+test("a server that never answers times out as a network error, and the entry waits", async (t) => {
+  const double = await startDouble();
+  t.after(double.close);
+  const { client, store } = await enrolledPhone(double, { timeoutMs: 200 });
+  await client.record("symptom-diary", "1.0.0", null, diary());
+  for (let i = 0; i < 5; i += 1) {
+    double.answerNext("/api/v1/sync/push", () => new Promise(() => {})); // hangs
+  }
+  const report = await client.sync();
+  assert.equal(report.error.code, "network_error");
+  assert.equal((await store.outbox.list())[0].state, "waiting");
 });

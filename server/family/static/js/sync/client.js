@@ -79,13 +79,13 @@ function serialised(lockName) {
 
 export function createSyncClient({ baseUrl = "", fetch = globalThis.fetch, store,
   now = () => new Date(), random = Math.random, sleep = sleepFor, appVersion = APP_VERSION,
-  platform = "web", x25519 } = {}) {
+  platform = "web", timeoutMs, x25519 } = {}) {
   const retry = createRetryPolicy({ sleep, random });
   const outbox = createOutbox(store, { now });
   const alone = serialised("homeward-sync");
   let enrolment = null;
   const token = () => enrolment?.device_token ?? null;
-  const transportFor = (url) => createTransport({ baseUrl: url, fetch, appVersion, token });
+  const transportFor = (url) => createTransport({ baseUrl: url, fetch, appVersion, token, timeoutMs });
 
   async function enrolled() {
     enrolment = await store.get("enrolment");
