@@ -106,7 +106,8 @@ function count(records, report) {
     else if (record.state === "quarantined") report.quarantined += 1;
     else if (record.state === "rejected") report.rejected += 1;
     else report.unanswered += 1;
-    if (record.alert && record.state === "accepted") {
+    // a duplicate may carry the alert its first push raised, when that answer was lost
+    if (record.alert && (record.state === "accepted" || record.state === "duplicate")) {
       report.alerts.push({ entry_id: record.entry_id, ...record.alert });
     }
   }
