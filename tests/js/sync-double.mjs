@@ -19,7 +19,7 @@ export function newKey(kid) {
 // pages (or an answer: {drop: true} loses it, {status, body} answers that).
 export async function startDouble() {
   const double = {
-    keys: [newKey("k1")], requests: [], stored: new Map(), answers: [], device: "dev_1",
+    keys: [newKey("k1")], requests: [], stored: new Map(), alerts: new Map(), answers: [], device: "dev_1",
     token: "hwd_secret", feed: null,
     keySet() {
       return { current: this.keys[0].kid, keys: this.keys.map(({ private_key: _, ...key }) => key) };
@@ -47,16 +47,19 @@ export async function startDouble() {
         continue;
       }
       if (double.stored.has(entryId)) {
-        results.push({ entry_id: entryId, status: "duplicate" });
+        results.push({ entry_id: entryId, status: "duplicate", alert: double.alerts.get(entryId) ?? null });
         continue;
       }
       double.stored.set(entryId, document);
-      const fever = document.answers.temperature_c >= 38;
-      results.push({ entry_id: entryId, status: "accepted",
-        alert: fever ? { alert_id: `al_${entryId.slice(0, 4)}`, level: "urgent" } : null });
+      if (document.answers.temperature_c >= 38) {
+        double.alerts.set(entryId, { alert_id: `al_${entryId.slice(0, 4)}`, level: "urgent" });
+      }
+      results.push({ entry_id: entryId, status: "accepted", alert: double.alerts.get(entryId) ?? null });
     }
     return { status: 200, body: { server_time: "2026-11-20T19:00:00Z", results } };
   }
+
+  double.storeThenLoseAnswer = async (request) => { await answerPush(request.body); return { drop: true }; };
 
   async function answer(request) {
     const scripted = double.answers.findIndex((item) => request.path.startsWith(item.path));

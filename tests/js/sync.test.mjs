@@ -219,3 +219,18 @@ test("a server that never answers times out as a network error, and the entry wa
   assert.equal(report.error.code, "network_error");
   assert.equal((await store.outbox.list())[0].state, "waiting");
 });
+
+test("a push stored but whose answer was lost comes back duplicate, with the fever's alert",
+  async (t) => {
+    const double = await startDouble();
+    t.after(double.close);
+    const { client } = await enrolledPhone(double);
+    const fever = await client.record("symptom-diary", "1.0.0", null, diary(39.4));
+    const normal = await client.record("symptom-diary", "1.0.0", null, diary());
+    double.answerNext("/api/v1/sync/push", double.storeThenLoseAnswer);
+    const report = await client.sync();
+    assert.deepEqual([report.error, report.accepted, report.duplicates], [null, 0, 2]);
+    assert.deepEqual(report.alerts.map((alert) => alert.entry_id), [fever.entry_id]);
+    assert.deepEqual((await client.alerts()).map((alert) => alert.entry_id), [fever.entry_id]);
+    assert.deepEqual([...double.stored.keys()], [fever.entry_id, normal.entry_id]);
+  });
