@@ -44,6 +44,7 @@ const commands = {
   status: () => client.status(),
   entries: () => client.entries(args.language),
   alerts: () => client.alerts(),
+  items: async () => (await store.items.list(args.type)).map((item) => item.id),
 };
 const result = await commands[command]();
 writeFileSync(statePath, JSON.stringify(store.dump()));
@@ -103,6 +104,10 @@ def test_it_enrols_seals_and_syncs_a_fever_that_raises_an_alert_once(live, nurse
                  name="Papá's phone")["patient_id"] == patient_id
     first = phone("sync", live.url)
     assert first["error"] is None and first["pulled"] > 0
+    # the snapshot: the child's profile, the questionnaires for this age, tasks ahead, rules
+    assert phone("items", live.url, type="profile") == [patient_id]
+    assert "symptom-diary" in phone("items", live.url, type="questionnaire")
+    assert phone("items", live.url, type="task") and phone("items", live.url, type="rules")
     diary = phone("record", live.url, answers={"temperature_c": 36.8,
                                                "temperature_method": "oral"}, first_task=True)
     fever = phone("record", live.url, answers={"temperature_c": 39.2,
