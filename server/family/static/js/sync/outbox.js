@@ -108,11 +108,8 @@ export function createOutbox(store, { now = () => new Date() } = {}) {
         if (result && typeof result === "object") byEntry.set(result.entry_id, result);
       }
       const settledAt = now().toISOString();
-      const records = [];
-      for (const record of batch) {
-        records.push(await write(answered(record, byEntry.get(record.entry_id), situation, settledAt)));
-      }
-      return records;
+      return Promise.all(batch.map((record) =>
+        write(answered(record, byEntry.get(record.entry_id), situation, settledAt))));
     },
 
     async markUnanswered(batch) {
