@@ -2,6 +2,9 @@
 against the real server over HTTP on 127.0.0.1, run by node with its own fetch and the
 in-memory store. The same modules run in the phone's browser; this proves they speak the
 protocol the server speaks, sealing included, with no browser in between.
+
+Each `phone(...)` call is one node process that loads the phone's state from a file, does
+one thing and saves the state again, the way the app is closed and opened again.
 """
 import json
 import os
@@ -24,42 +27,29 @@ if NODE is None and os.environ.get("REQUIRE_NODE_TESTS") == "1":
 needs_node = pytest.mark.skipif(NODE is None, reason="the JavaScript client needs node "
                                                      "(apt-get install nodejs)")
 
-# The phone: enrol with the code as a parent types it, take the first snapshot, record a
-# normal diary and a fever offline, then sync through `PUSH_URL` (which may lose answers).
 PHONE = """
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createSyncClient } from "%(modules)s/client.js";
 import { createMemoryStore } from "%(modules)s/memory-store.js";
 
-const { SERVER_URL, PUSH_URL, CODE } = process.env;
-const store = createMemoryStore();
-const phone = (baseUrl) => createSyncClient({ baseUrl, store, sleep: async () => {} });
-const typed = CODE.toLowerCase().replace(/-/g, " ");
-const enrolled = await phone(SERVER_URL).enrol(typed, "Papá's phone");
-const first = await phone(SERVER_URL).sync();
-const tasks = await store.items.list("task");
-const diary = await phone(SERVER_URL).record("symptom-diary", "1.0.0", null,
-  { temperature_c: 36.8, temperature_method: "oral" },
-  { taskId: tasks.length ? tasks[0].id : null });
-const fever = await phone(SERVER_URL).record("symptom-diary", "1.0.0", null,
-  { temperature_c: 39.2, temperature_method: "oral" });
-const odd = await phone(SERVER_URL).record("symptom-diary", "1.0.0", null,
-  { no_such_item: 1 });
-const second = await phone(PUSH_URL).sync();
-const third = await phone(SERVER_URL).sync();
-const client = phone(SERVER_URL);
-console.log(JSON.stringify({ enrolled, first, second, third, status: await client.status(),
-  entries: await client.entries("es"), alerts: await client.alerts(),
-  recorded: { diary: diary.entry_id, fever: fever.entry_id, odd: odd.entry_id } }));
+const [statePath, command, argument] = process.argv.slice(2);
+const { url, ...args } = JSON.parse(argument);
+const store = createMemoryStore(existsSync(statePath) ? JSON.parse(readFileSync(statePath)) : undefined);
+const client = createSyncClient({ baseUrl: url, store, sleep: async () => {} });
+const commands = {
+  enrol: () => client.enrol(args.code, args.name),
+  record: async () => (await client.record("symptom-diary", "1.0.0", null, args.answers,
+    { taskId: args.first_task ? (await store.items.list("task"))[0]?.id : null })).entry_id,
+  sync: () => client.sync(),
+  status: () => client.status(),
+  entries: () => client.entries(args.language),
+  alerts: () => client.alerts(),
+  items: async () => (await store.items.list(args.type)).map((item) => item.id),
+};
+const result = await commands[command]();
+writeFileSync(statePath, JSON.stringify(store.dump()));
+console.log(JSON.stringify(result));
 """
-
-
-def run_phone(tmp_path, **env):
-    script = tmp_path / "phone.mjs"
-    script.write_text(PHONE % {"modules": SYNC_MODULES.as_uri()})
-    done = subprocess.run([NODE, str(script)], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **env})
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 @pytest.fixture
@@ -69,12 +59,29 @@ def live(config, clock, app):
     server.stop()
 
 
-def new_code(url, nurse):
-    """A child and an enrolment code, made through the clinic API as the nurse would."""
-    patient = requests.post(f"{url}/api/v1/patients", json=CHILD, headers=nurse.headers,
-                            timeout=30)
-    assert patient.status_code == 201, patient.text
-    patient_id = patient.json()["patient_id"]
+@pytest.fixture
+def phone(tmp_path):
+    """phone(command, url=..., **arguments) -> what the JavaScript client answered."""
+    script = tmp_path / "phone.mjs"
+    script.write_text(PHONE % {"modules": SYNC_MODULES.as_uri()})
+    state = tmp_path / "phone-state.json"
+
+    def run(command, url, **arguments):
+        done = subprocess.run([NODE, str(script), str(state), command,
+                               json.dumps({"url": url, **arguments})],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+    return run
+
+
+def new_code(url, nurse, patient_id=None):
+    """An enrolment code made through the clinic API as the nurse would (and the child)."""
+    if patient_id is None:
+        patient = requests.post(f"{url}/api/v1/patients", json=CHILD, headers=nurse.headers,
+                                timeout=30)
+        assert patient.status_code == 201, patient.text
+        patient_id = patient.json()["patient_id"]
     code = requests.post(f"{url}/api/v1/patients/{patient_id}/enrollments",
                          json={"respondent": "caregiver"}, headers=nurse.headers, timeout=30)
     assert code.status_code == 201, code.text
@@ -86,51 +93,88 @@ def stored_entries(db, patient_id):
         "SELECT entry_id, status FROM entries WHERE patient_id = ?", [patient_id])}
 
 
-@needs_node
-def test_it_enrols_seals_and_syncs_a_fever_that_raises_an_alert_once(live, nurse, db, tmp_path):
-    patient_id, code = new_code(live.url, nurse)
-    phone = run_phone(tmp_path, SERVER_URL=live.url, PUSH_URL=live.url, CODE=code)
-    recorded = phone["recorded"]
+def typed_by_a_parent(code):
+    return code.lower().replace("-", " ")
 
-    assert phone["enrolled"]["patient_id"] == patient_id
-    assert phone["first"]["error"] is None and phone["first"]["pulled"] > 0
-    second = phone["second"]
+
+@needs_node
+def test_it_enrols_seals_and_syncs_a_fever_that_raises_an_alert_once(live, nurse, db, phone):
+    patient_id, code = new_code(live.url, nurse)
+    assert phone("enrol", live.url, code=typed_by_a_parent(code),
+                 name="Papá's phone")["patient_id"] == patient_id
+    first = phone("sync", live.url)
+    assert first["error"] is None and first["pulled"] > 0
+    # the snapshot: the child's profile, the questionnaires for this age, tasks ahead, rules
+    assert phone("items", live.url, type="profile") == [patient_id]
+    assert "symptom-diary" in phone("items", live.url, type="questionnaire")
+    assert phone("items", live.url, type="task") and phone("items", live.url, type="rules")
+    diary = phone("record", live.url, answers={"temperature_c": 36.8,
+                                               "temperature_method": "oral"}, first_task=True)
+    fever = phone("record", live.url, answers={"temperature_c": 39.2,
+                                               "temperature_method": "oral"})
+    odd = phone("record", live.url, answers={"no_such_item": 1})
+
+    second = phone("sync", live.url)
     assert second["error"] is None, second["error"]
     assert (second["accepted"], second["quarantined"], second["rejected"]) == (2, 1, 0)
     assert second["outbox_pending"] == 0
-    assert phone["third"]["pushed"] == 0  # nothing is sent twice
-    assert stored_entries(db, patient_id) == {recorded["diary"]: "accepted",
-                                              recorded["fever"]: "accepted",
-                                              recorded["odd"]: "quarantined"}
+    assert phone("sync", live.url)["pushed"] == 0  # nothing is sent twice
+    assert stored_entries(db, patient_id) == {diary: "accepted", fever: "accepted",
+                                              odd: "quarantined"}
 
-    raised = {alert["entry_id"] for alert in second["alerts"]}
-    assert raised == {recorded["fever"]}
+    assert [alert["entry_id"] for alert in second["alerts"]] == [fever]
     alerts = requests.get(f"{live.url}/api/v1/alerts", params={"patient_id": patient_id},
                           headers=nurse.headers, timeout=30).json()["alerts"]
-    assert [alert["entry_ids"] for alert in alerts] == [[recorded["fever"]]]
+    assert [alert["entry_ids"] for alert in alerts] == [[fever]]
     # ...and the pull after the push brought the alert to the phone, with what to do now
-    pulled = [alert for alert in phone["alerts"] if alert["entry_id"] == recorded["fever"]]
+    pulled = [alert for alert in phone("alerts", live.url) if alert["entry_id"] == fever]
     assert pulled and pulled[0]["message"]
 
-    shown = {entry["entry_id"]: entry["shown"] for entry in phone["entries"]}
-    assert shown[recorded["fever"]]["text"] == "Enviado."
-    assert shown[recorded["odd"]]["state"] == "quarantined"
-    assert "ask_team" in shown[recorded["odd"]]["actions"]
+    shown = {entry["entry_id"]: entry["shown"]
+             for entry in phone("entries", live.url, language="es")}
+    assert shown[fever]["text"] == "Enviado."
+    assert shown[odd]["state"] == "quarantined"
+    assert "ask_team" in shown[odd]["actions"]
 
 
 @needs_node
-def test_a_push_whose_answer_is_lost_is_sent_again_and_stored_once(live, nurse, db, tmp_path):
+def test_a_push_whose_answer_is_lost_is_sent_again_and_stored_once(live, nurse, db, phone):
     patient_id, code = new_code(live.url, nurse)
+    phone("enrol", live.url, code=code, name="Papá's phone")
+    recorded = [phone("record", live.url, answers={"temperature_c": 36.5 + i / 10})
+                for i in range(3)]
     proxy = CuttingProxy(live.port)
     proxy.cut_responses = 1  # the server stores the push; the phone never hears back
     try:
-        phone = run_phone(tmp_path, SERVER_URL=live.url, PUSH_URL=proxy.url, CODE=code)
+        report = phone("sync", proxy.url)
     finally:
         proxy.close()
     assert proxy.cut_count == 1
-    second = phone["second"]
-    assert second["error"] is None, second["error"]
+    assert report["error"] is None, report["error"]
     # the retry found them all stored: duplicate, not stored twice, settled on the phone
-    assert (second["accepted"], second["duplicates"]) == (0, 3)
-    assert second["outbox_pending"] == 0
-    assert sorted(stored_entries(db, patient_id)) == sorted(phone["recorded"].values())
+    assert (report["accepted"], report["duplicates"], report["outbox_pending"]) == (0, 3, 0)
+    assert sorted(stored_entries(db, patient_id)) == sorted(recorded)
+
+
+@needs_node
+def test_a_revoked_phone_keeps_its_entries_and_delivers_them_after_enrolling_again(
+        live, nurse, db, phone):
+    patient_id, code = new_code(live.url, nurse)
+    device_id = phone("enrol", live.url, code=code, name="Papá's phone")["device_id"]
+    fever = phone("record", live.url, answers={"temperature_c": 38.9,
+                                               "temperature_method": "oral"})
+    revoked = requests.delete(f"{live.url}/api/v1/devices/{device_id}", headers=nurse.headers,
+                              timeout=30)
+    assert revoked.status_code in (200, 204), revoked.text
+
+    report = phone("sync", live.url)
+    assert report["needs_enrolment"] and report["error"]["code"] == "device_revoked"
+    assert report["outbox_pending"] == 1 and stored_entries(db, patient_id) == {}
+    assert phone("status", live.url)["needs_enrolment"] is True
+
+    _, second_code = new_code(live.url, nurse, patient_id)
+    assert phone("enrol", live.url, code=second_code, name="Papá's phone")["device_id"] != device_id
+    report = phone("sync", live.url)
+    assert (report["error"], report["accepted"]) == (None, 1)
+    # sealed under the old device id before the revocation, and still delivered
+    assert stored_entries(db, patient_id) == {fever: "accepted"}

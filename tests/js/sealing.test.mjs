@@ -16,12 +16,10 @@ const hex = (text) => Uint8Array.from(text.match(/../g), (pair) => parseInt(pair
 const toHex = (bytes) => Buffer.from(bytes).toString("hex");
 const IMPLEMENTATIONS = ["webcrypto", "pure-js"];
 
-// The ephemeral key pair of the vector. With the vector's ikmE, hpke-js derives it (RFC
-// 9180 DeriveKeyPair). Without one, the raw private key is imported through hpke-js and
-// its public key computed by Node's own X25519, independently of hpke-js.
+// The ephemeral key pair of the vector, handed to hpke-js through its `ekm` test
+// parameter: the raw private key imported through hpke-js, its public key computed by
+// Node's own X25519, independently of hpke-js.
 async function vectorEphemeralKeyPair(x25519) {
-  const ikm = vector.ikmE_hex ?? vector.ikmE;
-  if (typeof ikm === "string") return hex(ikm).buffer;
   const suite = await sealingSuite(x25519);
   const privateRaw = hex(vector.ephemeral_private_key_hex);
   const pkcs8 = Buffer.concat([Buffer.from("302e020100300506032b656e04220420", "hex"),
@@ -59,6 +57,20 @@ for (const x25519 of IMPLEMENTATIONS) {
     assert.equal(toHex(sealed.slice(32)), vector.intermediate_hex.ciphertext);
     assert.equal(toBase64url(sealed), vector.envelope.sealed);
   });
+
+  test(`it seals the vector's second sealing from its ikmE (DeriveKeyPair) with ${x25519} X25519`,
+    { skip: vector.derived_ephemeral ? false : "the vector has no derived_ephemeral.ikmE_hex yet" },
+    async () => {
+      const derived = vector.derived_ephemeral;
+      const sealed = await sealBytes({
+        publicKey: fromBase64url(vector.server_public_key),
+        info: new TextEncoder().encode(vector.info_utf8),
+        plaintext: new TextEncoder().encode(vector.plaintext_utf8),
+        x25519, ekm: hex(derived.ikmE_hex).buffer,
+      });
+      assert.equal(toHex(sealed.slice(0, 32)), derived.ephemeral_public_key_hex);
+      assert.equal(toBase64url(sealed), derived.envelope.sealed);
+    });
 
   test(`it opens the vector's envelope with the server key using ${x25519} X25519`, async () => {
     const plaintext = await openSealed({

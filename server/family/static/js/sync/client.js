@@ -79,13 +79,13 @@ function serialised(lockName) {
 
 export function createSyncClient({ baseUrl = "", fetch = globalThis.fetch, store,
   now = () => new Date(), random = Math.random, sleep = sleepFor, appVersion = APP_VERSION,
-  platform = "web", x25519 } = {}) {
+  platform = "web", timeoutMs, x25519 } = {}) {
   const retry = createRetryPolicy({ sleep, random });
   const outbox = createOutbox(store, { now });
   const alone = serialised("homeward-sync");
   let enrolment = null;
   const token = () => enrolment?.device_token ?? null;
-  const transportFor = (url) => createTransport({ baseUrl: url, fetch, appVersion, token });
+  const transportFor = (url) => createTransport({ baseUrl: url, fetch, appVersion, token, timeoutMs });
 
   async function enrolled() {
     enrolment = await store.get("enrolment");
@@ -115,10 +115,12 @@ export function createSyncClient({ baseUrl = "", fetch = globalThis.fetch, store
     await store.put("key_set", keySet);
     await store.put("cursor", null); // a new device starts from a full snapshot
     await store.put("snapshot", null);
-    await store.put("needs_enrolment", null);
     enrolment = { ...Object.fromEntries(ENROLLED.map((name) => [name, answer[name]])),
       device_name: deviceName, platform, entry_respondent: respondent ?? answer.respondent };
-    await store.put("enrolment", enrolment); // last: enrolled only once all of it is stored
+    // After the key set and the cursor: enrolled only once what it needs is stored. Cut
+    // before the flag below is cleared, the next sync that works clears it.
+    await store.put("enrolment", enrolment);
+    await store.put("needs_enrolment", null);
     return { device_id: answer.device_id, patient_id: answer.patient_id, respondent: answer.respondent };
   }
 
@@ -158,6 +160,7 @@ export function createSyncClient({ baseUrl = "", fetch = globalThis.fetch, store
       if (!report.error) {
         await store.put("last_sync_at", startedAt);
         await store.put("failed_syncs", null);
+        await store.put("needs_enrolment", null);
       } else {
         await store.put("failed_syncs", ((await store.get("failed_syncs")) ?? 0) + 1);
       }

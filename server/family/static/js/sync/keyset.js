@@ -44,10 +44,6 @@ export function currentKey(keySet) {
   return { kid: key.kid, public_key: key.public_key };
 }
 
-export function listsKid(keySet, kid) {
-  return Boolean(keySet) && keySet.keys.some((item) => item.kid === kid);
-}
-
 // Where the phone stands, as one string: a rejected entry is held until this changes
 // (a new key set, or a new enrolment), because sending it again unchanged cannot succeed.
 export function situation(keySet, deviceId) {

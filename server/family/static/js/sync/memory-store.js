@@ -10,13 +10,14 @@
 // Every method is async and each call is one write on its own: the client never needs a
 // transaction across calls (see outbox.js and pull.js for why that is enough). Values are
 // copied in and out, as IndexedDB's structured clone does, so a test catches a client that
-// changes a record without writing it back.
+// changes a record without writing it back. dump() and createMemoryStore(dumped) carry
+// the state across processes, as a phone's storage outlives the page (tests only).
 const copy = (value) => (value === undefined ? undefined : structuredClone(value));
 
-export function createMemoryStore() {
-  let state = new Map();
-  let outbox = new Map();
-  let items = new Map(); // "type\u0000id" -> {type, id, data}
+export function createMemoryStore(dumped = { state: [], outbox: [], items: [] }) {
+  let state = new Map(copy(dumped.state));
+  let outbox = new Map(copy(dumped.outbox));
+  let items = new Map(copy(dumped.items)); // "type\u0000id" -> {type, id, data}
   const key = (type, id) => `${type}\u0000${id}`;
 
   return {
@@ -40,5 +41,6 @@ export function createMemoryStore() {
       },
     },
     async clear() { state = new Map(); outbox = new Map(); items = new Map(); },
+    dump() { return copy({ state: [...state], outbox: [...outbox], items: [...items] }); },
   };
 }

@@ -108,11 +108,8 @@ export function createOutbox(store, { now = () => new Date() } = {}) {
         if (result && typeof result === "object") byEntry.set(result.entry_id, result);
       }
       const settledAt = now().toISOString();
-      const records = [];
-      for (const record of batch) {
-        records.push(await write(answered(record, byEntry.get(record.entry_id), situation, settledAt)));
-      }
-      return records;
+      return Promise.all(batch.map((record) =>
+        write(answered(record, byEntry.get(record.entry_id), situation, settledAt))));
     },
 
     async markUnanswered(batch) {
@@ -179,25 +176,24 @@ const WORDS = {
   },
 };
 
-// {state, text, detail, actions} in the family's words: nothing is ever silently dropped.
-// actions name the buttons the app shows: "retry" (outbox.retry) and "ask_team".
+// {state, text, detail, actions, labels} in the family's words: nothing is ever silently
+// dropped. actions name the buttons to show: "retry" (outbox.retry) and "ask_team".
 export function describe(record, language = "en") {
   const words = WORDS[String(language).slice(0, 2)] ?? WORDS.en;
-  const state = record.state;
-  if (state === "waiting" || state === "sending") {
-    return { state, text: words[state], detail: null, actions: [] };
+  const shown = (text, detail = null, actions = []) => ({ state: record.state, text, detail,
+    actions, labels: { retry: words.retry, ask_team: words.ask_team } });
+  switch (record.state) {
+    case "waiting": case "sending": return shown(words[record.state]);
+    case "accepted": case "duplicate": return shown(words.sent);
+    // Stored for the care team, and its valid answers went through the safety rules.
+    case "quarantined": return shown(words.quarantined, record.error?.message ?? null, ["ask_team"]);
+    default: {
+      const code = record.error?.code;
+      // conflict: the server holds another version; too_large: no push can carry it.
+      const hopeless = code === "conflict" || code === "too_large";
+      return shown(`${words.rejected} ${words.worried}`,
+        words.reasons[code] ?? record.error?.message ?? null,
+        hopeless ? ["ask_team"] : ["retry", "ask_team"]);
+    }
   }
-  if (state === "accepted" || state === "duplicate") {
-    return { state, text: words.sent, detail: null, actions: [] };
-  }
-  if (state === "quarantined") {
-    return { state, text: words.quarantined, detail: record.error?.message ?? null,
-      actions: ["ask_team"] };
-  }
-  const code = record.error?.code;
-  const reason = words.reasons[code] ?? record.error?.message ?? null;
-  const hopeless = code === "conflict" || code === "too_large";
-  return { state, text: `${words.rejected} ${words.worried}`, detail: reason,
-    actions: hopeless ? ["ask_team"] : ["retry", "ask_team"],
-    labels: { retry: words.retry, ask_team: words.ask_team } };
 }

@@ -12,7 +12,7 @@
 // - `unknown_key` fetches the key set at once, so new entries are sealed to the new key.
 import { checkedKeySet, situation } from "./keyset.js";
 import { rfc3339 } from "./sealing.js";
-import { ApiError, encode } from "./transport.js";
+import { ApiError, BadAnswer, encode } from "./transport.js";
 
 export const MAX_ENTRIES = 500;
 export const MAX_BYTES = 2 * 1024 * 1024;
@@ -87,8 +87,7 @@ export async function pushOutbox({ store, outbox, transport, retry, now, report 
     }
     if (!Array.isArray(answer.results)) {
       await outbox.markUnanswered(sendingNow);
-      throw Object.assign(new Error("The push answer has no results list."),
-        { code: "bad_answer", retryable: true });
+      throw new BadAnswer("The push answer has no results list.");
     }
     const settled = await outbox.applyAnswer(sendingNow, answer, here);
     batch.forEach((record) => done.add(record.entry_id));
@@ -107,7 +106,8 @@ function count(records, report) {
     else if (record.state === "quarantined") report.quarantined += 1;
     else if (record.state === "rejected") report.rejected += 1;
     else report.unanswered += 1;
-    if (record.alert && record.state === "accepted") {
+    // a duplicate may carry the alert its first push raised, when that answer was lost
+    if (record.alert && (record.state === "accepted" || record.state === "duplicate")) {
       report.alerts.push({ entry_id: record.entry_id, ...record.alert });
     }
   }

@@ -5,7 +5,7 @@
 // in unpadded base64url. The info binds both ids, so an envelope cannot be replayed under
 // another entry id or pushed by another device. HPKE itself is hpke-js, vendored
 // (vendor/hpke/VENDOR.md): WebCrypto's X25519 where the browser has it, the pure-JS
-// X25519 of @hpke/dhkem-x25519 where it does not (older Safari and Chrome).
+// X25519 of @hpke/dhkem-x25519 where it does not (phones whose browser predates 2025).
 import {
   Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256,
 } from "../../vendor/hpke/core/mod.js";
@@ -46,8 +46,8 @@ function suiteWith(kem) {
 
 let chosen = null;
 
-// Whether this browser's WebCrypto does X25519 (Chrome 133+, Firefox 130+, Safari 17+);
-// asked once, by importing a public key, which is what sealing needs first.
+// Whether this browser's WebCrypto does X25519 (only recent browsers do); asked once,
+// by importing a public key, which is what sealing needs first.
 async function webCryptoHasX25519() {
   try {
     await crypto.subtle.importKey("raw", new Uint8Array(32).fill(9), { name: "X25519" },
@@ -81,13 +81,25 @@ export function entryPlaintext(document) {
 // enc || ciphertext for `plaintext`, sealed to the raw 32-byte X25519 `publicKey`.
 // `ekm` fixes the ephemeral key pair, as RFC 9180's test vectors do: tests only.
 export async function sealBytes({ publicKey, info, plaintext, x25519, ekm }) {
-  const suite = await sealingSuite(x25519);
-  const recipientPublicKey = await suite.kem.importKey("raw", publicKey, true);
-  const { ct, enc } = await suite.seal({ recipientPublicKey, info, ekm }, plaintext);
+  let ct, enc;
+  try {
+    ({ ct, enc } = await sealWith(await sealingSuite(x25519), { publicKey, info, plaintext, ekm }));
+  } catch (error) {
+    if (x25519) throw error;
+    // A WebCrypto that lists X25519 but fails to use it must not stop a family saving a
+    // fever: seal with the pure-JS X25519 from now on.
+    chosen = Promise.resolve(suiteWith(new PureJsX25519()));
+    ({ ct, enc } = await sealWith(await chosen, { publicKey, info, plaintext, ekm }));
+  }
   const sealed = new Uint8Array(enc.byteLength + ct.byteLength);
   sealed.set(new Uint8Array(enc), 0);
   sealed.set(new Uint8Array(ct), enc.byteLength);
   return sealed;
+}
+
+async function sealWith(suite, { publicKey, info, plaintext, ekm }) {
+  const recipientPublicKey = await suite.kem.importKey("raw", publicKey, true);
+  return suite.seal({ recipientPublicKey, info, ekm }, plaintext);
 }
 
 // The server's side, for tests and for anyone checking an app against the vector:

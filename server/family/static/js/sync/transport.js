@@ -75,6 +75,7 @@ async function errorFrom(response) {
 // token(): the device token or null; fetch: the browser's (or a test's).
 export function createTransport({ baseUrl = "", fetch = globalThis.fetch, appVersion,
   token = () => null, timeoutMs = TIMEOUT_MS }) {
+  timeoutMs ??= TIMEOUT_MS;
   const base = baseUrl.replace(/\/+$/, "") + API;
   const send = fetch; // called as a plain function: window.fetch refuses another `this`
 
