@@ -374,3 +374,11 @@ def test_a_date_and_time_is_saved_with_the_phone_offset(browser, harness, zone, 
     expect(page.locator("#saved")).not_to_be_empty()
     assert saved(page) == [{"when": f"2026-11-20T14:02:00{offset}", "notes": "after lunch"}]
     context.close()
+
+
+def test_an_empty_quality_of_life_form_is_not_saved_by_a_slip_of_the_thumb(phone_page):
+    open_form(phone_page, "quality-of-life.caregiver-8-12.1.0.0/en")
+    phone_page.get_by_role("button", name="Save").click()
+    expect(phone_page.locator(".hw-form-message")).to_have_text("Please answer at least one question before saving.")
+    phone_page.wait_for_timeout(100)
+    assert saved(phone_page) == []
