@@ -59,8 +59,9 @@ export function renderQuestionnaire(container, definition, options = {}) {
       touched.add(field.item.linkId);
       refresh();
     });
-    const initial = options.answers?.[field.item.linkId];
-    if (initial !== undefined) field.set(initial);
+    if (options.answers && Object.hasOwn(options.answers, field.item.linkId)) {
+      field.set(options.answers[field.item.linkId]);
+    }
   }
 
   const progress = el('p', { class: 'hw-progress', 'aria-live': 'polite' });
