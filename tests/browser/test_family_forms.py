@@ -11,7 +11,7 @@ import threading
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -112,8 +112,10 @@ def phone_page(browser, harness):
     assert not errors, f"browser errors: {errors}"
 
 
-def open_form(page, definition, language="en", layout=None):
+def open_form(page, definition, language="en", layout=None, answers=None):
     query = f"/?definition={definition}&language={language}" + (f"&layout={layout}" if layout else "")
+    if answers is not None:
+        query += "&answers=" + quote(json.dumps(answers))
     page.goto(query)
     page.wait_for_selector("body[data-ready=yes]")
 
@@ -374,3 +376,22 @@ def test_a_date_and_time_is_saved_with_the_phone_offset(browser, harness, zone, 
     expect(page.locator("#saved")).not_to_be_empty()
     assert saved(page) == [{"when": f"2026-11-20T14:02:00{offset}", "notes": "after lunch"}]
     context.close()
+
+
+def test_an_empty_quality_of_life_form_is_not_saved_by_a_slip_of_the_thumb(phone_page):
+    open_form(phone_page, "quality-of-life.caregiver-8-12.1.0.0/en")
+    phone_page.get_by_role("button", name="Save").click()
+    expect(phone_page.locator(".hw-form-message")).to_have_text("Please answer at least one question before saving.")
+    phone_page.wait_for_timeout(100)
+    assert saved(phone_page) == []
+
+
+def test_answers_given_again_show_as_the_family_left_them_after_switching_language(phone_page):
+    answers = {"temperature_c": 38.6, "temperature_method": "ear", "neuro_signs": [], "notes": "Durmió mal"}
+    open_form(phone_page, "symptom-diary.caregiver.1.0.0/es", language="es", answers=answers)
+    assert phone_page.get_by_label("Temperatura (°C)").input_value() == "38,6"
+    assert phone_page.get_by_role("radio", name="En el oído").is_checked()
+    assert item(phone_page, "neuro_signs").get_by_role("checkbox", name="Ninguna de estas").is_checked()
+    phone_page.get_by_role("button", name="Guardar").click()
+    expect(phone_page.locator("#saved")).not_to_be_empty()
+    assert saved(phone_page) == [answers]

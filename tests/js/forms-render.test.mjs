@@ -88,6 +88,8 @@ test('it says a plausible range in the family\'s own way of writing numbers', ()
     'Escriba un número entre 34 y 43 °C. Revíselo: ¿es correcto?');
   assert.equal(describeProblem('en', { reason: 'out_of_range', min: null, max: 10, unit: 'mL' }),
     'Please type a number up to 10 mL.');
+  assert.equal(describeProblem('es', { code: 'no_answers', reason: 'no_answers', minimum: 2 }),
+    'Conteste al menos 2 preguntas antes de guardar.');
 });
 
 test('it taps a whole number when there are at most eleven, and types it otherwise', () => {

@@ -1,4 +1,4 @@
-// Loads one served definition (?definition=name&language=xx&layout=...) into the form, and
+// Loads one served definition (?definition=name&language=xx&layout=...&answers={...}) into the form, and
 // writes what onSave received into #saved, so the browser test reads what the app would get.
 import { renderQuestionnaire } from '/static/js/forms/render.js';
 
@@ -11,6 +11,7 @@ window.formSaveShouldFail = false;
 window.form = renderQuestionnaire(document.getElementById('form'), definition, {
   language: params.get('language') || 'en',
   layout: params.get('layout') || undefined,
+  answers: params.has('answers') ? JSON.parse(params.get('answers')) : undefined,
   picturesBase: '/static/pictures/',
   async onSave(answers) {
     await new Promise((resolve) => setTimeout(resolve, 50));

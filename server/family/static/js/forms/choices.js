@@ -112,7 +112,7 @@ function shapeOf(item, options) {
 function optionRow(input, option, context, extra = '') {
   const picture = option.picture && context.picturesBase !== undefined
     ? el('img', {
-      class: 'hw-picture', src: `${context.picturesBase}${option.picture}.svg`, alt: '',
+      class: 'hw-picture', src: `${context.picturesBase}${encodeURIComponent(option.picture)}.svg`, alt: '',
       width: 96, height: 96, draggable: 'false',
     })
     : null;

@@ -9,13 +9,18 @@ export function isEnabled(item, answers, unreadable) {
   const conditions = item.enableWhen || [];
   if (conditions.length === 0) return true;
   const results = conditions.map((condition) =>
-    unreadable.has(condition.question) ? UNKNOWN : holds(condition, answers[condition.question]));
+    unreadable.has(condition.question) ? UNKNOWN : holds(condition, answerTo(answers, condition.question)));
   if (item.enableBehavior === 'any') {
     if (results.includes(true)) return true;
     return results.includes(UNKNOWN) ? UNKNOWN : false;
   }
   if (results.includes(false)) return false;
   return results.includes(UNKNOWN) ? UNKNOWN : true;
+}
+
+// Own answers only: a linkId may be "constructor", which every JavaScript object inherits.
+function answerTo(answers, linkId) {
+  return Object.hasOwn(answers, linkId) ? answers[linkId] : undefined;
 }
 
 // One condition against one valid answer; an unanswered question fails all but `exists`.

@@ -10,6 +10,7 @@
 //   picturesBase  where pictures/<key>.svg live, e.g. '/app/pictures/'
 //   layout        'paged' or 'single' to override the choice below
 //   answers       answers to show again (after switching language, say)
+//   headingLevel  the level of the form's title (2 by default, under the app's h1)
 //
 // Layout. A child's form (respondent "patient", or the pictures presentation) shows one
 // question per screen with Back and Next: a child of 9 on a phone reads one short question,
@@ -58,8 +59,9 @@ export function renderQuestionnaire(container, definition, options = {}) {
       touched.add(field.item.linkId);
       refresh();
     });
-    const initial = options.answers?.[field.item.linkId];
-    if (initial !== undefined) field.set(initial);
+    if (options.answers && Object.hasOwn(options.answers, field.item.linkId)) {
+      field.set(options.answers[field.item.linkId]);
+    }
   }
 
   const progress = el('p', { class: 'hw-progress', 'aria-live': 'polite' });
@@ -71,7 +73,7 @@ export function renderQuestionnaire(container, definition, options = {}) {
     type: 'button', class: 'hw-button hw-cancel', text: word(language, 'cancel'),
     onclick: () => options.onCancel?.(),
   });
-  const title = el('h2', { class: 'hw-title', tabindex: '-1', text: textIn(definition.title, language) });
+  const title = el(`h${options.headingLevel || 2}`, { class: 'hw-title', tabindex: '-1', text: textIn(definition.title, language) });
   const description = definition.description
     ? el('p', { class: 'hw-description', text: textIn(definition.description, language) }) : null;
   const form = el('form', {
@@ -199,9 +201,12 @@ export function renderQuestionnaire(container, definition, options = {}) {
     if (saving) return;
     fields.forEach((field) => insisted.add(field.item.linkId));
     const { answers, result } = refresh();
-    if (!result.ok) {
+    // A form without min_answers (quality of life) may be empty for the server, but a Save
+    // with nothing in it is a slip of the thumb, not an entry: it would close the task.
+    const empty = Object.keys(answers).length === 0;
+    if (!result.ok || empty) {
       const first = result.problems.find((p) => p.field !== null);
-      const whole = result.problems.find((p) => p.field === null);
+      const whole = result.problems.find((p) => p.field === null) || (empty && { reason: 'no_answers' });
       formProblem = whole ? describeProblem(language, whole) : word(language, 'fix_above');
       if (paged && first) current = first.field;
       refresh();

@@ -43,6 +43,7 @@ const WORDS = {
     no_offset: 'Please choose a date and time again.',
     not_enabled: 'This question does not apply with the answers above. Please clear it.',
     no_answers: 'Please answer at least one question before saving.',
+    no_answers_many: 'Please answer at least {minimum} questions before saving.',
     required_answer: 'Please answer this question.',
   },
   es: {
@@ -83,6 +84,7 @@ const WORDS = {
     no_offset: 'Vuelva a elegir la fecha y la hora.',
     not_enabled: 'Esta pregunta no corresponde con las respuestas de arriba. Bórrela.',
     no_answers: 'Conteste al menos una pregunta antes de guardar.',
+    no_answers_many: 'Conteste al menos {minimum} preguntas antes de guardar.',
     required_answer: 'Conteste esta pregunta.',
   },
 };
@@ -119,5 +121,6 @@ export function describeProblem(language, problem) {
   let key = problem.reason === 'required' ? 'required_answer' : problem.reason || problem.code;
   if (key === 'out_of_range' && (problem.min ?? null) === null) key = 'too_high';
   if (key === 'out_of_range' && (problem.max ?? null) === null) key = 'too_low';
+  if (key === 'no_answers' && problem.minimum > 1) key = 'no_answers_many';
   return word(language, key, problem);
 }
