@@ -73,3 +73,32 @@ def test_an_entry_the_server_quarantines_is_shown_to_the_family_in_words(
     expect(shown.locator(".problem-box")).to_contain_text("The care team will check it")
     expect(shown.locator(".problem-box")).to_contain_text("51 °C is outside the plausible range")
     expect(shown.locator(".ask-team")).to_contain_text("call the care team")
+
+
+def test_a_phone_the_team_revoked_keeps_its_entries_and_delivers_them_after_a_new_code(
+        family_phone, phone, nurse, db):
+    patient_id, link = app_link(phone, nurse, language="en")
+    family = family_phone()
+    family.enrol(link)
+    page = family.page
+    family.context.set_offline(True)
+    record_temperature(page, 38.1)
+    [device] = phone.get(f"/api/v1/patients/{patient_id}/devices",
+                         headers=nurse.headers).get_json()["devices"]
+    assert phone.session.delete(f"{phone.base_url}/api/v1/devices/{device['device_id']}",
+                                headers=nurse.headers).status_code == 204
+
+    family.context.set_offline(False)
+    warning = page.get_by_role("alert").filter(has_text="removed by the care team")
+    expect(warning).to_be_visible(timeout=15_000)
+    expect(page.locator("#sync-line")).to_have_text(
+        "1 entry waiting to send — it is safe on this phone.")
+    assert stored_entries(db, patient_id) == []
+
+    code = phone.post(f"/api/v1/patients/{patient_id}/enrollments",
+                      json={"respondent": "caregiver"}, headers=nurse.headers).get_json()["code"]
+    warning.get_by_role("link", name="Connect again with a new code").tap()
+    page.get_by_label("Code from the care team").fill(code.lower().replace("-", " "))
+    page.get_by_role("button", name="Connect", exact=True).tap()
+    expect(page.locator("#sync-line")).to_contain_text("All sent at")
+    assert [row["status"] for row in stored_entries(db, patient_id)] == ["accepted"]

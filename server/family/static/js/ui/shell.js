@@ -75,6 +75,12 @@ function createApp(main, store) {
       const enrolment = await app.enrolled();
       document.getElementById("tabs").hidden = !enrolment;
       if (!enrolment) return showEnrol(app, readEnrolCode(hash));
+      // A phone the team revoked enrols again with a new code; its outbox is kept and the
+      // client proves it was the old device, so its entries still arrive.
+      if (hash.startsWith("enrol") && (await store.get("needs_enrolment"))) {
+        document.getElementById("tabs").hidden = true;
+        return showEnrol(app, readEnrolCode(hash));
+      }
       if (hash.startsWith("enrol=")) {
         history.replaceState(null, "", "#today");
         return app.route();
