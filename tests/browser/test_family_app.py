@@ -4,7 +4,7 @@ reaching the nurse and the team's answer reaching the family."""
 import pytest
 from playwright.sync_api import expect
 
-from browsing import screenshot
+from browsing import screenshot, sign_in
 from family_app import (app_link, family_phone, record_temperature,  # noqa: F401
                         stored_entries)
 
@@ -25,6 +25,27 @@ def test_it_enrols_from_the_qr_link_and_opens_with_no_network(family_phone, phon
     page.reload()
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
     expect(page.locator("#online")).to_contain_text("No connection")
+
+
+def test_the_qr_code_on_the_nurses_enrolment_page_opens_the_app_with_the_code(
+        page, family_phone, phone, nurse, db):
+    patient_id, _link = app_link(phone, nurse, language="en")
+    sign_in(page, nurse, f"/patients/{patient_id}")
+    page.get_by_label("Enrol a new phone for").select_option("caregiver")
+    page.get_by_role("button", name="Show enrolment code").click()
+    code = page.locator("#enrol-code").inner_text()
+    link = page.locator("#app-link").inner_text()
+    assert link.endswith(f"/app/#enrol={code}")
+    family = family_phone()
+    family.open_enrolment_link(link)
+    expect(family.page.get_by_label("Code from the care team")).to_have_value(code)
+    family.page.get_by_role("button", name="Connect", exact=True).tap()
+    expect(family.page.get_by_role("heading", name="Today")).to_be_visible()
+    expect(family.page.get_by_role("heading", name="Put Homeward on your home screen")
+           ).to_be_visible()
+    devices = phone.get(f"/api/v1/patients/{patient_id}/devices", headers=nurse.headers)
+    assert [device["device_name"] for device in devices.get_json()["devices"]] == [
+        "Family phone"]
 
 
 def test_a_fever_recorded_offline_reaches_the_nurse_once_and_the_team_answer_comes_back(

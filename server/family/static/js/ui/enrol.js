@@ -2,7 +2,6 @@
 // it works too (the server forgives case, dashes and spaces, and O/I/L for 0/1).
 import {h, show} from "./dom.js";
 import {t} from "../i18n.js";
-import {offerInstall} from "./install.js";
 
 export function readEnrolCode(hash) {
   const match = /(?:^|[&?])enrol=([^&]*)/.exec(hash ?? "");
@@ -71,7 +70,6 @@ export async function showEnrol(app, code = "") {
       await app.sync().catch(() => null);
       await app.chooseLanguage();
       await app.route();
-      offerInstall(app);
     } catch (error) {
       problem.textContent = explain(error);
       button.disabled = false;

@@ -5,6 +5,7 @@ import {formatDayTime, formatTime, pickLanguage, t} from "../i18n.js";
 import {readEntries} from "../journal.js";
 import {readStatus} from "./status.js";
 import {showTeamAnswers} from "./team.js";
+import {installCard} from "./install.js";
 
 export function localDate(date, timeZone) {
   try {
@@ -54,6 +55,7 @@ export async function showToday(app) {
   const data = async (type) => (await store.items.list(type)).map((item) => item.data);
   const [tasks, questionnaires, alerts, entries, status] = await Promise.all([
     data("task"), data("questionnaire"), app.client.alerts(), readEntries(app), readStatus(app)]);
+  const install = await installCard(app);
   const profile = app.profile;
   const timeZone = profile?.timezone;
   const titles = new Map(questionnaires.map((q) => [q.id, pickLanguage(q.title)]));
@@ -80,6 +82,7 @@ export async function showToday(app) {
         t("sync_now")) : null),
     h("a", {class: "big-action", href: "#record/symptom-diary"},
       t(measures ? "record_temperature" : "record_diary")),
+    install,
     h("section", {class: "card", "aria-labelledby": "due-title"},
       h("h2", {id: "due-title"}, t("due_now")),
       dueNow.length ? h("ul", {class: "tasks"}, dueNow.map((task) => taskLink(task, titles, timeZone)))
