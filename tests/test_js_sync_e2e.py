@@ -1,6 +1,6 @@
 """End to end: the family app's JavaScript sync client (server/family/static/js/sync/)
 against the real server over HTTP on 127.0.0.1, run by node with its own fetch and the
-in-memory store. The same modules run in the phone's browser; this proves they speak the
+in-memory store, and once in Chromium with each X25519 it may seal with. The same modules run in the phone's browser; this proves they speak the
 protocol the server speaks, sealing included, with no browser in between.
 
 Each `phone(...)` call is one node process that loads the phone's state from a file, does
@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,75 @@ def test_a_revoked_phone_keeps_its_entries_and_delivers_them_after_enrolling_aga
     assert (report["error"], report["accepted"]) == (None, 1)
     # sealed under the old device id before the revocation, and still delivered
     assert stored_entries(db, patient_id) == {fever: "accepted"}
+
+
+# The same client in Chromium, on the server's own origin: the page's files are served
+# from server/family/static by Playwright's routing, the API by the live server. Run in a
+# process of its own, so its Playwright does not meet the browser tests' one.
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_PHONE = """
+import json, mimetypes, pathlib, sys
+from playwright.sync_api import sync_playwright
+
+url, static, codes = sys.argv[1], pathlib.Path(sys.argv[2]), json.loads(sys.argv[3])
+PREFIX = url + "/js-sync-check/"
+
+def serve(route):
+    path = static / route.request.url[len(PREFIX):].split("?")[0]
+    if route.request.url == PREFIX:
+        return route.fulfill(body="<!doctype html><title>sync check</title>",
+                             content_type="text/html")
+    route.fulfill(body=path.read_bytes(), content_type=mimetypes.guess_type(path.name)[0]
+                  or "text/javascript")
+
+with sync_playwright() as playwright:
+    browser = playwright.chromium.launch(executable_path=%(chromium)r, headless=True,
+                                         args=["--no-sandbox", "--disable-gpu"])
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.route(PREFIX + "**", serve)
+    page.goto(PREFIX)
+    results = page.evaluate('''async (codes) => {
+      const { createSyncClient } = await import("/js-sync-check/js/sync/client.js");
+      const { createMemoryStore } = await import("/js-sync-check/js/sync/memory-store.js");
+      const native = await crypto.subtle.importKey("raw", new Uint8Array(32).fill(9),
+        { name: "X25519" }, true, []).then(() => true, () => false);
+      const results = { native };
+      for (const [x25519, code] of Object.entries(codes)) {
+        const client = createSyncClient({ store: createMemoryStore(), x25519 });
+        await client.enrol(code, "Chromium " + x25519);
+        const fever = await client.record("symptom-diary", "1.0.0", null,
+          { temperature_c: 39.0, temperature_method: "oral" });
+        results[x25519] = { fever: fever.entry_id, report: await client.sync() };
+      }
+      return results;
+    }''', codes)
+    browser.close()
+print(json.dumps({"results": results, "errors": errors}))
+"""
+
+
+def test_chromium_seals_with_webcrypto_and_with_pure_js_and_the_server_opens_both(
+        live, nurse, db, tmp_path):
+    if not os.access(CHROMIUM, os.X_OK):
+        if os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
+            pytest.fail(f"REQUIRE_BROWSER_TESTS=1 but there is no Chromium at {CHROMIUM}")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    families = {x25519: new_code(live.url, nurse) for x25519 in ("webcrypto", "pure-js")}
+    script = tmp_path / "browser_phone.py"
+    script.write_text(BROWSER_PHONE % {"chromium": CHROMIUM})
+    done = subprocess.run([sys.executable, str(script), live.url, str(SYNC_MODULES.parent.parent),
+                           json.dumps({x25519: code for x25519, (_, code) in families.items()})],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["errors"] == []
+    results = answer["results"]
+    assert results["native"] is True  # so "webcrypto" really used WebCrypto's X25519
+    for x25519, (patient_id, _code) in families.items():
+        report = results[x25519]["report"]
+        assert (report["error"], report["accepted"]) == (None, 1), (x25519, report)
+        fever = results[x25519]["fever"]
+        assert stored_entries(db, patient_id) == {fever: "accepted"}
+        assert [alert["entry_id"] for alert in report["alerts"]] == [fever]
