@@ -196,7 +196,8 @@ def test_a_child_of_six_answers_one_picture_question_per_screen(phone_page):
     assert progress.text_content() == "Question 4 of 4"
     assert not phone_page.get_by_role("button", name="Next").is_visible()
     pictures = phone_page.locator(".hw-item:visible img.hw-picture")
-    assert pictures.count() == 3
+    assert pictures.count() == 4  # spots, sore mouth, runny poo, and none of these
+    assert phone_page.locator(".hw-option-none:visible img").get_attribute("src").endswith("/no.svg")
     assert all(width > 0 for width in pictures.evaluate_all("images => images.map(i => i.naturalWidth)"))
     screenshot(phone_page, "family-forms-pictures-diary")
     phone_page.get_by_role("button", name="Save").click()
