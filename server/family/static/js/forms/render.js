@@ -29,8 +29,8 @@
 
 import { el, textIn } from './dom.js';
 import { word, describeProblem } from './strings.js';
-import { isEnabled } from './conditions.js';
-import { validateAnswers, checkValue, isBlank } from './validate.js';
+import { validateAnswers } from './validate.js';
+import { collectAnswers } from './collect.js';
 import { buildItem } from './items.js';
 
 export function renderQuestionnaire(container, definition, options = {}) {
@@ -87,26 +87,9 @@ export function renderQuestionnaire(container, definition, options = {}) {
   ]);
   container.replaceChildren(form);
 
-  // What would be saved now: answers to questions that apply, in screen order, with the
-  // same three-way reading of conditions as the server (an unreadable answer leaves its
-  // dependants shown, neither demanded nor refused).
   function collect() {
-    const answers = {};
-    const valid = {};
-    const unreadable = new Set();
-    const shown = new Map();
-    for (const field of fields) {
-      const id = field.item.linkId;
-      const state = isEnabled(field.item, valid, unreadable);
-      shown.set(id, state !== false);
-      if (state === false) continue;
-      const value = field.read();
-      if (value === undefined || isBlank(value)) continue;
-      answers[id] = value;
-      if (checkValue(field.item, value).problem === undefined) valid[id] = value;
-      else unreadable.add(id);
-    }
-    return { answers, shown };
+    const reading = new Map(fields.map((field) => [field.item, field]));
+    return collectAnswers(definition.items || [], (item) => reading.get(item).read());
   }
 
   function visibleIds(shown) {
