@@ -396,3 +396,20 @@ def test_answers_given_again_show_as_the_family_left_them_after_switching_langua
     phone_page.get_by_role("button", name="Guardar").click()
     expect(phone_page.locator("#saved")).not_to_be_empty()
     assert saved(phone_page) == [answers]
+
+
+def test_cancel_leaves_at_once_from_an_empty_form(phone_page):
+    open_form(phone_page, "symptom-diary.caregiver.1.0.0/en")
+    phone_page.get_by_role("button", name="Cancel").click()
+    assert phone_page.locator("#cancelled").is_visible()
+
+
+def test_one_stray_tap_on_cancel_does_not_throw_away_a_typed_temperature(phone_page):
+    open_form(phone_page, "symptom-diary.caregiver.1.0.0/es", language="es")
+    phone_page.get_by_label("Temperatura (°C)").fill("39,4")
+    phone_page.get_by_role("button", name="Cancelar").click()
+    assert not phone_page.locator("#cancelled").is_visible()
+    expect(phone_page.locator(".hw-form-message")).to_have_text(
+        "Sus respuestas no están guardadas. Toque Cancelar otra vez para salir sin guardarlas.")
+    phone_page.get_by_role("button", name="Cancelar").click()
+    assert phone_page.locator("#cancelled").is_visible()

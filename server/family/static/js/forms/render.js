@@ -43,6 +43,7 @@ export function renderQuestionnaire(container, definition, options = {}) {
   let current = null; // the linkId on screen, when paged
   let saving = false;
   let formProblem = null;
+  let leaving = false; // Cancel tapped once with answers on the form
 
   const context = {
     language, pictures, picturesBase: options.picturesBase,
@@ -71,7 +72,7 @@ export function renderQuestionnaire(container, definition, options = {}) {
   const save = el('button', { type: 'submit', class: 'hw-button hw-primary hw-save', text: word(language, 'save') });
   const cancel = el('button', {
     type: 'button', class: 'hw-button hw-cancel', text: word(language, 'cancel'),
-    onclick: () => options.onCancel?.(),
+    onclick: cancelled,
   });
   const title = el(`h${options.headingLevel || 2}`, { class: 'hw-title', tabindex: '-1', text: textIn(definition.title, language) });
   const description = definition.description
@@ -134,8 +135,21 @@ export function renderQuestionnaire(container, definition, options = {}) {
 
   function changed(linkId) {
     touched.add(linkId);
+    leaving = false;
     formProblem = null;
     refresh();
+  }
+
+  // A typed temperature is not thrown away by one stray tap: with answers on the form,
+  // Cancel first says so, and a second tap leaves.
+  function cancelled() {
+    if (!leaving && Object.keys(collect().answers).length > 0) {
+      leaving = true;
+      formProblem = word(language, 'cancel_confirm');
+      refresh();
+      return;
+    }
+    options.onCancel?.();
   }
 
   function submitted(event) {
