@@ -196,7 +196,8 @@ def test_a_child_of_six_answers_one_picture_question_per_screen(phone_page):
     assert progress.text_content() == "Question 4 of 4"
     assert not phone_page.get_by_role("button", name="Next").is_visible()
     pictures = phone_page.locator(".hw-item:visible img.hw-picture")
-    assert pictures.count() == 3
+    assert pictures.count() == 4  # spots, sore mouth, runny poo, and none of these
+    assert phone_page.locator(".hw-option-none:visible img").get_attribute("src").endswith("/no.svg")
     assert all(width > 0 for width in pictures.evaluate_all("images => images.map(i => i.naturalWidth)"))
     screenshot(phone_page, "family-forms-pictures-diary")
     phone_page.get_by_role("button", name="Save").click()
@@ -395,3 +396,20 @@ def test_answers_given_again_show_as_the_family_left_them_after_switching_langua
     phone_page.get_by_role("button", name="Guardar").click()
     expect(phone_page.locator("#saved")).not_to_be_empty()
     assert saved(phone_page) == [answers]
+
+
+def test_cancel_leaves_at_once_from_an_empty_form(phone_page):
+    open_form(phone_page, "symptom-diary.caregiver.1.0.0/en")
+    phone_page.get_by_role("button", name="Cancel").click()
+    assert phone_page.locator("#cancelled").is_visible()
+
+
+def test_one_stray_tap_on_cancel_does_not_throw_away_a_typed_temperature(phone_page):
+    open_form(phone_page, "symptom-diary.caregiver.1.0.0/es", language="es")
+    phone_page.get_by_label("Temperatura (°C)").fill("39,4")
+    phone_page.get_by_role("button", name="Cancelar").click()
+    assert not phone_page.locator("#cancelled").is_visible()
+    expect(phone_page.locator(".hw-form-message")).to_have_text(
+        "Sus respuestas no están guardadas. Toque Cancelar otra vez para salir sin guardarlas.")
+    phone_page.get_by_role("button", name="Cancelar").click()
+    assert phone_page.locator("#cancelled").is_visible()

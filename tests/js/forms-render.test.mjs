@@ -10,6 +10,7 @@ import { word, pickLanguage, describeProblem } from '../../server/family/static/
 import { rangeWords } from '../../server/family/static/js/forms/entries.js';
 import { optionsOf, tapsNumber } from '../../server/family/static/js/forms/choices.js';
 import { validateAnswers } from '../../server/family/static/js/forms/validate.js';
+import { collectAnswers } from '../../server/family/static/js/forms/collect.js';
 
 const data = JSON.parse(readFileSync(new URL('../data/form_validation_cases.json', import.meta.url), 'utf8'));
 const diary = data.definitions['symptom-diary.caregiver.1.0.0/en'].document;
@@ -125,4 +126,38 @@ test('every picture key of the shipped picture forms has a drawing of our own', 
     assert.match(svg, /<title[^>]*>[^<]+<\/title>/, key);
     assert.doesNotMatch(svg, /(?:href|src)="(?!#)|url\((?!#)|@import|<script|style=/i, `${key} refers outside itself`);
   }
+});
+
+const screen = (values) => (item) => values[item.linkId];
+const every = data.definitions['form-cases.every-type.1.0.0/en'].document;
+
+test('it never saves an answer to a question that no longer applies', () => {
+  const onScreen = { temperature_method: 'oral', feels_hot: true };
+  const { answers, shown } = collectAnswers(diary.items, screen(onScreen));
+  assert.deepEqual(answers, { feels_hot: true });
+  assert.equal(shown.get('temperature_method'), false);
+  assert.equal(validateAnswers(diary, answers).valid, true);
+});
+
+test('it follows a chain of conditions down the screen', () => {
+  const onScreen = { colours: ['blue'], likes_red: true, red_reason: 'bright', not_blue: true };
+  const { answers, shown } = collectAnswers(every.items, screen(onScreen));
+  assert.deepEqual(answers, { colours: ['blue'] });
+  assert.equal(shown.get('likes_red'), false);
+  assert.equal(shown.get('red_reason'), false);
+  assert.equal(shown.get('not_blue'), false);
+});
+
+test('it keeps a question shown when what it depends on is mistyped, for the validator to name', () => {
+  const onScreen = { temperature_c: 'hot', temperature_method: 'ear' };
+  const { answers, shown } = collectAnswers(diary.items, screen(onScreen));
+  assert.equal(shown.get('temperature_method'), true);
+  assert.deepEqual(answers, onScreen);
+  assert.deepEqual(validateAnswers(diary, answers).problems.map((p) => [p.code, p.field]),
+    [['invalid_answer', 'temperature_c']]);
+});
+
+test('it leaves out blank answers and keeps an empty list of signs', () => {
+  const onScreen = { notes: '  ', neuro_signs: [], spo2_percent: undefined };
+  assert.deepEqual(collectAnswers(diary.items, screen(onScreen)).answers, { neuro_signs: [] });
 });

@@ -38,6 +38,7 @@ export function buildChoices(item, context) {
   const name = uniqueId(`hw-${item.linkId}`);
   const shape = shapeOf(item, options);
   const list = el('div', { class: `hw-options hw-options-${shape}` });
+  let none; // the "None of these" box of a multi-choice
   const inputs = options.map((option) => {
     const input = el('input', {
       type: multi ? 'checkbox' : 'radio', name, value: String(option.value), class: 'hw-choice-input',
@@ -52,7 +53,6 @@ export function buildChoices(item, context) {
     list.append(optionRow(input, option, context));
     return input;
   });
-  let none;
   if (multi) {
     // "None of these" is a real answer ([]) and not the same as skipping the question.
     const input = el('input', {
@@ -64,7 +64,8 @@ export function buildChoices(item, context) {
       },
     });
     none = { input };
-    list.append(optionRow(input, { text: word(context.language, 'none_of_these') }, context, 'hw-option-none'));
+    const picture = shape === 'pictures' ? 'no' : undefined; // a child sees it among the pictures
+    list.append(optionRow(input, { text: word(context.language, 'none_of_these'), picture }, context, 'hw-option-none'));
   }
   // Radio buttons cannot be untapped, so an optional question gets a way back to "no answer".
   const clear = multi || item.required ? null : el('button', {

@@ -29,8 +29,8 @@
 
 import { el, textIn } from './dom.js';
 import { word, describeProblem } from './strings.js';
-import { isEnabled } from './conditions.js';
-import { validateAnswers, checkValue, isBlank } from './validate.js';
+import { validateAnswers } from './validate.js';
+import { collectAnswers } from './collect.js';
 import { buildItem } from './items.js';
 
 export function renderQuestionnaire(container, definition, options = {}) {
@@ -43,6 +43,7 @@ export function renderQuestionnaire(container, definition, options = {}) {
   let current = null; // the linkId on screen, when paged
   let saving = false;
   let formProblem = null;
+  let leaving = false; // Cancel tapped once with answers on the form
 
   const context = {
     language, pictures, picturesBase: options.picturesBase,
@@ -71,7 +72,7 @@ export function renderQuestionnaire(container, definition, options = {}) {
   const save = el('button', { type: 'submit', class: 'hw-button hw-primary hw-save', text: word(language, 'save') });
   const cancel = el('button', {
     type: 'button', class: 'hw-button hw-cancel', text: word(language, 'cancel'),
-    onclick: () => options.onCancel?.(),
+    onclick: cancelled,
   });
   const title = el(`h${options.headingLevel || 2}`, { class: 'hw-title', tabindex: '-1', text: textIn(definition.title, language) });
   const description = definition.description
@@ -87,26 +88,9 @@ export function renderQuestionnaire(container, definition, options = {}) {
   ]);
   container.replaceChildren(form);
 
-  // What would be saved now: answers to questions that apply, in screen order, with the
-  // same three-way reading of conditions as the server (an unreadable answer leaves its
-  // dependants shown, neither demanded nor refused).
   function collect() {
-    const answers = {};
-    const valid = {};
-    const unreadable = new Set();
-    const shown = new Map();
-    for (const field of fields) {
-      const id = field.item.linkId;
-      const state = isEnabled(field.item, valid, unreadable);
-      shown.set(id, state !== false);
-      if (state === false) continue;
-      const value = field.read();
-      if (value === undefined || isBlank(value)) continue;
-      answers[id] = value;
-      if (checkValue(field.item, value).problem === undefined) valid[id] = value;
-      else unreadable.add(id);
-    }
-    return { answers, shown };
+    const reading = new Map(fields.map((field) => [field.item, field]));
+    return collectAnswers(definition.items || [], (item) => reading.get(item).read());
   }
 
   function visibleIds(shown) {
@@ -151,8 +135,21 @@ export function renderQuestionnaire(container, definition, options = {}) {
 
   function changed(linkId) {
     touched.add(linkId);
+    leaving = false;
     formProblem = null;
     refresh();
+  }
+
+  // A typed temperature is not thrown away by one stray tap: with answers on the form,
+  // Cancel first says so, and a second tap leaves.
+  function cancelled() {
+    if (!leaving && Object.keys(collect().answers).length > 0) {
+      leaving = true;
+      formProblem = word(language, 'cancel_confirm');
+      refresh();
+      return;
+    }
+    options.onCancel?.();
   }
 
   function submitted(event) {

@@ -25,6 +25,7 @@ const WORDS = {
     characters: '{count} of {limit} characters',
     fix_above: 'Please check the answers marked in red.',
     save_failed: 'This could not be saved on the phone. Please try again.',
+    cancel_confirm: 'Your answers are not saved. Tap Cancel again to leave without saving them.',
     // Problems, by the `reason` validate.js gives.
     not_an_object: 'These answers could not be read. Please start the form again.',
     unknown_item: 'This question is not in this form any more.',
@@ -67,6 +68,7 @@ const WORDS = {
     characters: '{count} de {limit} caracteres',
     fix_above: 'Revise las respuestas marcadas en rojo.',
     save_failed: 'No se pudo guardar en el teléfono. Inténtelo de nuevo.',
+    cancel_confirm: 'Sus respuestas no están guardadas. Toque Cancelar otra vez para salir sin guardarlas.',
     not_an_object: 'No se pudieron leer estas respuestas. Empiece el formulario de nuevo.',
     unknown_item: 'Esta pregunta ya no está en este formulario.',
     not_a_number: 'Escriba un número, como 38,6.',

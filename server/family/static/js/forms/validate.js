@@ -34,7 +34,8 @@ export function validateAnswers(definition, answers) {
   for (const [linkId, value] of Object.entries(answers)) {
     const item = items.get(linkId);
     if (item === undefined) {
-      problems.push({ code: 'unknown_item', field: linkId.slice(0, 80), reason: 'unknown_item' });
+      // Cut by characters as Python does, never inside an emoji's surrogate pair.
+      problems.push({ code: 'unknown_item', field: [...linkId].slice(0, 80).join(''), reason: 'unknown_item' });
       continue;
     }
     if (isBlank(value)) continue; // null or an empty text box is no answer, not a wrong one
