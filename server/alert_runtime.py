@@ -14,6 +14,8 @@ from alerts.notifications.payload import build_payload
 from alerts.notifications.routing import load_routing
 from alerts.ruleset import load_default_ruleset, load_site_parameters
 
+from .care_team import care_team_document
+
 log = logging.getLogger("homeward.alerts")
 DOCUMENTS_KEPT = 256
 
@@ -41,6 +43,9 @@ class AlertRuntime:
     # building it deep-copies the whole rule set (bench/RESULTS.md). Bounded, since each
     # child with overrides has a signature of its own.
     _documents: dict = field(default_factory=dict, repr=False)
+    # Whom the family calls (server/care_team.py): served in the profile, and part of the
+    # signature so that a changed number reaches every phone at its next pull.
+    care_team: dict = field(default_factory=dict)
 
     def rules_document(self, db, patient_id) -> dict:
         """The rules a family's app holds; each caller gets its own copy."""
@@ -48,8 +53,11 @@ class AlertRuntime:
         signature = self._signature(overrides)
         found = self._documents.get(signature)
         if found is None:
-            found = json.dumps(ruleset_document(self.settings.ruleset, self.settings.parameters,
-                                                overrides))
+            # The signature travels with the document, so the phone can say which rules it
+            # ran when it reports its advice (alerts/drift.py).
+            found = json.dumps({**ruleset_document(self.settings.ruleset,
+                                                   self.settings.parameters, overrides),
+                                "signature": signature})
             if len(self._documents) >= DOCUMENTS_KEPT:
                 self._documents.clear()
             self._documents[signature] = found
@@ -63,7 +71,8 @@ class AlertRuntime:
     def _signature(self, overrides) -> str:
         ruleset = self.settings.ruleset
         material = json.dumps([ruleset.document.get("id"), ruleset.document.get("version"),
-                               self.settings.parameters, overrides], sort_keys=True, default=str)
+                               self.settings.parameters, overrides, self.care_team],
+                              sort_keys=True, default=str)
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
@@ -81,4 +90,7 @@ def load_alert_runtime(config, catalog) -> AlertRuntime:
                  ", ".join(sorted(parameters)) or "none")
     routing = load_routing(str(config.notifications_file) if config.notifications_file
                            else None)
-    return AlertRuntime(AlertSettings(ruleset, parameters), routing, config.base_url)
+    runtime = AlertRuntime(AlertSettings(ruleset, parameters), routing, config.base_url,
+                           care_team=care_team_document(config))
+    runtime.settings.signature_for = runtime._signature
+    return runtime

@@ -193,3 +193,17 @@ def m004_override_index(db):
     # Every push and pull reads a child's current overrides; without it, each scans the
     # table of every override a physician ever set (bench/RESULTS.md).
     db["patient_rule_overrides"].create_index(["patient_id", "set_at"])
+
+
+@migrations()
+def m006_advice_drift(db):
+    # Entries whose phone showed other advice than the server found (alerts/drift.py):
+    # ids, levels and rules signatures only, in clear, so IT can count them in /healthz.
+    db["advice_drift"].create({
+        "entry_id": str, "patient_id": str, "phone_level": str, "server_level": str,
+        "server_higher": int, "phone_rules_signature": str, "server_rules_signature": str,
+        "at": str,
+    }, pk="entry_id", foreign_keys=[("entry_id", "entries", "entry_id"),
+                                    ("patient_id", "patients", "id")],
+        not_null={"patient_id", "server_higher", "at"})
+    db["advice_drift"].create_index(["at"])

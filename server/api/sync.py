@@ -191,6 +191,7 @@ def pull_changes(query):
                           secret=feed_secret(),
                           extras={"keyring": get_keyring(), "catalog": get_catalog(),
                                   "schedule": get_schedule(),
+                                  "care_team": get_alerting().care_team,
                                   "rules_document": lambda patient_id: get_alerting()
                                   .rules_document(db, patient_id),
                                   "default_message": lambda row, language:

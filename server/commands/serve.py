@@ -7,6 +7,7 @@ import sys
 
 from gunicorn.app.base import BaseApplication
 
+from ..care_team import care_team_warnings
 from .init import initialise
 
 
@@ -95,6 +96,8 @@ def run(args, config):
           f"  health       {url}/healthz\n"
           f"Public address for links: {config.base_url}. Stop with Ctrl-C or SIGTERM.",
           flush=True)
+    for warning in care_team_warnings(config):
+        print(f"Warning: {warning}", file=sys.stderr, flush=True)
     if config.host not in ("127.0.0.1", "::1", "localhost"):
         print("Note: gunicorn speaks plain HTTP; put a TLS reverse proxy in front "
               "(docs/operations.md).", file=sys.stderr, flush=True)
