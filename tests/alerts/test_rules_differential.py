@@ -12,8 +12,6 @@ Without node this skips with a reason, unless REQUIRE_NODE_TESTS=1 makes that a 
 import json
 import math
 import os
-import shutil
-import subprocess
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -24,9 +22,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from alerts.evaluate import evaluate, evaluate_silence, ruleset_document
 from alerts.ruleset import RulesError, load_default_ruleset, parse_ruleset
 from questionnaires import load_catalog
+from support.phone_rules import start_phone_evaluator
 
 ROOT = Path(__file__).resolve().parents[2]
-DRIVER = ROOT / "tests" / "js" / "support" / "rules-driver.mjs"
 RULES = load_default_ruleset()
 DEFAULT_DOCUMENT = json.loads((ROOT / "alerts" / "rules" / "default.json").read_text("utf-8"))
 EXAMPLES = int(os.environ.get("HOMEWARD_DIFFERENTIAL_EXAMPLES", "400"))
@@ -36,44 +34,9 @@ OFFSETS = [timezone.utc, timezone(timedelta(hours=-5)), timezone(timedelta(hours
            timezone(timedelta(hours=-9, minutes=-30))]
 
 
-# ---- the node side ---------------------------------------------------------------------
-
-class PhoneEvaluator:
-    """The JS evaluator in one node process: a request per line, an answer per line."""
-
-    def __init__(self, node):
-        self.process = subprocess.Popen([node, str(DRIVER)], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, encoding="utf-8")
-        self.document_sent = None
-
-    def ask(self, document, how, entry, context):
-        request = {"evaluate": how, "entry": entry, "context": context}
-        text = json.dumps(document, sort_keys=True)
-        if text != self.document_sent:
-            request["rules"] = document
-            self.document_sent = text
-        self.process.stdin.write(json.dumps(request, allow_nan=False) + "\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        assert line, "the node driver stopped answering"
-        # JS writes 5.2e16 as 52163069268786810, which Python would read as an exact int
-        # unequal to the double the phone meant; read its numbers as the doubles they are.
-        return json.loads(line, parse_int=float)
-
-    def close(self):
-        self.process.stdin.close()
-        self.process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def phone():
-    node = shutil.which("node")
-    if node is None:
-        if os.environ.get("REQUIRE_NODE_TESTS") == "1":
-            pytest.fail("REQUIRE_NODE_TESTS=1 but node is missing (apt-get install nodejs)",
-                        pytrace=False)
-        pytest.skip("the differential test needs node (apt-get install nodejs)")
-    evaluator = PhoneEvaluator(node)
+    evaluator = start_phone_evaluator()
     yield evaluator
     evaluator.close()
 
@@ -97,7 +60,7 @@ def on_server(document, how, entry, context):
 
 
 def on_phone(phone, document, how, entry, context):
-    answer = phone.ask(document, how, entry, context)
+    answer = phone.ask(document, how, entry=entry, context=context)
     return "error" if "error" in answer else answer["findings"]
 
 
