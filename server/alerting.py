@@ -5,6 +5,7 @@ import json
 from alerts.episodes import LEVELS
 
 from .clock import from_db, to_wire
+from .entries import WELLBEING_QUESTIONNAIRES
 
 # The psychosocial team follows wellbeing, not symptoms (PROTOCOL.md, roles).
 PSYCHOSOCIAL_CONCERNS = ("quality_of_life", "caregiver_distress")
@@ -54,6 +55,12 @@ def default_family_message(alert_row, language, ruleset=None) -> str:
 
 def visible_concerns(role):
     return None if role in CARE_TEAM else PSYCHOSOCIAL_CONCERNS
+
+
+def visible_questionnaires(role):
+    """The questionnaires whose entries and tasks `role` may see (None: all), split as the
+    alerts are: a neuro-check task a neuro sign called for tells its sign and its time."""
+    return None if role in CARE_TEAM else WELLBEING_QUESTIONNAIRES
 
 
 def describe_evidence(evidence) -> str:
