@@ -65,9 +65,22 @@ def write_transaction(db: sqlite_utils.Database):
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply pending migrations; returns the names applied."""
-    from .migrations import migrations
+    """Apply pending migrations up to the first that needs the patients' keys (those run
+    from Vault.open, through migrate_with_keys); returns the names applied."""
+    from .migrations import KEYED_STEPS, migrations
 
     pending = [m.name for m in migrations.pending(db)]
-    migrations.apply(db)
+    migrations.apply(db, stop_before=[name for name in KEYED_STEPS if name in pending])
+    left = {m.name for m in migrations.pending(db)}
+    return [name for name in pending if name not in left]
+
+
+def migrate_with_keys(db: sqlite_utils.Database, vault) -> list[str]:
+    """Apply every pending migration, sealing with `vault`; returns the names applied."""
+    from .migrations import migrations, sealing_with
+
+    pending = [m.name for m in migrations.pending(db)]
+    if pending:
+        with sealing_with(vault):
+            migrations.apply(db)
     return pending

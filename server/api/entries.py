@@ -156,7 +156,8 @@ def tasks(query, patient_id):
     patient = patient_facts(db, get_vault(), patient_id, moment)
     # The same top-up a device's pull does, so staff see the horizon even before it syncs.
     refresh_patient_feed(db, get_catalog(), get_schedule(), patient, moment,
-                         get_alerting().rules_signature(db, patient["patient_id"]))
+                         get_alerting().rules_signature(db, patient["patient_id"],
+                                                        patient["cipher"]))
     found = read_tasks(db, patient_id, start, end, moment,
                        visible_questionnaires(current_staff().role))
     audit.record(db, "tasks.read", patient_id=patient_id, details={"count": len(found)})

@@ -184,13 +184,14 @@ def pull_changes(query):
     db, moment, device = get_db(), now(), g.device
     patient = patient_facts(db, get_vault(), device["patient_id"], moment)
     refresh_patient_feed(db, get_catalog(), get_schedule(), patient, moment,
-                         get_alerting().rules_signature(db, patient["patient_id"]))
+                         get_alerting().rules_signature(db, patient["patient_id"],
+                                                        patient["cipher"]))
     context = FeedContext(db=db, device=device, patient=patient, now=moment,
                           secret=feed_secret(),
                           extras={"keyring": get_keyring(), "catalog": get_catalog(),
                                   "schedule": get_schedule(),
                                   "rules_document": lambda patient_id: get_alerting()
-                                  .rules_document(db, patient_id),
+                                  .rules_document(db, patient_id, patient["cipher"]),
                                   "default_message": lambda row, language:
                                   default_family_message(row, language,
                                                          get_alerting().settings.ruleset)})
