@@ -221,7 +221,7 @@ def m005_seal_clinical_details(db):
     # {"neuro_signs": ["tremor"]}): clinical facts, sealed with the patient's key like any
     # other. The audit log keeps the kind of change only. The column keeps its declared
     # type; SQLite stores a BLOB as a BLOB whatever the column's affinity.
-    from .vault import PatientErased
+    from .vault import PatientCipher, PatientErased
 
     vault = _sealing_vault.get()
     if vault is None:
@@ -235,11 +235,7 @@ def m005_seal_clinical_details(db):
         try:
             cipher = vault.for_patient(db, row["patient_id"])
         except PatientErased:
-            cipher = None
-        if cipher is None:
-            # Erased: nothing may be readable again, so seal under a key nobody keeps.
-            from .vault import PatientCipher
-
+            # Nothing of an erased child may be readable again: a key nobody keeps.
             cipher = PatientCipher(row["patient_id"], secrets.token_bytes(32))
         sealed = cipher.seal_json("patient_rule_overrides", str(row["id"]), "overrides",
                                   json.loads(row["overrides"]))
