@@ -13,9 +13,6 @@ from .errors import NotFound
 # PROTOCOL.md: views show both times when they differ by over two minutes.
 CLOCK_DIFFERS_SECONDS = 120
 STATUSES = ("accepted", "quarantined")
-# The psychosocial team follows wellbeing, not symptoms (PROTOCOL.md, roles), so these are
-# the only entries it may read.
-WELLBEING_QUESTIONNAIRES = ("quality-of-life", "caregiver-wellbeing")
 
 
 @dataclass(frozen=True)

@@ -136,10 +136,10 @@ class TrendSchema(Schema):
 
 
 def readable(questionnaire_id):
-    allowed = visible_questionnaires(current_staff().role)
+    allowed = visible_questionnaires(current_staff().role, get_alerting().settings.ruleset)
     if allowed is not None and questionnaire_id not in allowed:
         raise Forbidden("The psychosocial team reads wellbeing entries only: ask for "
-                        "questionnaire_id=quality-of-life or caregiver-wellbeing.",
+                        f"questionnaire_id={' or '.join(allowed)}.",
                         details={"allowed_questionnaires": list(allowed)})
 
 
@@ -159,7 +159,8 @@ def tasks(query, patient_id):
                          get_alerting().rules_signature(db, patient["patient_id"],
                                                         patient["cipher"]))
     found = read_tasks(db, patient_id, start, end, moment,
-                       visible_questionnaires(current_staff().role))
+                       visible_questionnaires(current_staff().role,
+                                              get_alerting().settings.ruleset))
     audit.record(db, "tasks.read", patient_id=patient_id, details={"count": len(found)})
     return {"patient_id": patient_id, "tasks": found}
 
