@@ -96,12 +96,13 @@ def write_transaction(db: sqlite_utils.Database):
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply pending migrations up to the first that needs the patients' keys (those run
-    from Vault.open, through migrate_with_keys); returns the names applied."""
-    from .migrations import KEYED_STEPS, migrations
+    """Apply pending migrations up to the first that has values to seal with the patients'
+    keys (it runs from Vault.open, through migrate_with_keys); returns the names applied."""
+    from .migrations import KEYED_STEPS, migrations, waits_for_keys
 
     pending = [m.name for m in migrations.pending(db)]
-    migrations.apply(db, stop_before=[name for name in KEYED_STEPS if name in pending])
+    migrations.apply(db, stop_before=[name for name in KEYED_STEPS
+                                      if name in pending and waits_for_keys(db, name)])
     left = {m.name for m in migrations.pending(db)}
     return [name for name in pending if name not in left]
 

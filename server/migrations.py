@@ -13,11 +13,19 @@ from sqlite_utils import Migrations
 
 migrations = Migrations("homeward")
 
-# Steps that seal values need the patients' keys, which live outside the database: `migrate`
-# stops before them and `Vault.open` runs them once the master key is checked
-# (server/db.py, migrate_with_keys).
+# Steps that seal values need the patients' keys, which live outside the database: when
+# such a step has something to seal, `migrate` stops before it and `Vault.open` runs it once
+# the master key is checked (server/db.py, migrate_with_keys).
 KEYED_STEPS = ("m005_seal_clinical_details",)
 _sealing_vault: ContextVar = ContextVar("homeward_sealing_vault", default=None)
+
+
+def waits_for_keys(db, name) -> bool:
+    """Whether step `name` has values to seal, so must wait for the vault."""
+    if name != "m005_seal_clinical_details" or not db["patient_rule_overrides"].exists():
+        return False
+    return db.execute("SELECT 1 FROM patient_rule_overrides WHERE typeof(overrides) = "
+                      "'text' LIMIT 1").fetchone() is not None
 
 
 @contextmanager
@@ -224,13 +232,13 @@ def m005_seal_clinical_details(db):
     from .vault import PatientCipher, PatientErased
 
     vault = _sealing_vault.get()
-    if vault is None:
+    rows = list(db.query("SELECT id, patient_id, overrides FROM patient_rule_overrides "
+                         "WHERE typeof(overrides) = 'text'"))
+    if rows and vault is None:
         raise RuntimeError("m005_seal_clinical_details needs the patients' keys: it runs "
                            "from Vault.open, after the master key was checked.")
     # Overwrite the clear values' old bytes instead of leaving them in free pages.
     db.execute("PRAGMA secure_delete=ON")
-    rows = list(db.query("SELECT id, patient_id, overrides FROM patient_rule_overrides "
-                         "WHERE typeof(overrides) = 'text'"))
     for row in rows:
         try:
             cipher = vault.for_patient(db, row["patient_id"])
