@@ -15,6 +15,8 @@ from server.auth.throttle import SLEEP_EXTENSION
 
 ATTEMPTS = 60
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def served(config, clock):
