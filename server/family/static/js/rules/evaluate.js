@@ -23,11 +23,16 @@ export const FORMAT = 'homeward-rules/1';
 export const LEVELS = ['emergency', 'urgent', 'attention', 'info']; // most severe first
 const EVIDENCE_GROUPS = { answer: 'answers', score: 'scores', context: 'context', entry: 'entry', param: 'parameters' };
 const compiled = new WeakMap();
+// A document read again from storage is a new object with the same served signature: keep
+// the last few compiled, so a Save after a cold start compiles once, not every time.
+const bySignature = new Map();
+const SIGNATURES_KEPT = 4;
 
-/** A rules document compiled once (and remembered for that same object). */
+/** A rules document compiled once (and remembered for that same object or signature). */
 export function loadRules(document) {
   if (!isObject(document)) throw new RulesError('a rules document is a JSON object');
-  const known = compiled.get(document);
+  const known = compiled.get(document)
+    ?? (typeof document.signature === 'string' ? bySignature.get(document.signature) : undefined);
   if (known) return known;
   if (document.format !== FORMAT) throw new RulesError(`not a ${FORMAT} document: ${JSON.stringify(document.format)}`);
   if (!isObject(document.parameters) || !Array.isArray(document.rules) || !document.rules.length) {
@@ -54,6 +59,10 @@ export function loadRules(document) {
       ? checkPatientOverrides(document.patient_overrides, watched, declarations) : {},
   };
   compiled.set(document, ruleset);
+  if (typeof document.signature === 'string') {
+    if (bySignature.size >= SIGNATURES_KEPT) bySignature.delete(bySignature.keys().next().value);
+    bySignature.set(document.signature, ruleset);
+  }
   return ruleset;
 }
 
