@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-import { evaluate, evaluateSilence, highestLevel, parseTime, RulesError } from '../../server/family/static/js/rules/evaluate.js';
+import { evaluate, evaluateSilence, highestLevel, parseTime, phoneAdviceOf, RulesError } from '../../server/family/static/js/rules/evaluate.js';
 import { roundDifference } from '../../server/family/static/js/rules/conditions.js';
 
 const RULES = JSON.parse(readFileSync(new URL('../../alerts/rules/default.json', import.meta.url), 'utf8'));
@@ -71,4 +71,11 @@ test('it runs the time rules and names the most severe level for the advice scre
   assert.deepEqual(found.map((f) => f.reason), ['no_contact', 'missed_checkin']);
   assert.equal(highestLevel(found), 'urgent');
   assert.equal(highestLevel([]), null);
+});
+
+test('it says in the entry what the phone found and on which rules', () => {
+  const served = { ...structuredClone(RULES), signature: '9b1d0c2e4f6a8b0c' };
+  const found = evaluate(served, diary({ temperature_c: 39.2, neuro_signs: ['seizure'] }), context());
+  assert.deepEqual(phoneAdviceOf(found, served), { level: 'emergency', rules_signature: '9b1d0c2e4f6a8b0c' });
+  assert.deepEqual(phoneAdviceOf([], RULES), { level: null, rules_signature: null });
 });

@@ -132,6 +132,14 @@ export function highestLevel(findings) {
   return severities.length ? LEVELS[Math.min(...severities)] : null;
 }
 
+/** What the sealed entry says the phone found (docs/protocol.md, `phone_advice`), so the
+ * server can count drift between the phone's advice and its own. */
+export function phoneAdviceOf(findings, rulesDocument) {
+  const signature = isObject(rulesDocument) && typeof rulesDocument.signature === 'string'
+    ? rulesDocument.signature : null;
+  return { level: highestLevel(findings), rules_signature: signature };
+}
+
 function overridesFor(ruleset, context) {
   if (!isObject(context)) throw new RulesError('the context is an object');
   const given = own(context, 'patient_overrides');
