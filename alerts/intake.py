@@ -12,6 +12,7 @@ from datetime import date, timedelta, timezone
 from questionnaires import age_band, age_on, local_date
 
 from .episodes import record_findings, utc
+from .drift import note_phone_advice
 from .evaluate import evaluate
 
 DIARY, NEURO_CHECK, QUALITY_OF_LIFE = "symptom-diary", "neuro-check", "quality-of-life"
@@ -22,6 +23,7 @@ RECENT = timedelta(hours=24)
 class AlertSettings:
     ruleset: object                       # alerts.ruleset.RuleSet
     parameters: dict = field(default_factory=dict)   # the site's threshold overrides
+    signature_for: object = None   # (overrides, cipher) -> the rules signature a phone holds
 
 
 @dataclass
@@ -48,6 +50,9 @@ def assess_entry(db, stored, *, patient, cipher, settings, now, notify, memory=N
              "recorded_at": stored.corrected_at}
     context = build_context(db, cipher, patient, stored, settings, now, memory)
     findings = evaluate(settings.ruleset, entry, context)
+    signature = (settings.signature_for(context["patient_overrides"], cipher)
+                 if settings.signature_for else None)
+    note_phone_advice(db, stored, findings, now, signature)
     if not findings:
         return None
     return record_findings(
@@ -69,7 +74,7 @@ def build_context(db, cipher, patient, stored, settings, now, memory=None) -> di
     memory = memory if memory is not None else BatchMemory()
     previous, temperatures = diary_history(db, cipher, stored, memory)
     if stored.patient_id not in memory.overrides:
-        memory.overrides[stored.patient_id] = patient_overrides(db, stored.patient_id)
+        memory.overrides[stored.patient_id] = patient_overrides(db, stored.patient_id, cipher)
     return {
         "now": now, **patient_values(patient, at),
         "baseline": {
@@ -141,10 +146,15 @@ def diary_answers(cipher, memory, entry_id, sealed):
     return memory.answers[entry_id]
 
 
-def patient_overrides(db, patient_id):
-    row = db.execute("SELECT overrides FROM patient_rule_overrides WHERE patient_id = ? AND "
-                     "ended_at IS NULL ORDER BY set_at DESC LIMIT 1", [patient_id]).fetchone()
-    return json.loads(row[0]) if row else None
+def patient_overrides(db, patient_id, cipher):
+    """The physician's overrides in force for this child, or None; sealed at rest with the
+    patient's key (`cipher`), since they say what is normal for this child."""
+    row = db.execute("SELECT id, overrides FROM patient_rule_overrides WHERE patient_id = ? "
+                     "AND ended_at IS NULL ORDER BY set_at DESC LIMIT 1",
+                     [patient_id]).fetchone()
+    if row is None:
+        return None
+    return cipher.open_json("patient_rule_overrides", str(row[0]), "overrides", row[1])
 
 
 def note_checkin(db, stored):

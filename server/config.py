@@ -4,10 +4,13 @@ A hospital's IT team sets these in a unit file or a container; a typo must stop 
 with a sentence naming the variable, never fall back to a default nobody chose.
 """
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 PREFIX = "HOMEWARD_"
+PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{1,30}[0-9]")
+DAY_HOURS = re.compile(r"([0-2][0-9]:[0-5][0-9])\s*-\s*([0-2][0-9]:[0-5][0-9])")
 
 
 class ConfigError(Exception):
@@ -42,6 +45,25 @@ def _parse_path(name, raw):
 
 def _parse_str(name, raw):
     return raw.strip()
+
+
+def _parse_phone(name, raw):
+    # What a parent dials at 3 a.m. from the advice screen: digits with the usual
+    # separators, so that a typo (a letter, a missing digit group) stops start-up instead.
+    value = raw.strip()
+    digits = sum(character.isdigit() for character in value)
+    if not (PHONE.fullmatch(value) and digits >= 3):
+        raise ConfigError(f"{name} must be a phone number such as +1 555 010 0199 or 911, "
+                          f"not {raw!r}.")
+    return value
+
+
+def _parse_day_hours(name, raw):
+    match = DAY_HOURS.fullmatch(raw.strip())
+    if not match or not ("00:00" <= match[1] < match[2] <= "24:00") \
+            or int(match[1][3:]) > 59 or int(match[2][3:]) > 59:
+        raise ConfigError(f"{name} must be two local times like 08:00-18:00, not {raw!r}.")
+    return f"{match[1]}-{match[2]}"
 
 
 def _parse_log_level(name, raw):
@@ -110,6 +132,18 @@ class Config:
     notifications_file: Path | None = setting(
         None, _parse_path, doc="JSON of notification channels and routes "
                                "(docs/notifications.md); unset: alerts are only logged.")
+    care_team_phone_day: str | None = setting(
+        None, _parse_phone, doc="The CAR T team's phone number in the day, shown by the "
+                                "family app's advice (docs/protocol.md, profile).")
+    care_team_phone_night: str | None = setting(
+        None, _parse_phone, doc="The CAR T team's phone number outside the day hours; "
+                                "unset: the day number is the only one.")
+    care_team_day_hours: str = setting(
+        "08:00-18:00", _parse_day_hours, doc="When the day number answers, in the "
+                                             "family's local time.")
+    emergency_number: str | None = setting(
+        None, _parse_phone, doc="The emergency services number families call first "
+                                "(e.g. 911, 112, 999).")
     log_level: str = setting("INFO", _parse_log_level, doc="DEBUG, INFO, WARNING or ERROR.")
 
     @classmethod

@@ -39,7 +39,8 @@ def refresh_patient_feed(db, catalog, schedule, patient, now, rules_signature=""
         return 0
     changed = []
     if state is not None and state[3] != rules_signature:
-        changed.append(("rules", "rules"))
+        # The signature also covers the site's care team numbers, which the profile carries.
+        changed += [("rules", "rules"), ("profile", patient_id)]
     if state is None or state[0] != patient["age_band"]:
         changed.append(("profile", patient_id))
     before = json.loads(state[1]) if state is not None else {}

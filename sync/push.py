@@ -62,6 +62,7 @@ class StoredEntry:
     reported_late_minutes: int
     supersedes: str | None
     problems: list = field(default_factory=list)
+    phone_advice: object = None      # what the app says it advised (alerts/drift.py), unchecked
 
 
 def utc(moment: datetime) -> str:
@@ -212,4 +213,5 @@ def store_entry(context, device_id, entry_id, kid, plaintext, raw, document, pro
         questionnaire_id=document["questionnaire_id"] if document else None,
         definition=definition, valid_answers=valid, scores=scores, recorded_at=recorded_at,
         corrected_at=corrected_at, received_at=context.now, reported_late_minutes=late_minutes,
-        supersedes=document["supersedes"] if document else None, problems=problems)
+        supersedes=document["supersedes"] if document else None, problems=problems,
+        phone_advice=raw.get("phone_advice") if isinstance(raw, dict) else None)

@@ -7,6 +7,7 @@ import sys
 
 from gunicorn.app.base import BaseApplication
 
+from ..care_team import care_team_warnings
 from .init import initialise
 
 
@@ -54,6 +55,7 @@ def gunicorn_options(config) -> dict:
         # Bearer tokens travel in headers, never in the logged request line; the client
         # address is the proxy's unless HOMEWARD_PROXY_COUNT lets the app see past it.
         "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"',
+        "logger_class": "server.access_log.PathOnlyLogger",  # no query strings: names, MRNs
         # gunicorn 25+ opens a control socket in $HOME by default; two servers on one
         # host would fight over it and nothing here uses it.
         "control_socket_disable": True,
@@ -95,6 +97,8 @@ def run(args, config):
           f"  health       {url}/healthz\n"
           f"Public address for links: {config.base_url}. Stop with Ctrl-C or SIGTERM.",
           flush=True)
+    for warning in care_team_warnings(config):
+        print(f"Warning: {warning}", file=sys.stderr, flush=True)
     if config.host not in ("127.0.0.1", "::1", "localhost"):
         print("Note: gunicorn speaks plain HTTP; put a TLS reverse proxy in front "
               "(docs/operations.md).", file=sys.stderr, flush=True)

@@ -16,6 +16,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from .. import audit
+from ..care_team import care_team_warnings
 from ..auth import attempt_login, require_staff, session_from_cookie, sessions
 from ..context import get_config, get_db, now
 from ..errors import HTTP_CODES, ApiError, RateLimited, Unauthorized
@@ -76,7 +77,7 @@ def _login_csrf_ok():
 @blueprint.get("/")
 @require_staff()
 def home():
-    return render("home.html")
+    return render("home.html", care_team_warnings=care_team_warnings(get_config()))
 
 
 @blueprint.get("/login")
@@ -102,12 +103,12 @@ def login():
         return _login_page(429, error.message, username, error.headers)
     except Unauthorized as error:
         return _login_page(401, error.message, username)
+    target = safe_next(request.form.get("next")) or url_for("pages.home")
     # A session id planted before sign-in must not become a signed-in one.
     sessions.end_session_by_id(db, request.cookies.get(sessions.COOKIE_NAME), now())
     session_id, _csrf = sessions.start_session(db, user.id, get_config(), now())
     audit.record(db, "auth.web_login", target=user.id)
-    response = redirect(safe_next(request.form.get("next")) or url_for("pages.home"),
-                        code=303)
+    response = redirect(target, code=303)
     sessions.set_cookie(response, session_id, get_config())
     response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response
