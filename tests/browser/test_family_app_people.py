@@ -60,8 +60,10 @@ def test_a_six_year_old_answers_with_pictures_drawn_for_us(family_phone, phone, 
         assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
     headache.tap()
     tap_next_until_save(page)
-    expect(page.locator("#notice")).to_contain_text("Saved")
-    expect(page.locator("#sync-line")).to_contain_text("All sent at")
+    # A bad headache is a neurological sign: the rules' advice, for the grown-up to act on.
+    advice = page.locator(".advice")
+    expect(advice).to_have_attribute("data-level", "urgent")
+    expect(advice).to_contain_text("Sent to the team at")
     [entry] = db.query("SELECT variant, respondent, status FROM entries WHERE patient_id = ?",
                        [patient_id])
     assert entry == {"variant": "pictures", "respondent": "patient", "status": "accepted"}

@@ -61,7 +61,7 @@ def test_an_entry_the_server_quarantines_is_shown_to_the_family_in_words(
     # temperature the server's validator refuses. (The form itself stops 51 °C, so the
     # entry is recorded through the app's own client, as the form would hand it over.)
     page.evaluate("""() => window.homeward.client.record("symptom-diary", "1.0.0",
-        "caregiver", {temperature_c: 51, feels_hot: true})""")
+        "caregiver", {temperature_c: 51})""")
     page.evaluate("window.homeward.sync().then(() => true)")
     [entry] = stored_entries(db, patient_id)
     assert entry["status"] == "quarantined"

@@ -1,6 +1,7 @@
-// What the screens show about an entry beyond what the outbox keeps (ids, times, state):
-// its title and temperature, for History and Today's last temperatures. Nothing readable is
-// kept: these few values are sealed with an AES-GCM key made on this phone as
+// What the app needs of an entry beyond what the outbox keeps (ids, times, state): its
+// title and temperature for History and Today, its answers for the safety rules' context on
+// the phone (the previous diary, the last day's temperatures), and the advice shown. Nothing
+// readable is kept: all of it is sealed with an AES-GCM key made on this phone as
 // non-extractable, so the key cannot be read out of the browser, only used by this app.
 // "Remove this phone" deletes the key with everything else.
 const KEY_NAME = "journal_key";
@@ -31,10 +32,10 @@ async function openSummary(key, box) {
   }
 }
 
-/** Remembers what the screens show of an entry just recorded, sealed on the phone. */
-export async function remember(store, entryId, {title, answers}) {
+/** Remembers what the app needs of an entry just recorded, sealed on the phone. */
+export async function remember(store, entryId, {title, answers, advice = null}) {
   const key = await journalKey(store);
-  const summary = {title};
+  const summary = {title, answers, advice};
   if (typeof answers?.temperature_c === "number") summary.temperature_c = answers.temperature_c;
   await store.journal.put(entryId, {entry_id: entryId, summary: await sealSummary(key, summary)});
 }
@@ -58,4 +59,17 @@ export async function readEntries(app) {
                                                   readSummaries(app.store)]);
   return records.map((record) => ({...record, summary: summaries.get(record.entry_id) ?? {}}))
     .reverse();
+}
+
+/**
+ * What the safety rules' context needs (js/rules/context.js): the entries recorded on this
+ * phone with their answers, as {entry_id, questionnaire_id, variant, answers, recorded_at}.
+ */
+export async function readHistory(app) {
+  const [records, summaries] = await Promise.all([app.client.outbox.list(),
+                                                  readSummaries(app.store)]);
+  return records.filter((record) => record.state !== "rejected" && summaries.has(record.entry_id))
+    .map((record) => ({entry_id: record.entry_id, questionnaire_id: record.questionnaire_id,
+                       variant: record.questionnaire_variant, recorded_at: record.recorded_at,
+                       answers: summaries.get(record.entry_id).answers ?? {}}));
 }

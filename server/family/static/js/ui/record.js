@@ -1,18 +1,37 @@
-// Recording: the questionnaire rendered from its pulled definition (js/forms/), sealed and
-// queued on Save before anything else happens, then a sync is tried. Works offline.
+// Recording: the questionnaire rendered from its pulled definition (js/forms/). On Save,
+// before any network: the safety rules run on the phone (ui/advice.js), the entry is sealed
+// with what the phone advised in it (`phone_advice`) and queued, and the advice shows; then
+// a sync is tried. Works offline.
 import {h, show} from "./dom.js";
 import {language, pickLanguage, t} from "../i18n.js";
-import {remember} from "../journal.js";
+import {readHistory, remember} from "../journal.js";
+import {newEntryDocument, rfc3339, sealEntry} from "../sync/sealing.js";
+import {currentKey} from "../sync/keyset.js";
+import {adviseOn, needsScreen} from "./advice.js";
 
 let current = null;  // the form on screen, destroyed when the family leaves it
-
-function entryIdOf(result) {
-  return typeof result === "string" ? result : result?.entry_id ?? result?.entryId;
-}
 
 function formLanguage(definition) {
   const languages = definition.languages ?? [];
   return languages.includes(language()) ? language() : (languages[0] ?? language());
+}
+
+/**
+ * Seals and queues an entry as the sync client's record() does, with the phone's advice in
+ * the sealed document. (The client's record() has no way to add a field to the document;
+ * this uses the same exported pieces: newEntryDocument, sealEntry, the client's outbox.)
+ */
+async function sealAndQueue(app, {definition, taskId, answers, recordedAt, phoneAdvice}) {
+  const enrolment = await app.store.get("enrolment");
+  const document = newEntryDocument({
+    deviceId: enrolment.device_id, patientId: enrolment.patient_id,
+    questionnaireId: definition.id, questionnaireVersion: definition.version,
+    variant: definition.variant, taskId,
+    respondent: enrolment.entry_respondent ?? enrolment.respondent, recordedAt, answers});
+  if (phoneAdvice) document.phone_advice = phoneAdvice;
+  const key = currentKey(await app.store.get("key_set"));
+  return app.client.outbox.add(await sealEntry({key, deviceId: enrolment.device_id, document}),
+                               document);
 }
 
 export async function showRecord(app, questionnaireId, taskId) {
@@ -20,9 +39,9 @@ export async function showRecord(app, questionnaireId, taskId) {
   current = null;
   const store = app.store;
   const task = taskId ? await store.items.get("task", taskId) : null;
-  const definition = await store.items.get("questionnaire", questionnaireId);
   // A task may name a variant the phone no longer holds (a birthday moved the child on):
   // the definition on the phone is the one to show, and its variant is what is sent.
+  const definition = await store.items.get("questionnaire", questionnaireId);
   if (!definition) {
     show(app.main, h("h1", {}, t("record_title")),
       h("p", {class: "card warning"}, t("record_missing")),
@@ -34,20 +53,28 @@ export async function showRecord(app, questionnaireId, taskId) {
   show(app.main, h("h1", {class: "visually-hidden"}, pickLanguage(definition.title)), holder);
   const save = async (answers) => {
     performance.mark("homeward-save");
-    const result = await app.client.record(questionnaireId, definition.version,
-                                           definition.variant, answers,
-                                           {taskId: task?.task_id ?? null});
-    const entryId = entryIdOf(result);
-    await remember(store, entryId, {title: pickLanguage(definition.title), answers});
+    const recordedAt = rfc3339(new Date());
+    const entry = {questionnaire_id: definition.id, variant: definition.variant, answers,
+                   recorded_at: recordedAt};
+    const advice = await adviseOn(app, entry, await readHistory(app));
+    const record = await sealAndQueue(app, {definition, taskId: task?.task_id ?? null, answers,
+                                            recordedAt, phoneAdvice: advice?.phone_advice});
+    await remember(store, record.entry_id, {title: pickLanguage(definition.title), answers,
+                                            advice});
     performance.mark("homeward-queued");
     performance.measure("homeward-save-to-queued", "homeward-save", "homeward-queued");
     current?.destroy?.();
     current = null;
-    app.notice(t("saved"), "ok");
-    history.replaceState(null, "", "#today");
+    if (needsScreen(advice)) {
+      history.replaceState(null, "", `#advice/${record.entry_id}`);
+    } else {
+      app.notice(t("saved"), "ok");
+      history.replaceState(null, "", "#today");
+    }
     await app.route();
+    performance.mark("homeward-advised");
     app.syncSoon();
-    return entryId;
+    return record.entry_id;
   };
   // Loaded when first needed: the forms are the largest part of the app.
   const {renderQuestionnaire} = await import("../forms/render.js");
@@ -56,6 +83,5 @@ export async function showRecord(app, questionnaireId, taskId) {
     onSave: save,
     onCancel: () => { current?.destroy?.(); current = null; app.navigate("#today"); },
   });
-  holder.querySelector("input, button, select, textarea")?.focus?.({preventScroll: true});
   app.main.querySelector("h1")?.focus();
 }

@@ -9,6 +9,8 @@ import {h, show} from "./dom.js";
 import {showEnrol, readEnrolCode} from "./enrol.js";
 import {showToday} from "./today.js";
 import {showRecord} from "./record.js";
+import {entryWithHigherServerAdvice, showAdvice} from "./advice.js";
+import {readSummaries} from "../journal.js";
 import {showHistory} from "./history.js";
 import {showSettings} from "./settings.js";
 import {renderTabs} from "./tabs.js";
@@ -35,6 +37,7 @@ function createApp(main, store) {
     main, store, version: APP_VERSION,
     get client() { return client; },
     profile: null,
+    journal: {summaries: () => readSummaries(store)},
     status: {online: navigator.onLine, syncing: false, lastReport: null},
 
     async start() {
@@ -91,6 +94,7 @@ function createApp(main, store) {
       document.getElementById("tabs").hidden = screen === "record";
       renderTabs(app, screen || "today");
       if (screen === "record") return showRecord(app, rest[0], rest[1] || null);
+      if (screen === "advice") return showAdvice(app, rest[0]);
       if (screen === "history") return showHistory(app);
       if (screen === "settings") return showSettings(app);
       return showToday(app);
@@ -98,7 +102,7 @@ function createApp(main, store) {
 
     /** Re-draws the current screen after data changed, unless the family is mid-form. */
     async refresh() {
-      if (location.hash.startsWith("#record")) return;
+      if (location.hash.startsWith("#record")) return;  // never under a half-filled form
       await app.chooseLanguage();
       await app.route();
     },
@@ -137,6 +141,12 @@ function createApp(main, store) {
       }
       app.status.lastReport = report;
       scheduleRetry(app);
+      // The server knew more than the phone (another phone's entries, a rule changed since
+      // the last pull): its more severe advice is shown, unless a form is open.
+      const higher = await entryWithHigherServerAdvice(app);
+      if (higher && !location.hash.startsWith("#record")) {
+        history.replaceState(null, "", `#advice/${higher}`);
+      }
       await app.refresh();
       return report;
     },
