@@ -38,16 +38,27 @@ export async function remember(store, entryId, {title, answers, advice = null}) 
   const summary = {title, answers, advice};
   if (typeof answers?.temperature_c === "number") summary.temperature_c = answers.temperature_c;
   await store.journal.put(entryId, {entry_id: entryId, summary: await sealSummary(key, summary)});
+  opened.set(entryId, summary);
 }
 
-/** entry_id → {title, temperature_c}, opened. */
+// Opened summaries, kept in memory for this page only: a journal line never changes once
+// written, and the advice on Save must not wait for every past entry to be decrypted again.
+const opened = new Map();
+
+/** entry_id → {title, temperature_c, answers, advice}, opened. */
 export async function readSummaries(store) {
   const key = await journalKey(store);
   const summaries = new Map();
   for (const row of await store.journal.list()) {
-    summaries.set(row.entry_id, await openSummary(key, row.summary));
+    if (!opened.has(row.entry_id)) opened.set(row.entry_id, await openSummary(key, row.summary));
+    summaries.set(row.entry_id, opened.get(row.entry_id));
   }
   return summaries;
+}
+
+/** Forgets the opened summaries ("Remove this phone"). */
+export function forgetOpened() {
+  opened.clear();
 }
 
 /**

@@ -86,9 +86,12 @@ function sendingLine(record, app) {
 }
 
 /** The advice screen for one entry (#advice/<entry_id>), redrawn after each sync. */
-export async function showAdvice(app, entryId) {
-  const summary = (await app.journal.summaries()).get(entryId);
-  const record = (await app.client.outbox.list()).find((each) => each.entry_id === entryId);
+export async function showAdvice(app, entryId, known = null) {
+  // Right after Save the caller hands over what it has: nothing is read back from storage
+  // between the tap and the advice on screen.
+  const summary = known?.summary ?? (await app.journal.summaries()).get(entryId);
+  const record = known?.record
+    ?? (await app.client.outbox.list()).find((each) => each.entry_id === entryId);
   const findings = (summary?.advice?.findings ?? []).filter((f) => SCREEN_LEVELS.includes(f.level));
   const phoneLevel = findings[0]?.level ?? null;
   // The server saw more (another phone's entries, a baseline from before this phone):

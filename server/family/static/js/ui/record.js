@@ -7,7 +7,7 @@ import {language, pickLanguage, t} from "../i18n.js";
 import {readHistory, remember} from "../journal.js";
 import {newEntryDocument, rfc3339, sealEntry} from "../sync/sealing.js";
 import {currentKey} from "../sync/keyset.js";
-import {adviseOn, needsScreen} from "./advice.js";
+import {adviseOn, needsScreen, showAdvice} from "./advice.js";
 
 let current = null;  // the form on screen, destroyed when the family leaves it
 
@@ -56,9 +56,13 @@ export async function showRecord(app, questionnaireId, taskId) {
     const recordedAt = rfc3339(new Date());
     const entry = {questionnaire_id: definition.id, variant: definition.variant, answers,
                    recorded_at: recordedAt};
-    const advice = await adviseOn(app, entry, await readHistory(app));
+    const history_ = await readHistory(app);
+    performance.mark("homeward-history-read");
+    const advice = await adviseOn(app, entry, history_);
+    performance.mark("homeward-advice-found");
     const record = await sealAndQueue(app, {definition, taskId: task?.task_id ?? null, answers,
                                             recordedAt, phoneAdvice: advice?.phone_advice});
+    performance.mark("homeward-sealed");
     await remember(store, record.entry_id, {title: pickLanguage(definition.title), answers,
                                             advice});
     performance.mark("homeward-queued");
@@ -67,11 +71,12 @@ export async function showRecord(app, questionnaireId, taskId) {
     current = null;
     if (needsScreen(advice)) {
       history.replaceState(null, "", `#advice/${record.entry_id}`);
+      await showAdvice(app, record.entry_id, {summary: {advice}, record});
     } else {
       app.notice(t("saved"), "ok");
       history.replaceState(null, "", "#today");
+      await app.route();
     }
-    await app.route();
     performance.mark("homeward-advised");
     app.syncSoon();
     return record.entry_id;

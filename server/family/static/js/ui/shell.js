@@ -10,7 +10,7 @@ import {showEnrol, readEnrolCode} from "./enrol.js";
 import {showToday} from "./today.js";
 import {showRecord} from "./record.js";
 import {entryWithHigherServerAdvice, showAdvice} from "./advice.js";
-import {readSummaries} from "../journal.js";
+import {forgetOpened, readSummaries} from "../journal.js";
 import {showHistory} from "./history.js";
 import {showSettings} from "./settings.js";
 import {renderTabs} from "./tabs.js";
@@ -154,6 +154,7 @@ function createApp(main, store) {
     async forget() {
       await client.forget();
       await store.clear();  // the journal and its key too, which the client does not know
+      forgetOpened();
       client = makeClient(store);
       app.profile = null;
     },
