@@ -102,3 +102,34 @@ def test_a_phone_the_team_revoked_keeps_its_entries_and_delivers_them_after_a_ne
     page.get_by_role("button", name="Connect", exact=True).tap()
     expect(page.locator("#sync-line")).to_contain_text("All sent at")
     assert [row["status"] for row in stored_entries(db, patient_id)] == ["accepted"]
+
+
+def test_remove_this_phone_warns_about_unsent_entries_then_wipes_everything(
+        family_phone, phone, nurse):
+    patient_id, link = app_link(phone, nurse, language="en")
+    family = family_phone()
+    family.enrol(link)
+    page = family.page
+    family.context.set_offline(True)
+    record_temperature(page, 37.0)
+    questions = []
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    page.get_by_role("link", name="Settings").tap()
+    page.get_by_role("button", name="Remove this phone").tap()
+    expect(page.get_by_role("heading", name="Connect this phone")).to_be_visible()
+    assert questions == ["1 entry is not sent yet. It will be lost. Remove anyway?"]
+    expect(page.get_by_text("This phone was removed.")).to_be_visible()
+    left = page.evaluate("""async () => {
+        const store = window.homeward.store;
+        return {outbox: (await store.outbox.list()).length,
+                journal: (await store.journal.list()).length,
+                items: (await store.items.list("questionnaire")).length,
+                enrolment: (await store.get("enrolment")) ?? null,
+                key: (await store.get("journal_key")) ?? null};
+    }""")
+    assert left == {"outbox": 0, "journal": 0, "items": 0, "enrolment": None, "key": None}

@@ -18,7 +18,8 @@ export async function showSettings(app) {
   const remove = h("button", {type: "button", class: "danger"}, t("remove_phone"));
   remove.addEventListener("click", async () => {
     const unsent = status.waiting + status.rejected;
-    const question = unsent ? t("remove_confirm_waiting", {count: unsent}) : t("remove_confirm");
+    const question = unsent === 1 ? t("remove_confirm_waiting_one")
+      : unsent ? t("remove_confirm_waiting", {count: unsent}) : t("remove_confirm");
     if (!window.confirm(question)) return;
     await app.forget();
     await app.store.put("app_removed", true);
