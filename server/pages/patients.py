@@ -135,7 +135,7 @@ def enrol_device(patient_id):
         audit.record(db, "enrollment.create", patient_id=patient_id,
                      details={"respondent": respondent, "via": "page"})
     patient = patients.get_patient(db, get_vault(), patient_id, moment)
-    uri = enrol_uri(get_config().base_url, code)
+    uri = enrol_uri(get_config().public_url, code)
     # segno writes the QR code as plain SVG markup (no script, no style attribute), safe to
     # put inline under the pages' CSP.
     qr_svg = segno.make(uri, error="m").svg_inline(scale=5, title="Enrolment QR code")
