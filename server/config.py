@@ -173,6 +173,13 @@ class Config:
         return cls(**values).checked()
 
     def checked(self):
+        # Values given in code (overrides, tests, `serve --host`) pass the same checks as
+        # the environment's.
+        tidy = {"host": parse_host("HOMEWARD_HOST", self.host)}
+        if self.base_url is not None:
+            tidy["base_url"] = _parse_base_url("HOMEWARD_BASE_URL", self.base_url)
+        if any(getattr(self, name) != value for name, value in tidy.items()):
+            return replace(self, **tidy).checked()
         if self.login_slowdown_after >= self.login_lockout_after:
             raise ConfigError("HOMEWARD_LOGIN_SLOWDOWN_AFTER must be below "
                               "HOMEWARD_LOGIN_LOCKOUT_AFTER.")

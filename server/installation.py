@@ -55,8 +55,7 @@ def check_initialised(config) -> None:
     """Raise NotInitialised, naming the folder and `homeward init`, unless `initialise` has
     run to the end here. Creates nothing, not even an empty database file."""
     folder, path = config.data_dir, config.database_path
-    run_init = (f"run `homeward init` with HOMEWARD_DATA_DIR={folder} to create it there, "
-                "or check HOMEWARD_DATA_DIR.")
+    run_init = "run `homeward init` to create it, or check HOMEWARD_DATA_DIR for a typo."
     if not folder.is_dir():
         what = "is a file, not a folder" if folder.exists() else "does not exist"
         raise NotInitialised(f"The data folder {folder} {what}; {run_init}")
