@@ -5,7 +5,6 @@ signed-in staff member, and the read is audited like the API's.
 """
 import unicodedata
 from datetime import date
-from zoneinfo import available_timezones
 
 import segno
 from flask import g, request
@@ -22,12 +21,12 @@ from ..context import get_config, get_db, get_vault, now
 from ..errors import InvalidRequest, NotFound
 from . import blueprint
 from .common import CARE_TEAM, WELLBEING_TEAM, done, render
+from ..zones import zone_problem, zones_by_region
 from .present import local
 
 LANGUAGES = (("en", "English"), ("es", "Spanish"))
 COMMON_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
                 "America/Mexico_City", "Europe/London", "Europe/Madrid", "Europe/Berlin")
-ZONES = frozenset(available_timezones())
 
 
 def folded(text) -> str:
@@ -66,7 +65,8 @@ def patient_list(form=None, errors=None, status=200):
                                               "searched": bool(query)})
     return render("patients.html", status=status, patients=shown, query=query,
                   total=len(everyone), alerts=open_alert_levels(db), form=form or {},
-                  errors=errors or {}, languages=LANGUAGES, zones=COMMON_ZONES,
+                  errors=errors or {}, languages=LANGUAGES, common_zones=COMMON_ZONES,
+                  zones=zones_by_region(),
                   can_create=g.staff.role in CARE_TEAM)
 
 
@@ -95,8 +95,8 @@ def checked_patient(form) -> tuple[dict, dict]:
     elif infusion and (infusion - today).days > 366:
         errors["infusion_date"] = "The infusion date is more than a year ahead."
     zone = form.get("timezone", "").strip()
-    if zone not in ZONES:
-        errors["timezone"] = "Use a timezone name such as America/New_York."
+    if problem := zone_problem(zone):
+        errors["timezone"] = problem
     language = form.get("language", "")
     if language not in dict(LANGUAGES):
         errors["language"] = "Choose the family's language."
