@@ -4,6 +4,7 @@ Each command lives in server/commands/<name>.py with a `register(subparsers)` th
 `run(args, config) -> exit status`.
 """
 import argparse
+import sqlite3
 import sys
 from importlib import import_module
 
@@ -49,6 +50,10 @@ def main(argv=None, environ=None):
         # the system's own words and the path say what to fix.
         where = f" ({error.filename})" if error.filename else ""
         print(f"homeward: {error.strerror or error}{where}.", file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:  # a path that is a folder, not SQLite, or unwritable
+        print(f"homeward: SQLite could not use a file given to this command: {error}.",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -27,6 +27,9 @@ def initialise(config, clock=None) -> list[str]:
     existing keys and data are left as they are."""
     for folder in dict.fromkeys((config.data_dir, config.database_path.parent)):
         _make_folder(folder)
+    if config.database_path.is_dir():
+        raise NotInitialised(f"{config.database_path} is a folder; HOMEWARD_DATABASE must "
+                             "name the database file.")
     load_or_create_secret_key(config.secret_key_path)
     database = storage.connect(config.database_path)
     try:

@@ -30,6 +30,9 @@ def register(subparsers):
 
 
 def staff_token(url, username, password) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise CommandError(f"--url must be an http:// or https:// address such as "
+                           f"http://127.0.0.1:8000, not {url!r}.")
     try:
         response = requests.post(url.rstrip("/") + "/api/v1/auth/token", timeout=30,
                                  json={"username": username, "password": password})
