@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from server import create_app
+from server.installation import NotInitialised
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,8 +69,6 @@ def test_it_refuses_an_existing_folder_that_holds_no_homeward_database(tmp_path)
 
 
 def test_the_wsgi_app_refuses_an_uninitialised_folder_too(config):
-    from server.installation import NotInitialised
-
     with pytest.raises(NotInitialised, match="homeward init"):
         create_app(config)
     assert not config.data_dir.exists()
