@@ -67,19 +67,25 @@ def check_initialised(config) -> None:
                              f"database at {path}); {run_init}")
     try:
         # mode=rw: opening must never create the file it is checking for.
-        connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True)
+        connection = sqlite3.connect(path.absolute().as_uri() + "?mode=rw", uri=True)
         try:
-            keys = connection.execute("SELECT (SELECT COUNT(*) FROM master_keys), "
-                                      "(SELECT COUNT(*) FROM sealing_keys)").fetchone()
+            masters = connection.execute("SELECT COUNT(*) FROM master_keys").fetchone()[0]
+            sealing = masters and connection.execute(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sealing_keys'").fetchone()[0]
+            sealing = sealing and connection.execute(
+                "SELECT COUNT(*) FROM sealing_keys").fetchone()[0]
         finally:
             connection.close()
     except sqlite3.OperationalError as error:
         if "no such table" not in str(error):
             raise NotInitialised(f"The database {path} cannot be opened ({error}); check its "
                                  "owner and mode.") from None
-        keys = None
+        masters = 0
     except sqlite3.DatabaseError:
-        keys = None  # not SQLite at all
-    if not keys or not all(keys):
-        raise NotInitialised(f"{path} is not a Homeward database that `homeward init` "
-                             f"finished; {run_init}")
+        masters = 0  # not SQLite at all
+    if masters:  # without a sealing key: an init interrupted at its last step, or a database
+        if not sealing:  # from before sealing keys, which init brings up to date
+            raise NotInitialised(f"The database {path} has no sealing key yet; run `homeward "
+                                 "init` to finish setting it up.")
+        return
+    raise NotInitialised(f"{path} is not a Homeward database; {run_init}")

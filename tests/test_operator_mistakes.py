@@ -122,3 +122,22 @@ def test_a_bad_base_url_stops_every_command_with_one_sentence(initialised):
                       base_url="hospital.example/homeward")
     assert_one_sentence(result, "HOMEWARD_BASE_URL")
     assert result.returncode == 2
+
+
+def test_it_asks_init_to_finish_a_folder_whose_init_was_interrupted(initialised):
+    import sqlite3
+
+    with sqlite3.connect(initialised / "homeward.db") as connection:
+        connection.execute("DELETE FROM sealing_keys")  # init stopped before its last step
+    result = homeward("scheduler", data_dir=initialised)
+    assert_one_sentence(result, "homeward init", "finish")
+    assert homeward("init", data_dir=initialised).returncode == 0
+    assert homeward("users", "list", data_dir=initialised).returncode == 0
+
+
+def test_it_refuses_a_database_file_that_is_not_homewards(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "homeward.db").write_text("not a database")
+    result = homeward("serve", data_dir=folder)
+    assert_one_sentence(result, "is not a Homeward database", "homeward init")
