@@ -16,16 +16,21 @@ EXAMPLE = "America/New_York"
 
 
 @cache
+def known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # a walk of the tz database: once per process
+
+
+@cache
 def family_zones() -> frozenset[str]:
-    return frozenset(name for name in available_timezones()
-                     if name.split("/", 1)[0] in REGIONS and "/" in name)
+    return frozenset(name for name in known_zones()
+                     if "/" in name and name.split("/", 1)[0] in REGIONS)
 
 
 def zone_problem(name) -> str | None:
     """What is wrong with `name` as a family's time zone, in a sentence; None if nothing."""
     if isinstance(name, str) and name in family_zones():
         return None
-    if isinstance(name, str) and name in available_timezones():
+    if isinstance(name, str) and name in known_zones():
         return (f"{name} is not a place: choose the zone of where the family lives, such as "
                 f"{EXAMPLE}, so daylight-saving changes are followed.")
     return (f"Use the time zone of where the family lives, an IANA name such as {EXAMPLE}.")

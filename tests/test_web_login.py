@@ -203,7 +203,7 @@ def test_it_ends_an_idle_session_even_while_the_inbox_polls_by_itself(app, clien
 
 
 @pytest.fixture
-def secure_client(config, clock, app):
+def secure_app(config, clock, app):
     from server import create_app
 
     secure_app = create_app(config.with_overrides(cookie_secure=True), clock=clock)
@@ -212,9 +212,9 @@ def secure_client(config, clock, app):
 
 
 def test_it_says_why_sign_in_cannot_work_over_plain_http_with_secure_cookies(
-        secure_client, staff, caplog):
+        secure_app, staff, caplog):
     nurse = staff("nurse")
-    client = secure_client.test_client()
+    client = secure_app.test_client()
     page = client.get("/login", base_url="http://ward-tablet.hospital.example:8000")
     said = page.get_data(as_text=True)
     assert "plain HTTP to ward-tablet.hospital.example" in said
@@ -233,9 +233,9 @@ def test_it_says_why_sign_in_cannot_work_over_plain_http_with_secure_cookies(
 
 @pytest.mark.parametrize("base_url", ["https://homeward.hospital.example",
                                       "http://localhost:8000", "http://127.0.0.1:8000"])
-def test_it_shows_no_cookie_warning_where_browsers_keep_secure_cookies(secure_client,
+def test_it_shows_no_cookie_warning_where_browsers_keep_secure_cookies(secure_app,
                                                                          base_url):
-    page = secure_client.test_client().get("/login", base_url=base_url)
+    page = secure_app.test_client().get("/login", base_url=base_url)
     assert "plain HTTP" not in page.get_data(as_text=True)
 
 
