@@ -67,8 +67,8 @@ def parse_host(name, raw):
 
 def _parse_base_url(name, raw):
     value = raw.strip()
-    parts = urlsplit(value)
     try:
+        parts = urlsplit(value)  # raises on a broken [IPv6] host
         parts.port  # raises on a port that is not a number from 0 to 65535
         well_formed = parts.scheme in ("http", "https") and bool(parts.hostname)
     except ValueError:

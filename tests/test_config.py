@@ -33,6 +33,7 @@ def test_it_binds_loopback_by_default():
     ("HOMEWARD_BASE_URL", "javascript:alert(1)", "must be an http:// or https://"),
     ("HOMEWARD_BASE_URL", "https://", "must be an http:// or https://"),
     ("HOMEWARD_BASE_URL", "https://h.example:99999", "must be an http:// or https://"),
+    ("HOMEWARD_BASE_URL", "https://[::1", "must be an http:// or https://"),
     ("HOMEWARD_BASE_URL", "https://h.example/?x=1", "no query, fragment or user name"),
     ("HOMEWARD_BASE_URL", "https://h.example/#top", "no query, fragment or user name"),
     ("HOMEWARD_BASE_URL", "https://nurse@h.example", "no query, fragment or user name"),
