@@ -53,8 +53,9 @@ def note_phone_advice(db, stored, findings, now, rules_signature=None):
     server_level = highest_level(findings)
     if advice.level == server_level:
         return None
-    rank = {level: index for index, level in enumerate(PHONE_LEVELS)}
-    server_higher = rank.get(server_level, len(PHONE_LEVELS)) < rank.get(advice.level, len(PHONE_LEVELS))
+    def rank(level):  # None, nothing found, ranks below info
+        return PHONE_LEVELS.index(level) if level is not None else len(PHONE_LEVELS)
+    server_higher = rank(server_level) < rank(advice.level)
     row = {"entry_id": stored.entry_id, "patient_id": stored.patient_id,
            "phone_level": advice.level, "server_level": server_level,
            "server_higher": int(server_higher),

@@ -94,7 +94,7 @@ def load_alert_runtime(config, catalog) -> AlertRuntime:
                  ", ".join(sorted(parameters)) or "none")
     routing = load_routing(str(config.notifications_file) if config.notifications_file
                            else None)
-    runtime = AlertRuntime(AlertSettings(ruleset, parameters), routing, config.base_url,
+    runtime = AlertRuntime(AlertSettings(ruleset, parameters), routing, config.public_url,
                            care_team=care_team_document(config))
     runtime.settings.signature_for = runtime.signature_of
     return runtime

@@ -80,6 +80,8 @@ def serve_until_ready(tmp_path, **environment):
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("HOMEWARD_")},
            "HOMEWARD_DATA_DIR": str(tmp_path / "data"), **environment}
     tmp_path.mkdir(parents=True)
+    subprocess.run([sys.executable, "-m", "server.cli", "init"], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=60)
     log_path = tmp_path / "serve.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port",

@@ -99,7 +99,7 @@ def create_enrollment(body, patient_id):
                                        current_staff().id, moment)
         audit.record(db, "enrollment.create", patient_id=patient_id,
                      details={"respondent": body["respondent"]})
-    base_url = get_config().base_url
+    base_url = get_config().public_url
     link = app_link(base_url, code)
     return {"code": code, "expires_at": to_wire(expires_at), "respondent": body["respondent"],
             "app_link": link, "enrol_uri": enrol_uri(base_url, code),

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import requests
 
-DEMO_CHILD = {"display_name": "Lucía Demo", "timezone": "UTC", "language": "en"}
+DEMO_CHILD = {"display_name": "Lucía Demo", "timezone": "Europe/London", "language": "en"}
 
 
 def create_family_link(base_url: str, staff_token: str, today: date) -> str:

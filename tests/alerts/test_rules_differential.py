@@ -82,9 +82,11 @@ safe_integers = st.integers(-SAFE_INTEGER, SAFE_INTEGER)
 json_values = st.recursive(
     st.none() | st.booleans() | safe_integers | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=6),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    lambda children: (st.lists(children, max_size=3)
+                      | st.dictionaries(st.text(max_size=5), children, max_size=3)),
     max_leaves=6)
-temperatures = (st.sampled_from(THRESHOLDS).flatmap(lambda t: st.sampled_from([t - 0.1, t, t + 0.1, round(t - 0.1, 1)]))
+temperatures = (st.sampled_from(THRESHOLDS).flatmap(
+                    lambda t: st.sampled_from([t - 0.1, t, t + 0.1, round(t - 0.1, 1)]))
                 | st.floats(35, 42).map(lambda t: round(t, 1)) | st.integers(35, 42))
 
 
@@ -107,7 +109,8 @@ def answer_for(link_id):
     return st.one_of(plausible, plausible, plausible, json_values)
 
 
-diary_answers = st.fixed_dictionaries({}, optional={link_id: answer_for(link_id) for link_id in DIARY})
+diary_answers = st.fixed_dictionaries(
+    {}, optional={link_id: answer_for(link_id) for link_id in DIARY})
 
 
 def moment(minutes_before_now):
@@ -172,12 +175,14 @@ def patient_overrides(draw):
     overrides = {}
     for key in ("baseline_signs", "always_report_signs"):
         if draw(st.booleans()):
-            overrides[key] = {link_id: draw(st.lists(st.sampled_from(values), max_size=2, unique=True))
+            overrides[key] = {link_id: draw(st.lists(st.sampled_from(values), max_size=2,
+                                                     unique=True))
                               for link_id, values in watched.items() if draw(st.booleans())}
     if draw(st.booleans()):
         overrides["parameters"] = draw(st.fixed_dictionaries({}, optional={
             name: parameter_value(RULES.parameters[name])
-            for name in ("fever_threshold_c", "spo2_urgent_below", "neuro_drop_points", "organ_flare_window_days")}))
+            for name in ("fever_threshold_c", "spo2_urgent_below", "neuro_drop_points",
+                         "organ_flare_window_days")}))
     if draw(rarely):
         overrides[draw(st.sampled_from(["baseline_sign", "parameters"]))] = {"seizure": ["x"]}
     return overrides
@@ -193,10 +198,12 @@ QUESTIONNAIRES = {
     "neuro-check": (st.sampled_from(["ice-style", "capd-style"]),
                     st.fixed_dictionaries({"total": st.integers(0, 32) | json_values})),
     "quality-of-life": (st.sampled_from(["caregiver-8-12", "self-13-17"]),
-                        st.fixed_dictionaries({"total": st.floats(0, 100) | st.sampled_from([64.1, 54.1, 72.5])},
+                        st.fixed_dictionaries({"total": st.floats(0, 100)
+                                               | st.sampled_from([64.1, 54.1, 72.5])},
                                               optional={"physical": st.floats(0, 100)})),
     "caregiver-wellbeing": (st.just("caregiver"),
-                            st.fixed_dictionaries({"distress": st.integers(0, 10) | st.floats(0, 10)})),
+                            st.fixed_dictionaries({"distress": st.integers(0, 10)
+                                                   | st.floats(0, 10)})),
 }
 
 
@@ -224,7 +231,8 @@ def contexts(draw):
         "baseline": draw(st.none() | st.fixed_dictionaries({
             "neuro_check_total": st.none() | st.integers(0, 32) | json_values,
             "neuro_check_variant": st.sampled_from(["ice-style", "capd-style", None]),
-            "quality_of_life_total": st.none() | st.floats(0, 100) | st.sampled_from([64.1, 82.5])})),
+            "quality_of_life_total": st.none() | st.floats(0, 100)
+            | st.sampled_from([64.1, 82.5])})),
         "previous_diary_answers": draw(st.none() | diary_answers),
         "recent_temperatures": draw(st.lists(reading, max_size=5)) + (
             [{"at": draw(a_bad_time), "temperature_c": 38.0}] if draw(rarely) else []),
@@ -239,7 +247,8 @@ def fever_runs(draw, entry, context):
     only way `sustained` decides anything is a reading under the fever threshold."""
     method = draw(st.sampled_from(["oral", "axillary", None]))
     level = {"oral": 38.0, "axillary": 37.4, None: 38.0}[method]
-    near = st.sampled_from([round(level - 0.1, 1), level, round(level + 0.1, 1), round(level + 0.2, 1)])
+    near = st.sampled_from([round(level - 0.1, 1), level, round(level + 0.1, 1),
+                            round(level + 0.2, 1)])
     answers = {"temperature_c": draw(near), **({"temperature_method": method} if method else {})}
     readings = [{"at": draw(moment(minutes)), "temperature_c": draw(near),
                  "method": draw(st.sampled_from([method, method, method, "oral", None]))}
@@ -254,7 +263,8 @@ def fever_runs(draw, entry, context):
 @st.composite
 def silences(draw):
     age_years, band = draw(age_context())
-    hours = st.sampled_from([11.99, 12, 12.01, 23.99, 24, 30, 0.5]).map(lambda h: round(h * 60)) | st.integers(0, 3000)
+    hours = (st.sampled_from([11.99, 12, 12.01, 23.99, 24, 30, 0.5]).map(lambda h: round(h * 60))
+             | st.integers(0, 3000))
     return {"now": draw(moment(0)), "age_years": age_years, "age_band": band,
             "day_post_infusion": draw(st.none() | st.integers(-2, 20)),
             "last_temperature_at": draw(st.none() | hours.flatmap(moment)),
@@ -266,7 +276,8 @@ def as_served(context):
     """The document the pull serves for this site and child, and the phone's context for it:
     the document's own values apply, so no parameters or overrides beside it."""
     try:
-        document = ruleset_document(RULES, context.get("parameters"), context.get("patient_overrides"))
+        document = ruleset_document(RULES, context.get("parameters"),
+                                    context.get("patient_overrides"))
     except RulesError:
         return DEFAULT_DOCUMENT, context
     return document, {**context, "parameters": None, "patient_overrides": None}
@@ -313,4 +324,5 @@ def test_it_sees_a_difference_when_the_phone_answers_otherwise(phone):
     entry = {"questionnaire_id": "symptom-diary", "variant": "caregiver",
              "answers": {"temperature_c": 37.9}, "scores": {}, "recorded_at": NOW.isoformat()}
     context = {"now": NOW.isoformat(), "parameters": {}, "patient_overrides": None}
-    assert on_phone(phone, lower, "entry", entry, context) != on_server(DEFAULT_DOCUMENT, "entry", entry, context)
+    on_this_phone = on_phone(phone, lower, "entry", entry, context)
+    assert on_this_phone != on_server(DEFAULT_DOCUMENT, "entry", entry, context)

@@ -36,6 +36,17 @@ test('it hands what is not a number to the validator as typed, which says so', (
   }
 });
 
+test('a whole number takes digits only, so a thousands separator is never read as a point', () => {
+  assert.equal(readNumber('12', true), 12);
+  assert.equal(readNumber(' +3 ', true), 3);
+  for (const typed of ['1,000', '1.000', '2.5', '3,', '']) {
+    assert.equal(readNumber(typed, true), typed === '' ? undefined : typed);
+  }
+  const stay = diary.items.find((item) => item.linkId === 'spo2_percent');
+  const result = validateAnswers({ items: [stay] }, { spo2_percent: readNumber('97,5', true) });
+  assert.equal(describeProblem('en', result.problems[0]), 'Please type a whole number, without a point or comma.');
+});
+
 test('a temperature typed in Spanish passes the validator as a number', () => {
   const result = validateAnswers(diary, { temperature_c: readNumber('38,6') });
   assert.equal(result.valid, true);

@@ -38,7 +38,7 @@ function buildNumber(item, context) {
     inputId: id,
     hintIds: [hintId],
     element: el('div', { class: 'hw-control' }, [el('div', { class: 'hw-number' }, [thermometer, input, unit]), hint]),
-    read: () => readNumber(input.value),
+    read: () => readNumber(input.value, !decimal),
     set(value) { input.value = value === undefined || value === null ? '' : showNumber(value, context.language); },
     focus: () => input.focus(),
     describe(ids, invalid) {

@@ -124,5 +124,6 @@ export function describeProblem(language, problem) {
   if (key === 'out_of_range' && (problem.min ?? null) === null) key = 'too_high';
   if (key === 'out_of_range' && (problem.max ?? null) === null) key = 'too_low';
   if (key === 'no_answers' && problem.minimum > 1) key = 'no_answers_many';
+  if (key === 'not_a_number' && problem.whole) key = 'not_whole';
   return word(language, key, problem);
 }

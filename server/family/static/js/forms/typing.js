@@ -5,10 +5,14 @@
 // returned as typed, so the validator names the mistake instead of the form guessing.
 const NUMBER = /^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$/;
 
-export function readNumber(typed) {
+// A whole number takes digits only: "1,000" nights must not become 1 night (a thousands
+// comma in English), nor "1.000" (a thousands point in Spanish).
+const WHOLE = /^[+-]?\d+$/;
+
+export function readNumber(typed, whole = false) {
   const text = String(typed ?? '').trim().replace(/\u2212/g, '-');
   if (text === '') return undefined;
-  if (!NUMBER.test(text)) return text;
+  if (!(whole ? WHOLE : NUMBER).test(text)) return text;
   return Number(text.replace(',', '.'));
 }
 

@@ -87,7 +87,7 @@ export function checkValue(item, value) {
 }
 
 function checkNumber(item, value) {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return fail('not_a_number');
+  if (typeof value !== 'number' || !Number.isFinite(value)) return fail('not_a_number', { whole: item.type === 'integer' });
   if (item.type === 'integer' && !Number.isInteger(value)) return fail('not_whole');
   const low = item.min ?? null;
   const high = item.max ?? null;
