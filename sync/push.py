@@ -15,7 +15,8 @@ from questionnaires.model import NoVariantError, UnknownQuestionnaireError
 from questionnaires.scoring import score
 from questionnaires.validation import validate_answers
 
-from .documents import EntryDocumentSchema, canonical, parse_document
+from .documents import MAX_DEPTH, EntryDocumentSchema, canonical, is_deeper_than, parse_document
+from .plausible import why_implausible
 from .sealing import OpenFailed
 
 # One schema for the process: building a marshmallow schema deep-copies its fields, which
@@ -129,9 +130,9 @@ def parse_entry(plaintext):
     that does not load cleanly goes through parse_document itself, for its exact problems."""
     try:
         raw = json.loads(plaintext.decode("utf-8"))
-        if isinstance(raw, dict):
+        if isinstance(raw, dict) and not is_deeper_than(raw, MAX_DEPTH):
             return raw, DOCUMENT_SCHEMA.load(raw), []
-    except (UnicodeDecodeError, ValueError, ValidationError):
+    except (UnicodeDecodeError, ValueError, RecursionError, ValidationError):
         pass
     return parse_document(plaintext)
 
@@ -147,13 +148,13 @@ def open_as_any(context, kid, sealed, entry_id):
     return None
 
 
-def find_definition(context, document, problems):
+def find_definition(context, document, problems, recorded_at):
     try:
         return context.catalog.for_entry(
             document["questionnaire_id"], document["questionnaire_version"],
             respondent=document["respondent"],
             date_of_birth=context.patient["date_of_birth"],
-            timezone=context.patient["timezone"], recorded_at=document["recorded_at"],
+            timezone=context.patient["timezone"], recorded_at=recorded_at,
             variant=document["questionnaire_variant"])
     except (UnknownQuestionnaireError, NoVariantError) as error:
         problems.append({"code": "unknown_questionnaire", "field": "questionnaire_version",
@@ -161,11 +162,27 @@ def find_definition(context, document, problems):
         return None
 
 
+def plausible_recorded_at(context, document, problems):
+    """The document's recorded_at, or None with a problem when no working phone could have
+    said it (sync.plausible): the entry is then kept on its arrival time."""
+    if document is None:
+        return None
+    why = why_implausible(document["recorded_at"], context.now)
+    if why is None:
+        return document["recorded_at"]
+    problems.append({"code": "implausible_time", "field": "recorded_at",
+                     "message": f"recorded_at {document['recorded_at'].isoformat()} is {why}; "
+                                "the entry is kept on the time it arrived."})
+    return None
+
+
 def store_entry(context, device_id, entry_id, kid, plaintext, raw, document, problems,
                 content_mac):
     definition, valid, scores = None, {}, {}
+    recorded_at = plausible_recorded_at(context, document, problems)
     if document is not None:
-        definition = find_definition(context, document, problems)
+        # An entry without a plausible time picks its variant by the child's age at arrival.
+        definition = find_definition(context, document, problems, recorded_at or context.now)
     if definition is not None:
         checked = validate_answers(definition, document["answers"])
         valid = checked.valid_answers
@@ -173,7 +190,6 @@ def store_entry(context, device_id, entry_id, kid, plaintext, raw, document, pro
         # score() validates the answers again; a definition without scores (the diary)
         # has nothing to compute, and {} is what it would return.
         scores = score(definition, valid) if definition.scores else {}
-    recorded_at = document["recorded_at"] if document else None
     corrected_at = context.now
     if recorded_at is not None:
         # The device's clock was off by the offset measured at this push; a time that
