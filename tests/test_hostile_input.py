@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from sync.sealing import SUITE, b64url, entry_info
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+from support.family import enrolled_family
 from support.pages import sign_in
 
 FEVER = {"temperature_c": 38.9, "temperature_method": "axillary"}
@@ -100,7 +101,7 @@ def nested(depth, inner="1"):
 
 @pytest.mark.parametrize("depth", [100, 990, 5000, 100_000])
 def test_it_quarantines_only_the_entry_whose_document_is_nested_thousands_deep(
-        family, db, depth):
+        client, nurse, family, db, depth):
     document = family.document(CALM)
     text = json.dumps(document)
     plaintext = (text[:-1] + ', "extra": ' + nested(depth) + "}").encode("utf-8")
@@ -109,6 +110,12 @@ def test_it_quarantines_only_the_entry_whose_document_is_nested_thousands_deep(
     assert result["status"] == "quarantined" and result["error"]["code"] == "invalid_document"
     assert "deep" in result["error"]["message"]
     assert db["entries"].get(document["entry_id"])["status"] == "quarantined"
+    sign_in(client, nurse)
+    for path in (f"/patients/{family.patient_id}", f"/patients/{family.patient_id}/entries"):
+        assert client.get(path).status_code == 200, path
+    response = client.get(f"/api/v1/patients/{family.patient_id}/entries",
+                          headers=nurse.headers)
+    assert response.status_code == 200
 
 
 def test_it_quarantines_a_number_too_long_to_read_and_keeps_the_fever(family, db):
@@ -138,27 +145,33 @@ def test_it_answers_400_without_a_traceback_to_a_body_it_cannot_read(client, cap
     assert [record for record in caplog.records if record.exc_info] == []
 
 
+@pytest.mark.parametrize("zone", ["America/New_York", "Pacific/Kiritimati"])
 @pytest.mark.parametrize("recorded_at, corrected_at", [
     ("9999-12-31T23:59:59.000000+00:00", "2026-11-20T19:00:00.000000+00:00"),
     ("0001-01-01T00:00:00.000000+00:00", "0001-01-01T00:00:00.000000+00:00"),
     ("9999-12-31T23:59:59.999999+00:00", "9999-12-31T23:59:59.999999+00:00"),
 ])
 def test_it_shows_every_page_and_export_of_an_entry_stored_with_any_time(
-        client, nurse, family, db, recorded_at, corrected_at):
-    """Entries an older server stored before the plausible window existed."""
+        client, nurse, clock, db, zone, recorded_at, corrected_at):
+    """Entries an older server stored before the plausible window existed, for a family
+    behind UTC and one 14 hours ahead of it."""
+    family = enrolled_family(client, nurse.headers, timezone=zone, clock=clock)
     document = family.document(FEVER)
-    assert family.push([family.envelope(document)]).status_code == 200
+    [result] = family.push([family.envelope(document)]).get_json()["results"]
+    alert_id = result["alert"]["alert_id"]
     db.execute("UPDATE entries SET recorded_at = ?, corrected_at = ? WHERE entry_id = ?",
                [recorded_at, corrected_at, document["entry_id"]])
     db.conn.commit()
     api = f"/api/v1/patients/{family.patient_id}"
     for path in (f"{api}/entries", f"{api}/entries/{document['entry_id']}/fhir",
-                 f"{api}/trends?measure=temperature", f"{api}/tasks"):
+                 f"{api}/trends?measure=temperature", f"{api}/tasks", "/api/v1/alerts",
+                 f"/api/v1/alerts/{alert_id}"):
         response = client.get(path, headers=nurse.headers)
         assert response.status_code == 200, (path, response.get_json())
     sign_in(client, nurse)
     for path in (f"/patients/{family.patient_id}", f"/patients/{family.patient_id}/entries",
-                 "/patients", "/"):
+                 "/patients", "/", "/alerts", f"/alerts/{alert_id}",
+                 f"/alerts/{alert_id}/forms"):
         response = client.get(path)
         assert response.status_code == 200, path
     assert "38.9" in client.get(f"/patients/{family.patient_id}/entries").get_data(

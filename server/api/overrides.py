@@ -3,7 +3,7 @@ thresholds set by a physician"), e.g. a known baseline tremor that should not al
 the reason, audited. The family's app receives the changed rules on its next pull."""
 import json
 
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
 from alerts.ruleset import RulesError, checked_patient_overrides

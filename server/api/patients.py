@@ -2,7 +2,7 @@
 import re
 from zoneinfo import available_timezones
 
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .. import audit, patients

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from flask import g
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
 from alerts.intake import BatchMemory, assess_entry
