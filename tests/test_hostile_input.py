@@ -176,3 +176,156 @@ def test_it_shows_every_page_and_export_of_an_entry_stored_with_any_time(
         assert response.status_code == 200, path
     assert "38.9" in client.get(f"/patients/{family.patient_id}/entries").get_data(
         as_text=True)
+
+
+# What hypothesis throws: every JSON type, at the edges of what Python reads.
+HUGE_INTEGERS = st.integers(0, 4200).map(lambda digits: -(10 ** digits) + 1)
+SCALARS = (st.none() | st.booleans() | st.integers() | HUGE_INTEGERS | st.floats()
+           | st.text(max_size=40) | st.sampled_from(["", "\x00", "\u202e", "\ud800", "🌡️" * 50,
+                                                      "NaN", "-0", "1e999"]))
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+                      max_leaves=16)
+TIMES = st.builds(
+    "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}{}".format,
+    st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.integers(0, 24),
+    st.integers(0, 60), st.integers(0, 60), st.sampled_from(["", ".5", ".999999999"]),
+    st.sampled_from(["Z", "+00:00", "+14:00", "-14:00", "+23:59", "-23:59", "+24:00", ""]))
+DIARY_ITEMS = ["temperature_c", "temperature_method", "fever_medicine_hours", "spo2_percent",
+               "breathing_difficulty", "dizzy_or_fainting", "neuro_signs", "organ_signs"]
+DOCUMENT_FIELDS = ["entry_id", "device_id", "patient_id", "questionnaire_id",
+                   "questionnaire_version", "questionnaire_variant", "task_id", "respondent",
+                   "recorded_at", "supersedes", "answers", "unknown"]
+
+
+def raw_json(value) -> bytes:
+    # surrogatepass: a lone surrogate becomes bytes that are not UTF-8, as a buggy app's would
+    return json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def unreadable_texts():
+    """JSON texts Python's json cannot or should not be asked to read in full."""
+    depth = st.sampled_from([40, 900, 1200, 6000, 50_000])
+    return st.one_of(
+        depth.map(lambda n: ("[" * n + "]" * n).encode()),
+        depth.map(lambda n: ('{"a":' * n + "1" + "}" * n).encode()),
+        depth.map(lambda n: ("[" * n).encode()),
+        st.integers(4000, 20_000).map(lambda n: ("9" * n).encode()),
+        st.binary(max_size=64))
+
+
+@st.composite
+def hostile_documents(draw, family, entry_id):
+    """The plaintext a buggy or hostile app seals for `entry_id`."""
+    document = family.document(CALM, entry_id=entry_id,
+                               recorded_at=family.now().isoformat())
+    kind = draw(st.sampled_from(["field", "time", "answers", "nested", "text"]))
+    if kind == "field":
+        name = draw(st.sampled_from(DOCUMENT_FIELDS))
+        if draw(st.booleans()):
+            document[name] = draw(VALUES)
+        else:
+            document.pop(name, None)
+    elif kind == "time":
+        document["recorded_at"] = draw(TIMES)
+    elif kind == "answers":
+        document["answers"] = draw(st.dictionaries(st.sampled_from(DIARY_ITEMS), VALUES,
+                                                   max_size=4))
+    if kind == "nested":
+        text = raw_json(document)
+        return text[:-1] + b', "deep": ' + draw(unreadable_texts()) + b"}"
+    if kind == "text":
+        return draw(unreadable_texts())
+    return raw_json(document)
+
+
+STORED = ("accepted", "quarantined")
+
+
+def test_it_never_answers_5xx_to_a_hostile_entry_and_stores_every_other_entry_of_the_batch(
+        client, nurse, family, db):
+    @settings(max_examples=120, deadline=None, database=None)
+    @given(data=st.data())
+    def push_hostile_batch(data):
+        hostile_ids = [str(uuid.uuid4()) for _ in range(data.draw(st.integers(1, 3)))]
+        envelopes = [seal_bytes(family, entry_id, data.draw(hostile_documents(family,
+                                                                              entry_id)))
+                     for entry_id in hostile_ids]
+        fever = family.document(FEVER, recorded_at=family.now().isoformat())
+        envelopes.insert(data.draw(st.integers(0, len(envelopes))), family.envelope(fever))
+        response = family.push(envelopes)
+        assert response.status_code == 200, response.get_json()
+        results = {result["entry_id"]: result for result in response.get_json()["results"]}
+        assert results[fever["entry_id"]]["status"] == "accepted"
+        assert results[fever["entry_id"]]["alert"]["level"] == "urgent"
+        assert db["entries"].get(fever["entry_id"])["status"] == "accepted"
+        for entry_id in hostile_ids:
+            if results[entry_id]["status"] in STORED:
+                assert db["entries"].get(entry_id)["status"] == results[entry_id]["status"]
+            else:
+                assert results[entry_id]["status"] == "rejected", results[entry_id]
+    push_hostile_batch()
+    # Everything stored above, hostile or not, still shows to staff.
+    sign_in(client, nurse)
+    for path in (f"/patients/{family.patient_id}", f"/patients/{family.patient_id}/entries"):
+        assert client.get(path).status_code == 200, path
+    api = f"/api/v1/patients/{family.patient_id}"
+    for path in (f"{api}/entries?limit=500", f"{api}/trends?measure=temperature"):
+        assert client.get(path, headers=nurse.headers).status_code == 200, path
+
+
+def test_it_never_answers_5xx_to_a_hostile_sent_at(family, db):
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(sent_at=TIMES | VALUES)
+    def push_at(sent_at):
+        document = family.document(FEVER)
+        response = family.push([family.envelope(document)], sent_at=sent_at)
+        assert response.status_code in (200, 400), response.get_json()
+        assert (db["entries"].count_where("entry_id = ?", [document["entry_id"]])
+                == (response.status_code == 200))
+    push_at()
+
+
+BODY_FIELDS = ["username", "password", "enrollment_code", "device_name", "platform",
+               "app_version", "replaces", "sent_at", "outbox_pending", "entries",
+               "display_name", "date_of_birth", "infusion_date", "timezone", "language", "mrn",
+               "respondent", "message", "reason", "until", "outcome", "note", "overrides"]
+
+
+def hostile_bodies():
+    return st.one_of(
+        VALUES.map(raw_json),
+        st.dictionaries(st.sampled_from(BODY_FIELDS), VALUES | TIMES, max_size=6)
+        .map(raw_json),
+        unreadable_texts())
+
+
+def test_it_never_answers_5xx_to_a_hostile_body_on_any_json_route(app, client, staff, family,
+                                                                   nurse, no_login_waits):
+    physician = staff("physician")
+    spare = enrolled_family(client, nurse.headers, patient_id=family.patient_id)
+    [fever] = family.push([family.envelope(family.document(FEVER))]).get_json()["results"]
+    ids = {"patient_id": family.patient_id, "alert_id": fever["alert"]["alert_id"],
+           "device_id": spare.device_id}
+    routes = sorted((method, rule.rule) for rule in app.url_map.iter_rules()
+                    if rule.rule.startswith("/api/")
+                    for method in rule.methods - {"GET", "HEAD", "OPTIONS"}
+                    if (method, rule.rule) != ("DELETE", "/api/v1/auth/token"))
+    assert len(routes) >= 10  # the push, sign-in, enrolment, patients, alerts, overrides...
+
+    @settings(max_examples=250, deadline=None, database=None)
+    @given(route=st.sampled_from(routes), body=hostile_bodies(),
+           content_type=st.sampled_from(["application/json", "application/json; charset=utf-8",
+                                         "application/merge-patch+json"]))
+    def send(route, body, content_type):
+        method, rule = route
+        path = rule
+        for name, value in ids.items():
+            path = path.replace(f"<{name}>", value)
+        headers = family.headers if "/sync/" in rule else physician.headers
+        response = client.open(path, method=method, data=body, content_type=content_type,
+                               headers=headers)
+        assert response.status_code < 500, (method, path, body[:200], response.get_json())
+        if response.status_code >= 400:
+            assert set(response.get_json()["error"]) == {"code", "message", "details"}
+    send()
