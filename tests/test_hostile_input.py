@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from sync.sealing import SUITE, b64url, entry_info
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+from questionnaires import load_catalog
 from support.family import enrolled_family
 from support.pages import sign_in
 
@@ -193,6 +194,7 @@ TIMES = st.builds(
     st.sampled_from(["Z", "+00:00", "+14:00", "-14:00", "+23:59", "-23:59", "+24:00", ""]))
 DIARY_ITEMS = ["temperature_c", "temperature_method", "fever_medicine_hours", "spo2_percent",
                "breathing_difficulty", "dizzy_or_fainting", "neuro_signs", "organ_signs"]
+INSTRUMENTS = list(load_catalog(()))
 DOCUMENT_FIELDS = ["entry_id", "device_id", "patient_id", "questionnaire_id",
                    "questionnaire_version", "questionnaire_variant", "task_id", "respondent",
                    "recorded_at", "supersedes", "answers", "unknown"]
@@ -219,7 +221,7 @@ def hostile_documents(draw, family, entry_id):
     """The plaintext a buggy or hostile app seals for `entry_id`."""
     document = family.document(CALM, entry_id=entry_id,
                                recorded_at=family.now().isoformat())
-    kind = draw(st.sampled_from(["field", "time", "answers", "nested", "text"]))
+    kind = draw(st.sampled_from(["field", "time", "answers", "instrument", "nested", "text"]))
     if kind == "field":
         name = draw(st.sampled_from(DOCUMENT_FIELDS))
         if draw(st.booleans()):
@@ -231,6 +233,13 @@ def hostile_documents(draw, family, entry_id):
     elif kind == "answers":
         document["answers"] = draw(st.dictionaries(st.sampled_from(DIARY_ITEMS), VALUES,
                                                    max_size=4))
+    elif kind == "instrument":  # every item of a real instrument, so scores are computed too
+        definition = draw(st.sampled_from(INSTRUMENTS))
+        document.update(questionnaire_id=definition.id, questionnaire_version=definition.version,
+                        questionnaire_variant=definition.variant,
+                        respondent=definition.respondent)
+        document["answers"] = {item.link_id: draw(st.integers(-1, 5) | VALUES)
+                               for item in definition.items}
     if kind == "nested":
         text = raw_json(document)
         return text[:-1] + b', "deep": ' + draw(unreadable_texts()) + b"}"
