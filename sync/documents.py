@@ -84,22 +84,18 @@ def too_deep() -> dict:
 
 
 def is_deeper_than(value, limit: int) -> bool:
-    """Whether parsed JSON nests objects and arrays more than `limit` deep; without
-    recursion, so any depth that parsed can be measured."""
-    pending = [(value, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, dict):
-            children = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth > limit:
-            return True
-        pending.extend((child, depth + 1) for child in children
-                       if isinstance(child, (dict, list)))
-    return False
+    """Whether parsed JSON nests objects and arrays more than `limit` deep. Level by level
+    rather than recursively, so any depth that parsed can be measured (bench/RESULTS.md:
+    about 3 µs for an entry)."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    for _ in range(limit):
+        below = [child for node in level
+                 for child in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(child, (dict, list))]
+        if not below:
+            return False
+        level = below
+    return bool(level)
 
 
 def canonical(raw) -> bytes:

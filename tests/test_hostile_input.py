@@ -119,6 +119,13 @@ def test_it_quarantines_only_the_entry_whose_document_is_nested_thousands_deep(
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("depth, status", [(32, "accepted"), (33, "quarantined")])
+def test_it_reads_a_document_nested_as_deep_as_the_protocol_allows(family, depth, status):
+    document = family.document(CALM, extra=json.loads(nested(depth - 2, "[]")))
+    [result] = family.push([family.envelope(document)]).get_json()["results"]
+    assert result["status"] == status
+
+
 def test_it_quarantines_a_number_too_long_to_read_and_keeps_the_fever(family, db):
     document = family.document(CALM)
     plaintext = json.dumps(document).replace('36.8', "9" * 5000).encode("utf-8")

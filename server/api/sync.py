@@ -7,9 +7,9 @@ from marshmallow import Schema, fields, validate
 
 from alerts.intake import BatchMemory, assess_entry
 from sync.documents import Rfc3339
-from sync.plausible import why_implausible
 from sync.enrolment import (PLATFORMS, EnrolmentError, count_recent_attempts, note_attempt,
                             redeem_code, sealing_device_ids)
+from sync.plausible import why_implausible
 from sync.pull import FeedContext, pull
 from sync.push import PushContext, push_entries
 
