@@ -10,14 +10,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.sealing import SUITE, b64url, entry_info
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from questionnaires import load_catalog
 from support.family import enrolled_family
 from support.pages import sign_in
+from sync.sealing import SUITE, b64url, entry_info
 
 FEVER = {"temperature_c": 38.9, "temperature_method": "axillary"}
 CALM = {"temperature_c": 36.8, "temperature_method": "oral"}
@@ -191,9 +191,13 @@ HUGE_INTEGERS = st.integers(0, 4200).map(lambda digits: -(10 ** digits) + 1)
 SCALARS = (st.none() | st.booleans() | st.integers() | HUGE_INTEGERS | st.floats()
            | st.text(max_size=40) | st.sampled_from(["", "\x00", "\u202e", "\ud800", "🌡️" * 50,
                                                       "NaN", "-0", "1e999"]))
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)
-                      | st.dictionaries(st.text(max_size=12), inner, max_size=4),
-                      max_leaves=16)
+
+
+def containers(inner):
+    return st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+
+
+VALUES = st.recursive(SCALARS, containers, max_leaves=16)
 TIMES = st.builds(
     "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}{}".format,
     st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.integers(0, 24),
