@@ -27,3 +27,23 @@ def why_implausible(moment: datetime, now: datetime) -> str | None:
         return ("more than a day ahead of the server's clock, so the phone's clock or the "
                 "app is wrong")
     return None
+
+
+class ImplausibleSentAt(Exception):
+    """Every entry's corrected time is measured from sent_at, so a push from a clock that
+    cannot be right is refused whole; its entries stay in the outbox, none is lost."""
+
+    status, code = 400, "invalid_request"
+
+    def __init__(self, sent_at: datetime, why: str):
+        message = (f"sent_at {sent_at.isoformat()} is {why}; set the phone's date and time "
+                   "and push again.")
+        super().__init__(message)
+        self.message = message
+        self.details = {"fields": {"sent_at": [message]}}
+
+
+def check_sent_at(sent_at: datetime, now: datetime) -> None:
+    why = why_implausible(sent_at, now)
+    if why is not None:
+        raise ImplausibleSentAt(sent_at, why)

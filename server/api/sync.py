@@ -9,7 +9,7 @@ from alerts.intake import BatchMemory, assess_entry
 from sync.documents import Rfc3339
 from sync.enrolment import (PLATFORMS, EnrolmentError, count_recent_attempts, note_attempt,
                             redeem_code, sealing_device_ids)
-from sync.plausible import why_implausible
+from sync.plausible import check_sent_at
 from sync.pull import FeedContext, pull
 from sync.push import PushContext, push_entries
 
@@ -19,7 +19,7 @@ from ..alerting import default_family_message
 from ..context import (client_address, get_alerting, get_catalog, get_db, get_keyring,
                        get_schedule, get_vault, now)
 from ..device_auth import require_device
-from ..errors import ApiError, InvalidRequest, RateLimited
+from ..errors import ApiError, RateLimited
 from ..feed import add_triggered_tasks, feed_sources, refresh_patient_feed
 from ..patients import patient_facts
 
@@ -162,7 +162,7 @@ def push(body):
             f"{len(body['entries'])}. Send smaller batches.",
             details={"max_entries": MAX_ENTRIES, "max_bytes": 2 * 1024 * 1024})
     db, moment, device = get_db(), now(), g.device
-    refuse_implausible_sent_at(body["sent_at"], moment)
+    check_sent_at(body["sent_at"], moment)
     offset = (moment - body["sent_at"]).total_seconds()
     with storage.write_transaction(db):
         patient = patient_facts(db, get_vault(), device["patient_id"], moment)
@@ -205,16 +205,6 @@ def pull_changes(query):
         db.execute("UPDATE devices SET last_sync_at = ? WHERE id = ?",
                    [to_db(moment), device["id"]])
     return {"server_time": to_wire(moment), **page}
-
-
-def refuse_implausible_sent_at(sent_at, moment):
-    """Every entry's corrected time is measured from sent_at, so a push from a clock that
-    cannot be right is refused whole; its entries stay in the outbox, none is lost."""
-    why = why_implausible(sent_at, moment)
-    if why is not None:
-        message = (f"sent_at {sent_at.isoformat()} is {why}; set the phone's date and time "
-                   "and push again.")
-        raise InvalidRequest(message, details={"fields": {"sent_at": [message]}})
 
 
 def entry_consequences(db, patient, moment):
