@@ -71,6 +71,14 @@ def test_it_quarantines_a_time_outside_the_plausible_window_with_the_reason(
     assert why in result["error"]["message"]
 
 
+@pytest.mark.parametrize("recorded_at", FAR_TIMES)
+def test_it_never_looks_for_a_task_at_an_implausible_time(family, db, recorded_at):
+    document = family.document(CALM, recorded_at=recorded_at,
+                               task_id="tk_symptom-diary_2026-11-20")
+    result = push_beside_a_fever(family, db, family.envelope(document))
+    assert (result["status"], result["error"]["code"]) == ("quarantined", "implausible_time")
+
+
 def test_it_still_alerts_on_a_fever_recorded_at_an_implausible_time(family, db):
     document = family.document(FEVER, recorded_at="9999-12-31T23:59:59+00:00")
     [result] = family.push([family.envelope(document)]).get_json()["results"]
@@ -227,12 +235,7 @@ def unreadable_texts():
         st.binary(max_size=64))
 
 
-@st.composite
-def hostile_documents(draw, family, entry_id):
-    """The plaintext a buggy or hostile app seals for `entry_id`."""
-    document = family.document(CALM, entry_id=entry_id,
-                               recorded_at=family.now().isoformat())
-    kind = draw(st.sampled_from(["field", "time", "answers", "instrument", "nested", "text"]))
+def mutate(draw, document, kind):
     if kind == "field":
         name = draw(st.sampled_from(DOCUMENT_FIELDS))
         if draw(st.booleans()):
@@ -241,6 +244,8 @@ def hostile_documents(draw, family, entry_id):
             document.pop(name, None)
     elif kind == "time":
         document["recorded_at"] = draw(TIMES)
+    elif kind == "task":  # a task id sends the server looking for the task around the time
+        document["task_id"] = draw(st.text(min_size=1, max_size=100))
     elif kind == "answers":
         document["answers"] = draw(st.dictionaries(st.sampled_from(DIARY_ITEMS), VALUES,
                                                    max_size=4))
@@ -251,12 +256,24 @@ def hostile_documents(draw, family, entry_id):
                         respondent=definition.respondent)
         document["answers"] = {item.link_id: draw(st.integers(-1, 5) | VALUES)
                                for item in definition.items}
-    if kind == "nested":
-        text = raw_json(document)
-        return text[:-1] + b', "deep": ' + draw(unreadable_texts()) + b"}"
-    if kind == "text":
+
+
+@st.composite
+def hostile_documents(draw, family, entry_id):
+    """The plaintext a buggy or hostile app seals for `entry_id`: up to three things wrong
+    with one document, or bytes that are hardly a document at all."""
+    document = family.document(CALM, entry_id=entry_id,
+                               recorded_at=family.now().isoformat())
+    kinds = draw(st.lists(st.sampled_from(["field", "time", "task", "answers", "instrument",
+                                           "nested", "text"]), min_size=1, max_size=3))
+    if "text" in kinds:
         return draw(unreadable_texts())
-    return raw_json(document)
+    for kind in kinds:
+        mutate(draw, document, kind)
+    text = raw_json(document)
+    if "nested" in kinds:
+        return text[:-1] + b', "deep": ' + draw(unreadable_texts()) + b"}"
+    return text
 
 
 STORED = ("accepted", "quarantined")
