@@ -95,6 +95,8 @@ def handle_envelope(context, envelope) -> dict:
                         "device, or it was altered.")
     device_id, plaintext = opened
     raw, document, problems = parse_entry(plaintext)
+    # First: whatever else the server looks up by this time must not see an implausible one.
+    recorded_at = plausible_recorded_at(context, document, problems)
     if raw is not None:
         if raw.get("device_id") != device_id:
             return rejected(entry_id, "wrong_device",
@@ -115,7 +117,7 @@ def handle_envelope(context, envelope) -> dict:
         return rejected(entry_id, "conflict",
                         "Another entry with this entry_id was stored with other content.")
     stored = store_entry(context, device_id, entry_id, kid, plaintext, raw, document,
-                         problems, content_mac)
+                         problems, content_mac, recorded_at)
     alert = context.on_entry_stored(context.db, stored) if context.on_entry_stored else None
     if stored.status == "quarantined":
         first = stored.problems[0]
@@ -177,9 +179,8 @@ def plausible_recorded_at(context, document, problems):
 
 
 def store_entry(context, device_id, entry_id, kid, plaintext, raw, document, problems,
-                content_mac):
+                content_mac, recorded_at):
     definition, valid, scores = None, {}, {}
-    recorded_at = plausible_recorded_at(context, document, problems)
     if document is not None:
         # An entry without a plausible time picks its variant by the child's age at arrival.
         definition = find_definition(context, document, problems, recorded_at or context.now)
