@@ -16,7 +16,7 @@ from questionnaires.scoring import score
 from questionnaires.validation import validate_answers
 
 from .documents import MAX_DEPTH, EntryDocumentSchema, canonical, is_deeper_than, parse_document
-from .plausible import why_implausible
+from .plausible import correct_time
 from .sealing import OpenFailed
 
 # One schema for the process: building a marshmallow schema deep-copies its fields, which
@@ -165,25 +165,34 @@ def find_definition(context, document, problems, recorded_at):
 
 
 def plausible_recorded_at(context, document, problems):
-    """The document's recorded_at, or None with a problem when no working phone could have
-    said it (sync.plausible): the entry is then kept on its arrival time."""
+    """The document's recorded_at, or None with a problem when no offset of the phone's
+    clock explains it (sync.plausible): the entry is then kept on its arrival time."""
     if document is None:
         return None
-    why = why_implausible(document["recorded_at"], context.now)
-    if why is None:
-        return document["recorded_at"]
-    problems.append({"code": "implausible_time", "field": "recorded_at",
-                     "message": f"recorded_at {document['recorded_at'].isoformat()} is {why}; "
-                                "the entry is kept on the time it arrived."})
+    recorded_at = document["recorded_at"]
+    if correct_time(recorded_at, context.clock_offset_seconds, context.now) is not None:
+        return recorded_at
+    problems.append({"code": "implausible_time", "field": "recorded_at", "message": (
+        f"recorded_at {recorded_at.isoformat()}, corrected by the phone's clock offset "
+        f"({context.clock_offset_seconds:g} s), is before 2000-01-01 or over a day after the "
+        "push was sent: the app or the phone's clock is wrong. The entry is kept on the time "
+        "it arrived.")})
     return None
 
 
 def store_entry(context, device_id, entry_id, kid, plaintext, raw, document, problems,
                 content_mac, recorded_at):
     definition, valid, scores = None, {}, {}
+    corrected_at = context.now
+    if recorded_at is not None:
+        # The device's clock was off by the offset measured at this push; a time that
+        # still lands in the future is one more clock problem, so cap it at arrival.
+        corrected_at = min(context.now,
+                           recorded_at + timedelta(seconds=context.clock_offset_seconds))
     if document is not None:
-        # An entry without a plausible time picks its variant by the child's age at arrival.
-        definition = find_definition(context, document, problems, recorded_at or context.now)
+        # The child's age on the server's clock picks the variant: a phone reset to 1970
+        # must not make the child unborn.
+        definition = find_definition(context, document, problems, corrected_at)
     if definition is not None:
         checked = validate_answers(definition, document["answers"])
         valid = checked.valid_answers
@@ -191,12 +200,6 @@ def store_entry(context, device_id, entry_id, kid, plaintext, raw, document, pro
         # score() validates the answers again; a definition without scores (the diary)
         # has nothing to compute, and {} is what it would return.
         scores = score(definition, valid) if definition.scores else {}
-    corrected_at = context.now
-    if recorded_at is not None:
-        # The device's clock was off by the offset measured at this push; a time that
-        # still lands in the future is one more clock problem, so cap it at arrival.
-        corrected_at = min(context.now,
-                           recorded_at + timedelta(seconds=context.clock_offset_seconds))
     late_minutes = max(0, int((context.now - corrected_at).total_seconds() // 60))
     status = "quarantined" if problems else "accepted"
     seal = context.cipher.seal_json
