@@ -1,6 +1,6 @@
 """Staff bearer tokens for scripts and integrations: get one, drop one, see who it is."""
 from flask import g
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..audit import record

@@ -2,13 +2,14 @@
 from datetime import timedelta
 
 from flask import g
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
 from alerts.intake import BatchMemory, assess_entry
 from sync.documents import Rfc3339
 from sync.enrolment import (PLATFORMS, admit_attempt, note_success, redeem_code,
                             sealing_device_ids)
+from sync.plausible import check_sent_at
 from sync.pull import FeedContext, pull
 from sync.push import PushContext, push_entries
 
@@ -159,6 +160,7 @@ def push(body):
             f"{len(body['entries'])}. Send smaller batches.",
             details={"max_entries": MAX_ENTRIES, "max_bytes": 2 * 1024 * 1024})
     db, moment, device = get_db(), now(), g.device
+    check_sent_at(body["sent_at"], moment)
     offset = (moment - body["sent_at"]).total_seconds()
     with storage.write_transaction(db):
         patient = patient_facts(db, get_vault(), device["patient_id"], moment)
