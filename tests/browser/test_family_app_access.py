@@ -107,3 +107,15 @@ def test_on_a_page_that_is_not_secure_it_says_so_instead_of_half_working(browser
         assert page.evaluate("window.isSecureContext") is False
     finally:
         insecure.close()
+
+
+def test_a_sync_in_the_background_leaves_the_keyboard_focus_where_it_was(
+        family_phone, phone, nurse):
+    _patient_id, link = app_link(phone, nurse, language="en")
+    family = family_phone()
+    family.enrol(link)
+    page = family.page
+    tab_to(page, "History")
+    family.sync()  # as the 5-minute timer or the "online" event would
+    assert focused(page) == "History"
+    expect(page.get_by_role("link", name="History")).to_be_focused()

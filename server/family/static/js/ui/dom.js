@@ -39,6 +39,28 @@ export function svg(tag, attributes = {}, ...children) {
   return element;
 }
 
+let redrawing = false;
+
+/**
+ * Runs a redraw of the screen already shown (after a sync) without moving the family's
+ * focus: whoever was on a button or link stays on it, not thrown back to the heading.
+ */
+export async function redrawInPlace(draw) {
+  const active = document.activeElement;
+  const id = active?.id;
+  const href = active?.getAttribute?.("href");
+  redrawing = true;
+  try {
+    await draw();
+  } finally {
+    redrawing = false;
+  }
+  const again = (id && document.getElementById(id))
+    || (href && (document.querySelector(`main [href="${CSS.escape(href)}"]`)
+                 ?? document.querySelector(`[href="${CSS.escape(href)}"]`)));
+  if (again && active !== document.body) again.focus({preventScroll: true});
+}
+
 /** Replaces a screen's content and moves focus to its heading, for screen readers and keys. */
 export function show(container, ...children) {
   container.replaceChildren();
@@ -46,6 +68,6 @@ export function show(container, ...children) {
   const heading = container.querySelector("h1");
   if (heading) {
     heading.setAttribute("tabindex", "-1");
-    heading.focus({preventScroll: false});
+    if (!redrawing) heading.focus({preventScroll: false});
   }
 }

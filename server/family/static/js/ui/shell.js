@@ -5,7 +5,7 @@
 import {openStore} from "../store.js";
 import {createSyncClient} from "../sync/client.js";
 import {setLanguage, t} from "../i18n.js";
-import {h, show} from "./dom.js";
+import {h, redrawInPlace, show} from "./dom.js";
 import {showEnrol, readEnrolCode} from "./enrol.js";
 import {showToday} from "./today.js";
 import {showRecord} from "./record.js";
@@ -102,9 +102,10 @@ function createApp(main, store) {
 
     /** Re-draws the current screen after data changed, unless the family is mid-form. */
     async refresh() {
-      if (location.hash.startsWith("#record")) return;  // never under a half-filled form
+      // Never under a half-filled form, nor under a code being typed.
+      if (location.hash.startsWith("#record") || document.getElementById("enrol-code")) return;
       await app.chooseLanguage();
-      await app.route();
+      await redrawInPlace(() => app.route());
     },
 
     notice(text, kind = "info") {
@@ -146,6 +147,8 @@ function createApp(main, store) {
       const higher = await entryWithHigherServerAdvice(app);
       if (higher && !location.hash.startsWith("#record")) {
         history.replaceState(null, "", `#advice/${higher}`);
+        await app.route();  // a new screen: focus goes to its heading
+        return report;
       }
       await app.refresh();
       return report;
