@@ -3,6 +3,7 @@
 const WORDS = {
   en: {
     app_name: "Homeward",
+    skip: "Skip to content",
     insecure_title: "This page is not secure",
     insecure_body: "Homeward only works over a secure connection (an address that starts with https). Ask the care team for the right link.",
     unsupported: "This browser cannot keep your entries safe. Please use an up-to-date Chrome, Safari or Firefox.",
@@ -105,6 +106,7 @@ const WORDS = {
   },
   es: {
     app_name: "Homeward",
+    skip: "Saltar al contenido",
     insecure_title: "Esta página no es segura",
     insecure_body: "Homeward solo funciona con una conexión segura (una dirección que empieza por https). Pida el enlace correcto al equipo.",
     unsupported: "Este navegador no puede guardar sus datos de forma segura. Use Chrome, Safari o Firefox actualizados.",
@@ -213,6 +215,8 @@ let current = "en";
 export function setLanguage(language) {
   current = WORDS[language] ? language : "en";
   document.documentElement.lang = current;
+  const skip = document.querySelector(".skip");
+  if (skip) skip.textContent = t("skip");
   return current;
 }
 
