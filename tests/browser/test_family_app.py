@@ -25,6 +25,10 @@ def test_it_enrols_from_the_qr_link_and_opens_with_no_network(family_phone, phon
     page.reload()
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
     expect(page.locator("#online")).to_contain_text("No connection")
+    # Everything a recording needs (the forms, the sealing, the rules) came from the cache.
+    record_temperature(page, 37.1)
+    expect(page.locator("#sync-line")).to_have_text(
+        "1 entry waiting to send — it is safe on this phone.")
 
 
 def test_the_qr_code_on_the_nurses_enrolment_page_opens_the_app_with_the_code(
