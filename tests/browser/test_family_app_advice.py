@@ -5,6 +5,7 @@ the team knows."""
 import pytest
 from playwright.sync_api import expect
 
+from browsing import screenshot
 from family_app import (app_link, family_phone, record_temperature,  # noqa: F401 (fixture)
                         stored_entries)
 from server.config import Config
@@ -71,6 +72,7 @@ def test_the_advice_shows_offline_before_any_request_and_the_team_knows_later(
     }""")
     print(f"Save to advice on screen: {measured:.0f} ms")  # measured, never asserted
     fever_screen = page.url
+    screenshot(page, "family-advice-urgent")
     advice.get_by_role("link", name="Back to Today").tap()
 
     save_diary(page, signs=["Seizure (fit)"])
@@ -79,6 +81,7 @@ def test_the_advice_shows_offline_before_any_request_and_the_team_knows_later(
     expect(calls.first).to_have_attribute("href", "tel:911")
     expect(calls.nth(1)).to_have_attribute("href", "tel:+15550100100")
     expect(advice).to_contain_text("Call emergency services now.")
+    screenshot(page, "family-advice-emergency")
     advice.get_by_role("link", name="Back to Today").tap()
 
     record_temperature(page, 36.8)  # a calm diary: no advice, straight back to Today

@@ -119,7 +119,7 @@ function createApp(main, store) {
 
     showOnline() {
       const line = document.getElementById("online");
-      line.textContent = app.status.online ? "" : t("sync_offline");
+      line.textContent = app.status.online ? "" : t("offline_short");
       line.className = app.status.online ? "online" : "online offline";
     },
 
