@@ -76,3 +76,21 @@ def test_the_phase_breakdown_accounts_for_the_push_and_puts_every_phase_back(ben
     assert phases["open_as_any"] > 0 and phases["evaluate"] > 0
     assert phases["push_entries"] >= phases["store_entry"] + phases["open_as_any"]
     assert sync.push.store_entry is original and "us/entry" in lines[-1]
+
+
+@pytest.mark.browser
+@pytest.mark.e2e
+def test_the_family_app_benchmark_measures_bytes_saves_advice_and_a_push(bench):
+    import os
+
+    if not os.access("/usr/bin/chromium", os.X_OK):
+        pytest.skip("no Chromium at /usr/bin/chromium")
+    import family_app
+
+    lines = []
+    figures = family_app.run("toy", report=lines.append)
+    assert figures["first_load"]["gzip"] > 0 and figures["shell"]["files"] > 10
+    assert figures["save"]["count"] == 2 and figures["save"][50] > 0
+    assert figures["advice"][50] > 0
+    assert figures["push"]["accepted"] == figures["push"]["pushed"] == 5
+    assert any("VmHWM" in line for line in lines)
