@@ -133,3 +133,33 @@ def test_remove_this_phone_warns_about_unsent_entries_then_wipes_everything(
                 key: (await store.get("journal_key")) ?? null};
     }""")
     assert left == {"outbox": 0, "journal": 0, "items": 0, "enrolment": None, "key": None}
+
+
+def test_an_entry_the_server_rejects_is_held_and_explained_with_try_again(
+        family_phone, phone, nurse, db):
+    patient_id, link = app_link(phone, nurse, language="en")
+    family = family_phone()
+    family.enrol(link)
+    page = family.page
+    family.context.set_offline(True)
+    record_temperature(page, 37.3)
+    # The sealed bytes damaged on the phone (a storage fault): the server cannot open them.
+    page.evaluate("""async () => {
+        const store = window.homeward.store;
+        const [record] = await store.outbox.list();
+        const tail = record.sealed.endsWith("A") ? "B" : "A";
+        await store.outbox.put({...record, sealed: record.sealed.slice(0, -1) + tail});
+    }""")
+    family.context.set_offline(False)
+    expect(page.locator("#sync-line")).to_have_text("1 entry was not delivered. See History.")
+    page.get_by_role("link", name="History").tap()
+    entry = page.locator(".entry")
+    expect(entry.locator(".entry-status")).to_have_text("Not delivered", timeout=15_000)
+    expect(entry).to_contain_text("If you are worried about your child, call the care team now.")
+    expect(entry).to_contain_text("The clinic could not open it.")
+    expect(entry.get_by_role("button", name="Try again")).to_be_visible()
+    expect(entry.locator(".ask-team")).to_contain_text("call the care team")
+    assert stored_entries(db, patient_id) == []
+    states = page.evaluate(
+        "window.homeward.client.outbox.list().then((all) => all.map((r) => r.state))")
+    assert states == ["rejected"]  # kept on the phone, never dropped

@@ -40,6 +40,9 @@ export function syncLine(status, app) {
   if (app.status.syncing) return t("sync_sending");
   if (status.waiting === 1) return t("sync_waiting_one");
   if (status.waiting > 1) return t("sync_waiting_many", {count: status.waiting});
+  // Never "All sent" while an entry the server refused is held on the phone.
+  if (status.rejected === 1) return t("sync_rejected_one");
+  if (status.rejected > 1) return t("sync_rejected_many", {count: status.rejected});
   if (status.lastSentAt) return t("sync_all_sent", {time: formatTime(status.lastSentAt, app.profile?.timezone)});
   return t("sync_never");
 }
