@@ -26,7 +26,8 @@ SPANISH = {"connect_title": "Conectar este teléfono", "phone_name": "Un nombre 
            "method": "Debajo del brazo", "save": "Guardar", "saved": "Guardado",
            "today": "Hoy", "all_sent": "Todo enviado a las", "next": "Siguiente",
            "back": "Volver a Hoy"}
-# A phone offline logs its failed requests; those are expected, any other error is not.
+# A phone offline logs its failed requests, and an API error the test provokes logs one;
+# those are expected, any other error is not (a missing app file is caught by status).
 OFFLINE_NOISE = ("net::ERR_INTERNET_DISCONNECTED", "Failed to fetch", "net::ERR_FAILED",
                  "Failed to load resource", "NetworkError", "ERR_CONNECTION_REFUSED")
 
@@ -47,6 +48,11 @@ class Phone:
         page.on("console", lambda message: self.errors.append(message.text)
                 if message.type == "error" else None)
         page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        # The console's "Failed to load resource" lines are allowed (offline, or an API
+        # error the test provokes), so a missing file of the app is caught here instead.
+        page.on("response", lambda response: self.errors.append(
+            f"{response.status} {response.url}")
+            if response.status >= 400 and "/api/" not in response.url else None)
         return page
 
     def unexpected_errors(self):

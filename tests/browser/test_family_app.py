@@ -93,3 +93,28 @@ def test_a_fever_recorded_offline_reaches_the_nurse_once_and_the_team_answer_com
     expect(answer).to_contain_text("The team saw this at 02:00 PM:")
     expect(answer).to_contain_text("Nina will call you in 10 minutes.")
     screenshot(page, "family-team-answer")
+
+
+def test_a_mistyped_code_or_no_connection_is_said_in_words_and_nothing_is_spent(
+        family_phone, phone, nurse, db):
+    patient_id, link = app_link(phone, nurse, language="en")
+    family = family_phone()
+    page = family.page
+    page.goto("/app/")
+    code_box = page.get_by_label("Code from the care team")
+    code_box.fill("ZZZZ-ZZZZ-ZZZZ")
+    page.get_by_role("button", name="Connect", exact=True).tap()
+    expect(page.get_by_role("alert")).to_have_text(
+        "This code is not right. Check it and try again.")
+
+    family.context.set_offline(True)
+    code = link.split("#enrol=", 1)[1]
+    code_box.fill(code)
+    page.get_by_role("button", name="Connect", exact=True).tap()
+    expect(page.get_by_role("alert")).to_have_text(
+        "No connection. Connect to the internet, then try again.")
+
+    family.context.set_offline(False)  # the same code still works: it was never spent
+    page.get_by_role("button", name="Connect", exact=True).tap()
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    assert db["devices"].count_where("patient_id = ?", [patient_id]) == 1

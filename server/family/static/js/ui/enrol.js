@@ -22,8 +22,9 @@ function explain(error) {
   if (code === "not_found" || code === "invalid_request" || status === 404 || status === 400) {
     return t("enrol_code_bad");
   }
-  if (!navigator.onLine || error instanceof TypeError || code === "network" ||
-      code === "offline") return t("enrol_offline");
+  if (!navigator.onLine || code === "network_error" || code === "bad_answer") {
+    return t("enrol_offline");
+  }
   return t("enrol_failed");
 }
 
