@@ -193,3 +193,10 @@ def m004_override_index(db):
     # Every push and pull reads a child's current overrides; without it, each scans the
     # table of every override a physician ever set (bench/RESULTS.md).
     db["patient_rule_overrides"].create_index(["patient_id", "set_at"])
+
+
+@migrations()
+def m007_alert_entries_by_entry(db):
+    # A `duplicate` push result carries the entry's current alert: without it, a retried
+    # batch of 500 entries scanned every alert's entries 500 times.
+    db["alert_entries"].create_index(["entry_id"])

@@ -15,8 +15,9 @@ from questionnaires.model import NoVariantError, UnknownQuestionnaireError
 from questionnaires.scoring import score
 from questionnaires.validation import validate_answers
 
-from .documents import EntryDocumentSchema, canonical, parse_document
-from .sealing import OpenFailed
+from .canonical import NotCanonicalisable, canonicalise
+from .documents import EntryDocumentSchema, legacy_canonical, parse_document
+from .sealing import OpenFailed, is_b64url
 
 # One schema for the process: building a marshmallow schema deep-copies its fields, which
 # cost more than loading the entry itself (bench/RESULTS.md). Loading does not change it.
@@ -43,6 +44,11 @@ class PushContext:
     # The alert room's call site: StoredEntry -> {"alert_id", "level"} or None.
     on_entry_stored: object = None
     device_ids: list = field(default_factory=list)  # own id first, then replaced devices
+    # (db, entry_id) -> the entry's current {"alert_id", "level"} or None, for `duplicate`.
+    alert_of_entry: object = None
+    # (task_id, questionnaire_id, recorded_at) -> whether this patient has or will have
+    # that task; None: task ids are not checked.
+    task_is_known: object = None
 
 
 @dataclass
@@ -84,6 +90,11 @@ def push_entries(context: PushContext, envelopes: list[dict]) -> list[dict]:
 
 def handle_envelope(context, envelope) -> dict:
     entry_id, kid = envelope["entry_id"], envelope["kid"]
+    if not is_b64url(envelope["sealed"]):
+        return rejected(entry_id, "invalid_encoding",
+                        "sealed must be unpadded base64url (RFC 4648 section 5: A-Z, a-z, "
+                        "0-9, '-' and '_', no '=' padding, no spaces); this is a bug in the "
+                        "app's encoder.")
     if kid not in context.keyring:
         return rejected(entry_id, "unknown_key",
                         f"The server has no key {kid}; refresh the key set from /api/v1/keys.")
@@ -105,12 +116,15 @@ def handle_envelope(context, envelope) -> dict:
             problems.append({"code": "invalid_document", "field": "entry_id",
                              "message": "The entry id inside differs from the envelope's; "
                                         "stored under the envelope's."})
-    content_mac = context.cipher.mac("entry", canonical(raw) if raw is not None else plaintext)
+    content_mac = context.cipher.mac("entry", canonical_content(raw, plaintext))
     existing = context.db.execute(
         "SELECT patient_id, content_mac FROM entries WHERE entry_id = ?", [entry_id]).fetchone()
     if existing is not None:
-        if existing[0] == context.device["patient_id"] and existing[1] == content_mac:
-            return {"entry_id": entry_id, "status": "duplicate"}
+        if existing[0] == context.device["patient_id"] and same_content(
+                context, entry_id, existing[1], content_mac, raw):
+            alert = (context.alert_of_entry(context.db, entry_id)
+                     if context.alert_of_entry else None)
+            return {"entry_id": entry_id, "status": "duplicate", "alert": alert}
         return rejected(entry_id, "conflict",
                         "Another entry with this entry_id was stored with other content.")
     stored = store_entry(context, device_id, entry_id, kid, plaintext, raw, document,
@@ -122,6 +136,41 @@ def handle_envelope(context, envelope) -> dict:
                 "error": {"code": first["code"], "message": first["message"],
                           "field": first.get("field")}}
     return {"entry_id": entry_id, "status": "accepted", "alert": alert}
+
+
+def canonical_content(raw, plaintext) -> bytes:
+    """What "same content" compares (docs/protocol.md): the document's RFC 8785 form, so
+    37 and 37.0, key order and spacing do not matter. A document outside I-JSON (NaN, an
+    integer beyond a double) has no such form and is compared byte for byte."""
+    if raw is None:
+        return plaintext
+    try:
+        return canonicalise(raw)
+    except NotCanonicalisable:
+        return plaintext
+
+
+def same_content(context, entry_id, stored_mac, content_mac, raw) -> bool:
+    if stored_mac == content_mac:
+        return True
+    if raw is None:
+        return False
+    # Entries stored before RFC 8785 carry the HMAC of Python's spelling: a phone retrying
+    # one of them must still hear `duplicate`. A match moves the row to the RFC 8785 HMAC,
+    # so a later retry spelt by another writer is recognised too.
+    try:
+        legacy = context.cipher.mac("entry", legacy_canonical(raw))
+    except (ValueError, UnicodeEncodeError, RecursionError):
+        return False
+    if legacy != stored_mac:
+        return False
+    try:
+        canonicalise(raw)
+    except NotCanonicalisable:
+        return True  # nothing better to move to
+    context.db.execute("UPDATE entries SET content_mac = ? WHERE entry_id = ?",
+                       [content_mac, entry_id])
+    return True
 
 
 def parse_entry(plaintext):
@@ -166,6 +215,13 @@ def store_entry(context, device_id, entry_id, kid, plaintext, raw, document, pro
     definition, valid, scores = None, {}, {}
     if document is not None:
         definition = find_definition(context, document, problems)
+    if document is not None and document["task_id"] is not None and context.task_is_known \
+            and not context.task_is_known(document["task_id"], document["questionnaire_id"],
+                                          document["recorded_at"]):
+        problems.append({"code": "unknown_task", "field": "task_id",
+                         "message": "This patient has no task with this task_id for this "
+                                    "questionnaire; use a task_id from the pull feed or made "
+                                    "from the schedule as the server makes it."})
     if definition is not None:
         checked = validate_answers(definition, document["answers"])
         valid = checked.valid_answers

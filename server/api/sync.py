@@ -5,6 +5,7 @@ from flask import g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from alerts.episodes import alert_of_entry
 from alerts.intake import BatchMemory, assess_entry
 from sync.documents import Rfc3339
 from sync.enrolment import (PLATFORMS, EnrolmentError, count_recent_attempts, note_attempt,
@@ -19,7 +20,7 @@ from ..context import (client_address, get_alerting, get_catalog, get_db, get_ke
                        get_schedule, get_vault, now)
 from ..device_auth import require_device
 from ..errors import ApiError, RateLimited
-from ..feed import add_triggered_tasks, feed_sources, refresh_patient_feed
+from ..feed import add_triggered_tasks, feed_sources, refresh_patient_feed, task_checker
 from ..patients import patient_facts
 
 blueprint = Blueprint("sync", __name__, url_prefix="",
@@ -168,7 +169,10 @@ def push(body):
                               cipher=patient["cipher"], device=device, patient=patient,
                               now=moment, clock_offset_seconds=round(offset, 3),
                               on_entry_stored=entry_consequences(db, patient, moment),
-                              device_ids=sealing_device_ids(db, device))
+                              device_ids=sealing_device_ids(db, device),
+                              alert_of_entry=alert_of_entry,
+                              task_is_known=task_checker(db, get_catalog(), get_schedule(),
+                                                         patient))
         results = push_entries(context, body["entries"])
         db.execute("UPDATE devices SET last_sync_at = ?, outbox_pending = ?, "
                    "clock_offset_seconds = ? WHERE id = ?",
