@@ -16,6 +16,7 @@ from .context import close_db
 from questionnaires import load_catalog, load_schedule
 
 from .alert_runtime import AlertRuntime, load_alert_runtime
+from .api import openapi_fields
 from .keyfiles import load_or_create_secret_key
 from .sealing_keys import KeyRingCache, ensure_sealing_key
 from .vault import Vault
@@ -92,6 +93,7 @@ def create_app(config: Config | dict | None = None, *, clock=None) -> Flask:
         "bearer", {"type": "http", "scheme": "bearer",
                    "description": "A device token (app) or a staff token (clinic API)."})
     errors.register(app)
+    openapi_fields.register(api)
 
     @app.before_request
     def start_request():
