@@ -9,7 +9,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import db as storage
-from . import errors, media_type
+from . import cors, errors, media_type
 from .clock import SystemClock
 from .config import Config
 from .context import close_db
@@ -109,6 +109,7 @@ def create_app(config: Config | dict | None = None, *, clock=None) -> Flask:
         return response
 
     media_type.register(app)
+    cors.register(app, config.app_origins)
     app.teardown_appcontext(close_db)
     register_blueprints(app, api)
     return app
