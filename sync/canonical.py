@@ -7,9 +7,9 @@ can compute the same bytes (docs/protocol.md, "What same content means").
 """
 import math
 from decimal import Decimal
+from json.encoder import encode_basestring
 
-ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
-           "\t": "\\t"}
+SAFE_INTEGER = 2 ** 53
 
 
 class NotCanonicalisable(ValueError):
@@ -31,39 +31,48 @@ def canonicalise(value) -> bytes:
 
 
 def write_value(value, parts):
-    if value is None:
-        parts.append("null")
-    elif value is True:
-        parts.append("true")
-    elif value is False:
-        parts.append("false")
-    elif isinstance(value, str):
+    # Exact types, most common first: this runs for every entry pushed (bench/RESULTS.md).
+    kind = type(value)
+    if kind is str:
         parts.append(quote(value))
-    elif isinstance(value, (int, float)):
-        parts.append(number(value))
-    elif isinstance(value, (list, tuple)):
-        parts.append("[")
-        for index, item in enumerate(value):
-            if index:
-                parts.append(",")
-            write_value(item, parts)
-        parts.append("]")
-    elif isinstance(value, dict):
-        if not all(isinstance(key, str) for key in value):
-            raise NotCanonicalisable("an object key is not a string")
+    elif kind is dict:
         parts.append("{")
-        # UTF-16 code units, as RFC 8785 section 3.2.3 says: big-endian UTF-16 bytes
-        # compare in exactly that order, which code points would not (emoji sort below
-        # U+E000..U+FFFF).
-        for index, key in enumerate(sorted(value, key=utf16_units)):
+        for index, key in enumerate(sorted_keys(value)):
             if index:
                 parts.append(",")
             parts.append(quote(key))
             parts.append(":")
             write_value(value[key], parts)
         parts.append("}")
+    elif kind is list:
+        parts.append("[")
+        for index, item in enumerate(value):
+            if index:
+                parts.append(",")
+            write_value(item, parts)
+        parts.append("]")
+    elif value is None:
+        parts.append("null")
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif kind is int or kind is float:
+        parts.append(number(value))
     else:
-        raise NotCanonicalisable(f"{type(value).__name__} is not a JSON value")
+        raise NotCanonicalisable(f"{kind.__name__} is not a JSON value")
+
+
+def sorted_keys(mapping) -> list:
+    """By UTF-16 code units (RFC 8785 section 3.2.3). Python compares code points, which
+    agrees unless a key holds a character beyond U+FFFF (a surrogate pair in UTF-16, so it
+    sorts below U+E000..U+FFFF): only then sort the slow way."""
+    if not all(type(key) is str for key in mapping):
+        raise NotCanonicalisable("an object key is not a string")
+    keys = sorted(mapping)
+    if any(key and max(key) > "\uffff" for key in keys):
+        keys.sort(key=utf16_units)
+    return keys
 
 
 def utf16_units(text: str) -> bytes:
@@ -75,27 +84,28 @@ def utf16_units(text: str) -> bytes:
 
 def quote(text: str) -> str:
     """Only `"`, `\\` and the control characters are escaped, short forms first, the rest as
-    lowercase \\u00xx (RFC 8785 section 3.2.2.2); everything else is written as itself."""
-    out = ['"']
-    for char in text:
-        if char in ESCAPES:
-            out.append(ESCAPES[char])
-        elif char < " ":
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
+    lowercase \\u00xx (RFC 8785 section 3.2.2.2); everything else is written as itself.
+    That is exactly what the json module's encoder does with ensure_ascii off."""
+    return encode_basestring(text)
 
 
 def number(value) -> str:
     """ECMAScript's Number.prototype.toString of the value as a double (RFC 8785 section
     3.2.2.3): 37 and 37.0 are both "37", 1e21 is "1e+21", 0.1 stays "0.1"."""
-    if isinstance(value, int):
+    if type(value) is int:
+        if -SAFE_INTEGER <= value <= SAFE_INTEGER:
+            return str(value)  # exact as a double, and written in full by ECMAScript
         try:
             value = float(value)
         except OverflowError:
             raise NotCanonicalisable("an integer is too large for a double") from None
+    elif value.is_integer():
+        if -SAFE_INTEGER <= value <= SAFE_INTEGER:
+            return str(int(value))  # 37.0 is 37; -0.0 is 0
+    elif 1e-4 <= abs(value) < 1e16:
+        # Between these, repr() is positional with the shortest round-trip digits, which
+        # is exactly ECMAScript's output; outside them the exponent forms differ.
+        return repr(value)
     if not math.isfinite(value):
         raise NotCanonicalisable("NaN and the infinities are not JSON")
     if value == 0:

@@ -67,9 +67,7 @@ def parse_document(plaintext: bytes):
                            for name, why in sorted(error.messages.items())]
 
 
-def legacy_canonical(raw) -> bytes:
-    """What servers before RFC 8785 canonical JSON (sync/canonical.py) kept the dedupe HMAC
-    of: Python's own spelling, so 37.0 and 37 differed. Kept only to recognise a retry of an
-    entry stored then; never used to store."""
+def canonical(raw) -> bytes:
+    """The same document, whatever key order or spacing the app used: for duplicate checks."""
     return json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=True).encode("utf-8")

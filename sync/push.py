@@ -15,8 +15,8 @@ from questionnaires.model import NoVariantError, UnknownQuestionnaireError
 from questionnaires.scoring import score
 from questionnaires.validation import validate_answers
 
-from .canonical import NotCanonicalisable, canonicalise
-from .documents import EntryDocumentSchema, legacy_canonical, parse_document
+from .dedupe import content_of, is_same_content
+from .documents import EntryDocumentSchema, parse_document
 from .sealing import OpenFailed, is_b64url
 
 # One schema for the process: building a marshmallow schema deep-copies its fields, which
@@ -116,17 +116,18 @@ def handle_envelope(context, envelope) -> dict:
             problems.append({"code": "invalid_document", "field": "entry_id",
                              "message": "The entry id inside differs from the envelope's; "
                                         "stored under the envelope's."})
-    content_mac = context.cipher.mac("entry", canonical_content(raw, plaintext))
+    content_mac = context.cipher.mac("entry", content_of(raw, plaintext))
     existing = context.db.execute(
         "SELECT patient_id, content_mac FROM entries WHERE entry_id = ?", [entry_id]).fetchone()
     if existing is not None:
-        if existing[0] == context.device["patient_id"] and same_content(
-                context, entry_id, existing[1], content_mac, raw):
+        if existing[0] == context.device["patient_id"] and is_same_content(
+                context.db, context.cipher, entry_id, existing[1], content_mac, raw):
             alert = (context.alert_of_entry(context.db, entry_id)
                      if context.alert_of_entry else None)
             return {"entry_id": entry_id, "status": "duplicate", "alert": alert}
         return rejected(entry_id, "conflict",
                         "Another entry with this entry_id was stored with other content.")
+    check_task(context, document, problems)
     stored = store_entry(context, device_id, entry_id, kid, plaintext, raw, document,
                          problems, content_mac)
     alert = context.on_entry_stored(context.db, stored) if context.on_entry_stored else None
@@ -138,39 +139,17 @@ def handle_envelope(context, envelope) -> dict:
     return {"entry_id": entry_id, "status": "accepted", "alert": alert}
 
 
-def canonical_content(raw, plaintext) -> bytes:
-    """What "same content" compares (docs/protocol.md): the document's RFC 8785 form, so
-    37 and 37.0, key order and spacing do not matter. A document outside I-JSON (NaN, an
-    integer beyond a double) has no such form and is compared byte for byte."""
-    if raw is None:
-        return plaintext
-    try:
-        return canonicalise(raw)
-    except NotCanonicalisable:
-        return plaintext
-
-
-def same_content(context, entry_id, stored_mac, content_mac, raw) -> bool:
-    if stored_mac == content_mac:
-        return True
-    if raw is None:
-        return False
-    # Entries stored before RFC 8785 carry the HMAC of Python's spelling: a phone retrying
-    # one of them must still hear `duplicate`. A match moves the row to the RFC 8785 HMAC,
-    # so a later retry spelt by another writer is recognised too.
-    try:
-        legacy = context.cipher.mac("entry", legacy_canonical(raw))
-    except (ValueError, UnicodeEncodeError, RecursionError):
-        return False
-    if legacy != stored_mac:
-        return False
-    try:
-        canonicalise(raw)
-    except NotCanonicalisable:
-        return True  # nothing better to move to
-    context.db.execute("UPDATE entries SET content_mac = ? WHERE entry_id = ?",
-                       [content_mac, entry_id])
-    return True
+def check_task(context, document, problems):
+    """A task id must be one of this patient's tasks for the same questionnaire; anything
+    else is kept, checked by the rules, and flagged for staff (docs/protocol.md)."""
+    if document is None or document["task_id"] is None or context.task_is_known is None:
+        return
+    if not context.task_is_known(document["task_id"], document["questionnaire_id"],
+                                 document["recorded_at"]):
+        problems.append({"code": "unknown_task", "field": "task_id",
+                         "message": "This patient has no task with this task_id for this "
+                                    "questionnaire; use a task_id from the pull feed, or one "
+                                    "made from the schedule as the server makes it."})
 
 
 def parse_entry(plaintext):
@@ -215,13 +194,6 @@ def store_entry(context, device_id, entry_id, kid, plaintext, raw, document, pro
     definition, valid, scores = None, {}, {}
     if document is not None:
         definition = find_definition(context, document, problems)
-    if document is not None and document["task_id"] is not None and context.task_is_known \
-            and not context.task_is_known(document["task_id"], document["questionnaire_id"],
-                                          document["recorded_at"]):
-        problems.append({"code": "unknown_task", "field": "task_id",
-                         "message": "This patient has no task with this task_id for this "
-                                    "questionnaire; use a task_id from the pull feed or made "
-                                    "from the schedule as the server makes it."})
     if definition is not None:
         checked = validate_answers(definition, document["answers"])
         valid = checked.valid_answers

@@ -155,3 +155,12 @@ def test_it_writes_what_javascript_writes_for_random_documents():
     assert len(from_javascript) == len(values)
     for value, written in zip(values, from_javascript):
         assert canonicalise(value).decode("utf-8") == written, value
+
+
+@pytest.mark.parametrize("value, written", [
+    (9525256551625172.0, "9525256551625172"), (1e20, "100000000000000000000"),
+    (2.0 ** 53, "9007199254740992"), (2 ** 53 + 2, "9007199254740994"),
+    (10 ** 21, "1e+21"), (0.0001, "0.0001"), (0.00001, "0.00001"), (1e-7, "1e-7"),
+    (1e16, "10000000000000000"), (123e18, "123000000000000000000"), (-38.4, "-38.4")])
+def test_it_writes_numbers_at_the_edges_of_its_shortcuts_as_ecmascript_does(value, written):
+    assert canonicalise(value) == written.encode()

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from questionnaires import Patient, load_schedule, tasks_between
-from sync.documents import legacy_canonical
+from sync.documents import canonical as legacy_canonical
 from sync.sealing import b64url, seal_plaintext, unb64url
 
 VECTOR = Path(__file__).parent.parent / "docs" / "vectors" / "canonical-json.json"
