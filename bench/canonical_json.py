@@ -5,17 +5,13 @@ Best of five runs over 2,000 generated diaries (half of them with Kotlin's 37.0 
 whole numbers), so a busy machine shows less in the figure. Prints µs per entry.
 """
 import random
-import sys
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from common import print_machine  # noqa: E402
-from families import Family, diary_answers, document  # noqa: E402
-from sync.canonical import canonicalise  # noqa: E402
-from sync.documents import canonical as python_spelling  # noqa: E402
+from common import print_machine
+from families import Family, diary_answers, document
+from sync.canonical import canonicalise
+from sync.documents import canonical as python_spelling
 
 ENTRIES, RUNS = 2000, 5
 
