@@ -23,6 +23,9 @@ CONCERNS = {
     "missed_checkin": "checkin", "no_contact": "checkin",
     "qol_drop": "quality_of_life", "caregiver_distress": "caregiver_distress",
 }
+# Concerns about the caregiver themselves (their distress, and the psychosocial team's answer
+# to it) are for the caregiver's devices only, never the child's own phone.
+CAREGIVER_CONCERNS = ("caregiver_distress",)
 ACKNOWLEDGE_WITHIN = timedelta(minutes=15)
 OPEN_STATUSES = ("open", "acknowledged")
 
@@ -33,6 +36,11 @@ def rank(level: str) -> int:
 
 def concern_of(reason: str) -> str:
     return CONCERNS.get(reason, reason)
+
+
+def concerns_hidden_from(respondent: str) -> tuple[str, ...]:
+    """The concerns whose alerts a device of this respondent must not receive."""
+    return () if respondent == "caregiver" else CAREGIVER_CONCERNS
 
 
 def group_findings(findings) -> dict[str, list]:

@@ -69,7 +69,7 @@ def build_context(db, cipher, patient, stored, settings, now, memory=None) -> di
     memory = memory if memory is not None else BatchMemory()
     previous, temperatures = diary_history(db, cipher, stored, memory)
     if stored.patient_id not in memory.overrides:
-        memory.overrides[stored.patient_id] = patient_overrides(db, stored.patient_id)
+        memory.overrides[stored.patient_id] = patient_overrides(db, stored.patient_id, cipher)
     return {
         "now": now, **patient_values(patient, at),
         "baseline": {
@@ -141,10 +141,15 @@ def diary_answers(cipher, memory, entry_id, sealed):
     return memory.answers[entry_id]
 
 
-def patient_overrides(db, patient_id):
-    row = db.execute("SELECT overrides FROM patient_rule_overrides WHERE patient_id = ? AND "
-                     "ended_at IS NULL ORDER BY set_at DESC LIMIT 1", [patient_id]).fetchone()
-    return json.loads(row[0]) if row else None
+def patient_overrides(db, patient_id, cipher):
+    """The physician's overrides in force for this child, or None; sealed at rest with the
+    patient's key (`cipher`), since they say what is normal for this child."""
+    row = db.execute("SELECT id, overrides FROM patient_rule_overrides WHERE patient_id = ? "
+                     "AND ended_at IS NULL ORDER BY set_at DESC LIMIT 1",
+                     [patient_id]).fetchone()
+    if row is None:
+        return None
+    return cipher.open_json("patient_rule_overrides", str(row[0]), "overrides", row[1])
 
 
 def note_checkin(db, stored):

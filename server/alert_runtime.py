@@ -42,10 +42,11 @@ class AlertRuntime:
     # child with overrides has a signature of its own.
     _documents: dict = field(default_factory=dict, repr=False)
 
-    def rules_document(self, db, patient_id) -> dict:
-        """The rules a family's app holds; each caller gets its own copy."""
-        overrides = patient_overrides(db, patient_id)
-        signature = self._signature(overrides)
+    def rules_document(self, db, patient_id, cipher) -> dict:
+        """The rules a family's app holds; each caller gets its own copy. `cipher`, the
+        patient's, opens the physician's overrides."""
+        overrides = patient_overrides(db, patient_id, cipher)
+        signature = hashlib.sha256(self._material(overrides)).hexdigest()  # in memory only
         found = self._documents.get(signature)
         if found is None:
             found = json.dumps(ruleset_document(self.settings.ruleset, self.settings.parameters,
@@ -55,16 +56,19 @@ class AlertRuntime:
             self._documents[signature] = found
         return json.loads(found)
 
-    def rules_signature(self, db, patient_id) -> str:
+    def rules_signature(self, db, patient_id, cipher) -> str:
         """Changes when the rules a family's app should hold change: a new rule set, new
-        site thresholds, or a physician's override for this child."""
-        return self._signature(patient_overrides(db, patient_id))
+        site thresholds, or a physician's override for this child. Keyed with the patient's
+        key, because it is stored in clear and the few overrides a physician can set could
+        be told from a plain hash by trying them all."""
+        material = self._material(patient_overrides(db, patient_id, cipher))
+        return cipher.mac("rules-signature", material).hex()[:16]
 
-    def _signature(self, overrides) -> str:
+    def _material(self, overrides) -> bytes:
         ruleset = self.settings.ruleset
-        material = json.dumps([ruleset.document.get("id"), ruleset.document.get("version"),
-                               self.settings.parameters, overrides], sort_keys=True, default=str)
-        return hashlib.sha256(material.encode()).hexdigest()[:16]
+        return json.dumps([ruleset.document.get("id"), ruleset.document.get("version"),
+                           self.settings.parameters, overrides], sort_keys=True,
+                          default=str).encode()
 
 
 def load_alert_runtime(config, catalog) -> AlertRuntime:

@@ -2,7 +2,7 @@
 the family's feed, with who may see which."""
 import json
 
-from alerts.episodes import LEVELS
+from alerts.episodes import LEVELS, concern_of
 
 from .clock import from_db, to_wire
 
@@ -54,6 +54,22 @@ def default_family_message(alert_row, language, ruleset=None) -> str:
 
 def visible_concerns(role):
     return None if role in CARE_TEAM else PSYCHOSOCIAL_CONCERNS
+
+
+def visible_questionnaires(role, ruleset):
+    """The questionnaires whose entries and tasks `role` may see (None: all): those whose
+    every rule raises a concern `visible_concerns` lets the role see, so entries, tasks and
+    alerts are split by one function. A neuro-check task that a neuro sign called for tells
+    the sign and its time; a questionnaire no rule reads is the care team's."""
+    concerns = visible_concerns(role)
+    if concerns is None:
+        return None
+    raised: dict[str, set] = {}
+    for rule in ruleset.rules:
+        for questionnaire_id in rule.questionnaires or ():
+            raised.setdefault(questionnaire_id, set()).add(concern_of(rule.reason))
+    return tuple(sorted(questionnaire_id for questionnaire_id, found in raised.items()
+                        if found <= set(concerns)))
 
 
 def describe_evidence(evidence) -> str:

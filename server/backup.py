@@ -54,6 +54,7 @@ def _remove_with_sidecars(path: Path) -> None:
 def _copy_database(source: sqlite3.Connection, target: Path) -> None:
     """SQLite's backup API in one step: a consistent snapshot under a read transaction,
     while other connections go on writing (WAL lets them)."""
+    storage.create_private(target)  # private from the first byte, not after the copy
     destination = sqlite3.connect(str(target), isolation_level=None)
     try:
         source.backup(destination)
@@ -219,6 +220,7 @@ def _move_aside(database_path: Path, now) -> list[Path]:
         if current.exists():
             target = Path(f"{aside}{suffix}")  # SQLite finds "<name>-wal" beside "<name>"
             os.replace(current, target)
+            os.chmod(target, storage.PRIVATE)  # an older version's file may be 0644
             moved.append(target)
     Path(f"{database_path}-shm").unlink(missing_ok=True)  # rebuilt from the WAL on open
     return moved

@@ -3,6 +3,8 @@
 One connection per request and per job: SQLite connections are cheap, and sharing one across
 threads is how "database is locked" and half-seen transactions creep in.
 """
+import logging
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -13,7 +15,36 @@ import sqlite_utils
 BUSY_TIMEOUT_MS = 10_000
 
 
+PRIVATE = 0o600
+SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def create_private(path: Path | str) -> None:
+    """Make sure `path` exists readable by its owner only, before anything is written to
+    it: SQLite gives the WAL and shared-memory files the database file's mode, so a database
+    created here keeps all three 0600 whatever the umask. A file an older version left
+    readable by others (0644) is tightened, with its sidecars. One stat when all is well:
+    every request opens a connection."""
+    try:
+        loose = os.stat(path).st_mode & 0o077
+    except FileNotFoundError:
+        os.close(os.open(str(path), os.O_CREAT | os.O_WRONLY, PRIVATE))
+        return
+    if not loose:
+        return
+    for candidate in (str(path), *(f"{path}{suffix}" for suffix in SIDECARS)):
+        try:
+            os.chmod(candidate, PRIVATE)
+        except FileNotFoundError:
+            pass
+        except PermissionError:
+            logging.getLogger("homeward.db").warning(
+                "%s is readable by others and not ours to change: run `chmod 600 %s`.",
+                candidate, candidate)
+
+
 def connect(path: Path | str) -> sqlite_utils.Database:
+    create_private(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -65,9 +96,23 @@ def write_transaction(db: sqlite_utils.Database):
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply pending migrations; returns the names applied."""
-    from .migrations import migrations
+    """Apply pending migrations up to the first that has values to seal with the patients'
+    keys (it runs from Vault.open, through migrate_with_keys); returns the names applied."""
+    from .migrations import KEYED_STEPS, migrations, waits_for_keys
 
     pending = [m.name for m in migrations.pending(db)]
-    migrations.apply(db)
+    migrations.apply(db, stop_before=[name for name in KEYED_STEPS
+                                      if name in pending and waits_for_keys(db, name)])
+    left = {m.name for m in migrations.pending(db)}
+    return [name for name in pending if name not in left]
+
+
+def migrate_with_keys(db: sqlite_utils.Database, vault) -> list[str]:
+    """Apply every pending migration, sealing with `vault`; returns the names applied."""
+    from .migrations import migrations, sealing_with
+
+    pending = [m.name for m in migrations.pending(db)]
+    if pending:
+        with sealing_with(vault):
+            migrations.apply(db)
     return pending

@@ -13,9 +13,6 @@ from .errors import NotFound
 # PROTOCOL.md: views show both times when they differ by over two minutes.
 CLOCK_DIFFERS_SECONDS = 120
 STATUSES = ("accepted", "quarantined")
-# The psychosocial team follows wellbeing, not symptoms (PROTOCOL.md, roles), so these are
-# the only entries it may read.
-WELLBEING_QUESTIONNAIRES = ("quality-of-life", "caregiver-wellbeing")
 
 
 @dataclass(frozen=True)
@@ -140,13 +137,18 @@ def unseal(row, cipher, superseded_by) -> Entry:
         scores=opened("scores", {}), problems=opened("problems", []), document=document)
 
 
-def read_tasks(db, patient_id, start, end, now) -> list[dict]:
+def read_tasks(db, patient_id, start, end, now, questionnaire_ids=None) -> list[dict]:
     """Stored tasks open at any time in [start, end), due order, each with the accepted
-    entry that completed it (the newest, when a correction carried the task id on)."""
+    entry that completed it (the newest, when a correction carried the task id on).
+    `questionnaire_ids` (None: all) narrows them to what the reader's role may see."""
+    where, params = "", []
+    if questionnaire_ids is not None:
+        where = f"AND questionnaire_id IN ({', '.join('?' * len(questionnaire_ids))}) "
+        params = list(questionnaire_ids)
     rows = list(db.query(
-        "SELECT * FROM tasks WHERE patient_id = ? AND due_at < ? AND closes_at > ? "
+        f"SELECT * FROM tasks WHERE patient_id = ? AND due_at < ? AND closes_at > ? {where}"
         "ORDER BY due_at, questionnaire_id, respondent, task_id",
-        [patient_id, to_db(end), to_db(start)]))
+        [patient_id, to_db(end), to_db(start), *params]))
     completed = {}
     for chunk in range(0, len(rows), 500):
         ids = [row["task_id"] for row in rows[chunk:chunk + 500]]

@@ -4,9 +4,37 @@ Never edit a step once it has shipped: databases in hospitals already ran it. Ad
 Sensitive columns are BLOBs written by the vault; everything in clear is an id, a code or a
 time (docs/security.md lists them).
 """
+import json
+import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from sqlite_utils import Migrations
 
 migrations = Migrations("homeward")
+
+# Steps that seal values need the patients' keys, which live outside the database: when
+# such a step has something to seal, `migrate` stops before it and `Vault.open` runs it once
+# the master key is checked (server/db.py, migrate_with_keys).
+KEYED_STEPS = ("m005_seal_clinical_details",)
+_sealing_vault: ContextVar = ContextVar("homeward_sealing_vault", default=None)
+
+
+def waits_for_keys(db, name) -> bool:
+    """Whether step `name` has values to seal, so must wait for the vault."""
+    if name != "m005_seal_clinical_details" or not db["patient_rule_overrides"].exists():
+        return False
+    return db.execute("SELECT 1 FROM patient_rule_overrides WHERE typeof(overrides) = "
+                      "'text' LIMIT 1").fetchone() is not None
+
+
+@contextmanager
+def sealing_with(vault):
+    token = _sealing_vault.set(vault)
+    try:
+        yield
+    finally:
+        _sealing_vault.reset(token)
 
 
 @migrations()
@@ -193,6 +221,41 @@ def m004_override_index(db):
     # Every push and pull reads a child's current overrides; without it, each scans the
     # table of every override a physician ever set (bench/RESULTS.md).
     db["patient_rule_overrides"].create_index(["patient_id", "set_at"])
+
+
+@migrations()
+def m005_seal_clinical_details(db):
+    # A physician's overrides say what is normal for this child ("baseline_signs":
+    # {"neuro_signs": ["tremor"]}): clinical facts, sealed with the patient's key like any
+    # other. The audit log keeps the kind of change only. The column keeps its declared
+    # type; SQLite stores a BLOB as a BLOB whatever the column's affinity.
+    from .vault import PatientCipher, PatientErased
+
+    vault = _sealing_vault.get()
+    rows = list(db.query("SELECT id, patient_id, overrides FROM patient_rule_overrides "
+                         "WHERE typeof(overrides) = 'text'"))
+    if rows and vault is None:
+        raise RuntimeError("m005_seal_clinical_details needs the patients' keys: it runs "
+                           "from Vault.open, after the master key was checked.")
+    # Overwrite the clear values' old bytes instead of leaving them in free pages.
+    db.execute("PRAGMA secure_delete=ON")
+    for row in rows:
+        try:
+            cipher = vault.for_patient(db, row["patient_id"])
+        except PatientErased:
+            # Nothing of an erased child may be readable again: a key nobody keeps.
+            cipher = PatientCipher(row["patient_id"], secrets.token_bytes(32))
+        sealed = cipher.seal_json("patient_rule_overrides", str(row["id"]), "overrides",
+                                  json.loads(row["overrides"]))
+        db.execute("UPDATE patient_rule_overrides SET overrides = ? WHERE id = ?",
+                   [sealed, row["id"]])
+    for row in list(db.query("SELECT id, details FROM audit_log WHERE action = "
+                             "'rule_overrides.set' AND details LIKE '%\"overrides\"%'")):
+        details = json.loads(row["details"])
+        overrides = details.get("overrides") or {}
+        kept = {"sections": sorted(key for key, value in overrides.items() if value)}
+        db.execute("UPDATE audit_log SET details = ? WHERE id = ?",
+                   [json.dumps(kept, sort_keys=True), row["id"]])
 
 
 @migrations()

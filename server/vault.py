@@ -8,6 +8,7 @@ column fails to open. Destroying a patient's wrapped key makes all their values 
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 
@@ -155,7 +156,14 @@ class Vault:
                 "HOMEWARD_MASTER_KEY_FILE or HOMEWARD_MASTER_KEY at the right key.")
         else:
             current = sorted(known & set(keys))[0]
-        return cls(keys, current)
+        vault = cls(keys, current)
+        from .db import migrate_with_keys
+
+        applied = migrate_with_keys(db, vault)  # steps that seal need the checked key
+        if applied:
+            logging.getLogger("homeward.vault").info("applied migration(s) that seal: %s",
+                                                     ", ".join(applied))
+        return vault
 
     def create_patient_key(self, db, patient_id: str, now) -> PatientCipher:
         key = secrets.token_bytes(32)

@@ -73,12 +73,20 @@ class ReplacementRefused(EnrolmentError):
 
 def check_replacement(db, replaces, patient_id):
     """A re-enrolling phone proves it held the old device's token, so the entries it sealed
-    under the old device id before the revocation can still be delivered."""
+    under the old device id before the revocation can still be delivered. Once only: a
+    token copied off a lost phone must not make a second heir to its entries. The caller
+    holds the write transaction, so two enrolments racing with one token cannot both pass."""
     rows = list(db.query("SELECT * FROM devices WHERE id = ?", [replaces["device_id"]]))
     if not rows or rows[0]["token_hash"] != digest(replaces["device_token"]) \
             or rows[0]["patient_id"] != patient_id:
         raise ReplacementRefused("The device to replace could not be verified; enrol without "
                                  "`replaces`, and call the care team about unsent entries.")
+    heir = db.execute("SELECT id FROM devices WHERE replaces_device_id = ? LIMIT 1",
+                      [rows[0]["id"]]).fetchone()
+    if heir is not None:
+        raise ReplacementRefused("That device was already replaced by another enrolment; "
+                                 "enrol without `replaces`, and call the care team about "
+                                 "unsent entries.")
     return rows[0]
 
 
@@ -145,11 +153,18 @@ def revoke_device(db, device_id, revoked_by, now) -> bool:
     return result.rowcount == 1
 
 
-def count_recent_attempts(db, client_address, since) -> int:
-    return db["enrollment_attempts"].count_where(
-        "client_address = ? AND at >= ? AND succeeded = 0", [client_address, utc(since)])
+def admit_attempt(db, client_address, now, since, limit) -> int | None:
+    """Count an enrolment attempt as failed before its code is looked up, unless the
+    address already has `limit` failures since `since`: one conditional INSERT, so codes
+    sent all at once cannot all slip under the limit. Returns the attempt's id, or None when
+    it is turned away (and not counted). The caller holds the write transaction."""
+    counted = db.execute(
+        "INSERT INTO enrollment_attempts (client_address, at, succeeded) SELECT ?, ?, 0 "
+        "WHERE (SELECT COUNT(*) FROM enrollment_attempts WHERE client_address = ? "
+        "AND at >= ? AND succeeded = 0) < ?",
+        [client_address, utc(now), client_address, utc(since), limit])
+    return counted.lastrowid if counted.rowcount == 1 else None
 
 
-def note_attempt(db, client_address, now, succeeded):
-    db["enrollment_attempts"].insert({"client_address": client_address, "at": utc(now),
-                                      "succeeded": int(succeeded)})
+def note_success(db, attempt_id) -> None:
+    db.execute("UPDATE enrollment_attempts SET succeeded = 1 WHERE id = ?", [attempt_id])

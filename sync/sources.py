@@ -8,6 +8,7 @@ import json
 import threading
 from datetime import timezone
 
+from alerts.episodes import concerns_hidden_from
 from questionnaires.model import NoVariantError
 from questionnaires.schemas import dump_definition
 
@@ -151,12 +152,19 @@ def variants_signature(catalog, patient, now) -> str:
 
 class AlertSource(Source):
     """The care team's handling of alerts raised from this family's entries. The message is
-    the team's own when they wrote one, else what to do now, from the rules' advice."""
+    the team's own when they wrote one, else what to do now, from the rules' advice.
+
+    A caregiver's own concerns never reach the child's phone: such an alert resolves to
+    nothing there, so a change to it is sent as a delete (docs/protocol.md)."""
 
     type = "alert"
     RECENT_DAYS = 14
 
     def _rows(self, context, where, params):
+        hidden = concerns_hidden_from(context.device["respondent"])
+        if hidden:
+            where += f" AND concern NOT IN ({', '.join('?' * len(hidden))})"
+            params = [*params, *hidden]
         return context.db.query(
             "SELECT id, patient_id, reasons, level, status, first_entry_id, family_message, "
             f"resolved_at FROM alerts WHERE patient_id = ? {where}",

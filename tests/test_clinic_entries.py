@@ -243,7 +243,7 @@ def test_it_lists_tasks_in_the_window_with_the_entry_that_completed_one(client, 
 def test_it_narrows_tasks_to_a_window_and_refuses_a_backwards_one(client, nurse, staff,
                                                                  family):
     window = {"from": "2026-11-23T00:00:00Z", "to": "2026-11-24T00:00:00Z"}
-    listed = tasks(client, staff("psychosocial"), family.patient_id, **window)
+    listed = tasks(client, nurse, family.patient_id, **window)
     assert listed and all(when(t["due_at"]) < when(window["to"])
                           and when(t["closes_at"]) > when(window["from"]) for t in listed)
     assert {t["state"] for t in listed} == {"upcoming"}

@@ -119,3 +119,25 @@ def test_it_lists_the_devices_on_the_patient_page(client, nurse, clock):
     patient = client.get(f"/api/v1/patients/{family.patient_id}", headers=nurse.headers)
     [device] = patient.get_json()["devices"]
     assert device["device_id"] == family.device_id and device["respondent"] == "caregiver"
+
+
+def test_it_lets_a_revoked_phones_token_stand_for_it_in_one_re_enrolment_only(client, nurse,
+                                                                              db):
+    patient_id = create_patient(client, nurse.headers)
+    lost = enrol(client, enrollment_code(client, nurse.headers, patient_id)).get_json()
+    assert client.delete(f"/api/v1/devices/{lost['device_id']}",
+                         headers=nurse.headers).status_code == 204
+    replaces = {"device_id": lost["device_id"], "device_token": lost["device_token"]}
+
+    def enrol_replacing(code):
+        return client.post("/api/v1/devices", json={
+            "enrollment_code": code, "device_name": "New phone", "platform": "android",
+            "app_version": "1.0", "replaces": replaces})
+
+    first = enrol_replacing(enrollment_code(client, nurse.headers, patient_id))
+    assert first.status_code == 201
+    code = enrollment_code(client, nurse.headers, patient_id)
+    error = assert_envelope(enrol_replacing(code), 403, "forbidden")
+    assert "already" in error["message"]
+    assert db["devices"].count_where("replaces_device_id = ?", [lost["device_id"]]) == 1
+    assert enrol(client, code).status_code == 201  # the code was not spent on the refusal

@@ -193,3 +193,14 @@ def test_the_alert_page_never_sends_a_form_on_to_another_site(client, nurse, fev
     sign_in(client, nurse)
     html = client.get(f"/alerts/{fever}?next=//evil.example/alerts").get_data(as_text=True)
     assert all(form["fields"]["next"] == "/alerts" for form in Forms(html).forms[1:])
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example", "/%0A/evil.example",
+                                    "/%0d%0a/evil.example", "%2F%2Fevil.example"])
+def test_the_back_link_never_leaves_the_site(client, nurse, fever, target):
+    sign_in(client, nurse)
+    page = client.get(f"/alerts/{fever}?next={target}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "evil.example" not in html
+    assert all(form["fields"]["next"] == "/alerts" for form in Forms(html).forms[1:])

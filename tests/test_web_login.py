@@ -179,6 +179,14 @@ def test_it_sends_a_signed_in_visitor_from_the_login_page_home(client, staff):
     ("//evil.example/phish", "/"),
     ("https://evil.example/", "/"),
     ("/\\evil.example", "/"),
+    # Browsers drop tabs and line breaks from a URL: "/\t/evil.example" is "//evil.example".
+    ("/\t/evil.example", "/"),
+    ("/\n/x", "/"),
+    ("/\r\n/evil.example", "/"),
+    ("/alerts\x00", "/"),
+    ("/alerts/\\/evil.example", "/"),
+    ("/patients\u202e", "/"),
+    ("/patients?q=a#top", "/patients?q=a#top"),
 ])
 def test_it_returns_only_to_a_page_of_this_site_after_sign_in(client, staff, target, landing):
     response = sign_in(client, staff("nurse"), next=target)

@@ -10,9 +10,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from questionnaires import UnknownQuestionnaireError, to_fhir_response
 
 from .. import audit
+from ..alerting import visible_questionnaires
 from ..auth import current_staff, require_staff
 from ..context import get_alerting, get_catalog, get_db, get_schedule, get_vault, now
-from ..entries import STATUSES, WELLBEING_QUESTIONNAIRES, read_entries, read_entry, read_tasks
+from ..entries import STATUSES, read_entries, read_entry, read_tasks
 from ..errors import Forbidden, NotFound
 from ..feed import refresh_patient_feed
 from ..patients import patient_facts
@@ -135,10 +136,11 @@ class TrendSchema(Schema):
 
 
 def readable(questionnaire_id):
-    if current_staff().role == "psychosocial" and questionnaire_id not in WELLBEING_QUESTIONNAIRES:
+    allowed = visible_questionnaires(current_staff().role, get_alerting().settings.ruleset)
+    if allowed is not None and questionnaire_id not in allowed:
         raise Forbidden("The psychosocial team reads wellbeing entries only: ask for "
-                        "questionnaire_id=quality-of-life or caregiver-wellbeing.",
-                        details={"allowed_questionnaires": list(WELLBEING_QUESTIONNAIRES)})
+                        f"questionnaire_id={' or '.join(allowed)}.",
+                        details={"allowed_questionnaires": list(allowed)})
 
 
 @blueprint.route("/<patient_id>/tasks", methods=["GET"])
@@ -154,8 +156,11 @@ def tasks(query, patient_id):
     patient = patient_facts(db, get_vault(), patient_id, moment)
     # The same top-up a device's pull does, so staff see the horizon even before it syncs.
     refresh_patient_feed(db, get_catalog(), get_schedule(), patient, moment,
-                         get_alerting().rules_signature(db, patient["patient_id"]))
-    found = read_tasks(db, patient_id, start, end, moment)
+                         get_alerting().rules_signature(db, patient["patient_id"],
+                                                        patient["cipher"]))
+    found = read_tasks(db, patient_id, start, end, moment,
+                       visible_questionnaires(current_staff().role,
+                                              get_alerting().settings.ruleset))
     audit.record(db, "tasks.read", patient_id=patient_id, details={"count": len(found)})
     return {"patient_id": patient_id, "tasks": found}
 

@@ -1,8 +1,6 @@
 """Clinic API: a physician's per-patient rule overrides (CLINICAL.md: "per-patient
 thresholds set by a physician"), e.g. a known baseline tremor that should not alert, with
 the reason, audited. The family's app receives the changed rules on its next pull."""
-import json
-
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -45,7 +43,9 @@ class OverrideHistorySchema(Schema):
 
 
 def describe(row, cipher):
-    return {"override_id": row["id"], "overrides": json.loads(row["overrides"]),
+    return {"override_id": row["id"],
+            "overrides": cipher.open_json("patient_rule_overrides", str(row["id"]),
+                                          "overrides", row["overrides"]),
             "reason": cipher.open_json("patient_rule_overrides", str(row["id"]), "reason",
                                        row["reason"]) if row["reason"] else None,
             "set_by": row["set_by"], "set_at": to_wire(from_db(row["set_at"])),
@@ -95,13 +95,19 @@ def set_overrides(body, patient_id):
     cipher = get_vault().for_patient(db, patient_id)
     with storage.write_transaction(db):
         end_current(db, patient_id, staff.username, moment)
+        # Sealed values name their row, so the row comes first, with nothing in it yet.
         row_id = db["patient_rule_overrides"].insert({
-            "patient_id": patient_id, "overrides": json.dumps(checked, sort_keys=True),
-            "set_by": staff.username, "set_at": to_db(moment)}).last_pk
-        db["patient_rule_overrides"].update(row_id, {"reason": cipher.seal_json(
-            "patient_rule_overrides", str(row_id), "reason", body["reason"])})
-        audit.record(db, "rule_overrides.set", patient_id=patient_id,
-                     details={"overrides": checked})
+            "patient_id": patient_id, "overrides": b"", "set_by": staff.username,
+            "set_at": to_db(moment)}).last_pk
+        db["patient_rule_overrides"].update(row_id, {
+            "overrides": cipher.seal_json("patient_rule_overrides", str(row_id), "overrides",
+                                          checked),
+            "reason": cipher.seal_json("patient_rule_overrides", str(row_id), "reason",
+                                       body["reason"])})
+        # The kind of change only: the overrides themselves are clinical facts.
+        audit.record(db, "rule_overrides.set", patient_id=patient_id, target=str(row_id),
+                     details={"sections": sorted(key for key, value in checked.items()
+                                                if value)})
     return history(db, patient_id)
 
 

@@ -8,8 +8,8 @@ from marshmallow import Schema, fields, validate
 from alerts.episodes import alert_of_entry
 from alerts.intake import BatchMemory, assess_entry
 from sync.documents import Rfc3339
-from sync.enrolment import (PLATFORMS, EnrolmentError, count_recent_attempts, note_attempt,
-                            redeem_code, sealing_device_ids)
+from sync.enrolment import (PLATFORMS, admit_attempt, note_success, redeem_code,
+                            sealing_device_ids)
 from sync.pull import FeedContext, pull
 from sync.push import PushContext, push_entries
 
@@ -147,23 +147,21 @@ def keys():
 def enrol(body):
     """Exchange a one-time enrolment code for a device id and token."""
     db, moment, address = get_db(), now(), client_address()
-    failures = count_recent_attempts(db, address, moment - ENROL_WINDOW)
-    if failures >= ENROL_MAX_FAILURES:
+    with storage.write_transaction(db):  # counted as failed until the code proves good
+        attempt_id = admit_attempt(db, address, moment, moment - ENROL_WINDOW,
+                                   ENROL_MAX_FAILURES)
+    if attempt_id is None:
         raise RateLimited("Too many wrong enrolment codes from this address; wait and try "
                           "again.", retry_after_seconds=ENROL_WINDOW.total_seconds())
     vault = get_vault()
-    try:
-        with storage.write_transaction(db):
-            enrolled = redeem_code(
-                db, body["enrollment_code"], device_name=body["device_name"],
-                platform=body["platform"], app_version=body["app_version"], now=moment,
-                replaces=body.get("replaces"),
-                seal_name=lambda patient_id, device_id, name: vault.for_patient(
-                    db, patient_id).seal_text("devices", device_id, "device_name", name))
-    except EnrolmentError:
-        with storage.write_transaction(db):
-            note_attempt(db, address, moment, succeeded=False)
-        raise
+    with storage.write_transaction(db):
+        enrolled = redeem_code(
+            db, body["enrollment_code"], device_name=body["device_name"],
+            platform=body["platform"], app_version=body["app_version"], now=moment,
+            replaces=body.get("replaces"),
+            seal_name=lambda patient_id, device_id, name: vault.for_patient(
+                db, patient_id).seal_text("devices", device_id, "device_name", name))
+        note_success(db, attempt_id)
     return {**enrolled, "keys": get_keyring().public_document()}
 
 
@@ -213,13 +211,14 @@ def pull_changes(query):
     db, moment, device = get_db(), now(), g.device
     patient = patient_facts(db, get_vault(), device["patient_id"], moment)
     refresh_patient_feed(db, get_catalog(), get_schedule(), patient, moment,
-                         get_alerting().rules_signature(db, patient["patient_id"]))
+                         get_alerting().rules_signature(db, patient["patient_id"],
+                                                        patient["cipher"]))
     context = FeedContext(db=db, device=device, patient=patient, now=moment,
                           secret=feed_secret(),
                           extras={"keyring": get_keyring(), "catalog": get_catalog(),
                                   "schedule": get_schedule(),
                                   "rules_document": lambda patient_id: get_alerting()
-                                  .rules_document(db, patient_id),
+                                  .rules_document(db, patient_id, patient["cipher"]),
                                   "default_message": lambda row, language:
                                   default_family_message(row, language,
                                                          get_alerting().settings.ruleset)})

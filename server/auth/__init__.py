@@ -103,7 +103,7 @@ def attempt_login(db, username, password) -> StaffUser:
     """Check a username and password under the login throttle; the account, or raises
     Unauthorized (same message whether the name exists or not) or RateLimited."""
     config, address = get_config(), client_address()
-    verdict = throttle.assess(db, username, address, config, now())
+    verdict, failure_id = throttle.admit(db, username, address, config, now())
     if verdict.locked:
         minutes = math.ceil(verdict.retry_after_seconds / 60)
         raise RateLimited(f"Too many failed sign-ins; wait {minutes} minute"
@@ -113,9 +113,8 @@ def attempt_login(db, username, password) -> StaffUser:
         sleep = current_app.extensions.get(throttle.SLEEP_EXTENSION, throttle.default_sleep)
         sleep(verdict.delay_seconds)
     user = authenticate(db, username, password, config, now())
+    throttle.settle(db, failure_id, username, succeeded=user is not None)
     if user is None:
-        throttle.record_failure(db, username, address, config, now())
         raise Unauthorized(BAD_PAIR_MESSAGE)
-    throttle.clear_failures(db, username)
     g.staff = user
     return user

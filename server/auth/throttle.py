@@ -5,7 +5,8 @@ Failures are counted per username and per client address over the last
 longer (at most MAX_DELAY_SECONDS); at `login_lockout_after` the answer is 429 without
 looking at the password, until enough failures have aged out of the window. Attempts turned
 away are not counted, so an attacker cannot keep an account locked past the window by
-hammering it.
+hammering it. An attempt let through counts as a failure from the moment it is let through
+until its password proves right, so concurrent guesses cannot all slip under the limit.
 
 A whole ward often reaches the server from one address (NAT, a hospital proxy), so the
 per-address limits are ADDRESS_FACTOR times the per-username ones: a few typing nurses must
@@ -16,6 +17,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from .. import db as storage
 from ..clock import from_db, to_db
 from .users import normalise_username
 
@@ -79,15 +81,29 @@ def assess(db, username, address, config, now) -> Verdict:
                    retry_after_seconds=max(retry_after) if retry_after else None)
 
 
-def record_failure(db, username, address, config, now) -> None:
+def admit(db, username, address, config, now) -> tuple[Verdict, int | None]:
+    """Judge an attempt and, unless it is turned away, count it as a failure at once, in
+    one write transaction: guesses sent all at once are counted as they arrive, so at most
+    the limit reach a password check (counting after the check let 54 of 50 through).
+    Returns the verdict and the id of the failure row that `settle` keeps or removes."""
     window = timedelta(minutes=config.login_window_minutes)
-    db.execute("DELETE FROM login_failures WHERE at <= ?", [to_db(now - window)])
-    db["login_failures"].insert({"username": username_key(username),
-                                 "client_address": address, "at": to_db(now)})
+    with storage.write_transaction(db):
+        verdict = assess(db, username, address, config, now)
+        if verdict.locked:
+            return verdict, None
+        db.execute("DELETE FROM login_failures WHERE at <= ?", [to_db(now - window)])
+        counted = db.execute("INSERT INTO login_failures (username, client_address, at) "
+                             "VALUES (?, ?, ?)", [username_key(username), address, to_db(now)])
+        return verdict, counted.lastrowid
 
 
-def clear_failures(db, username) -> None:
-    db.execute("DELETE FROM login_failures WHERE username = ?", [username_key(username)])
+def settle(db, failure_id, username, succeeded) -> None:
+    """A right password clears the name's failures, the one counted on admission too; a
+    wrong one leaves it counted."""
+    if succeeded:
+        with storage.write_transaction(db):
+            db.execute("DELETE FROM login_failures WHERE id = ? OR username = ?",
+                       [failure_id, username_key(username)])
 
 
 def default_sleep(seconds: float) -> None:

@@ -38,6 +38,12 @@ def register(subparsers):
     parser.set_defaults(run=run)
 
 
+def open_private(path: Path, mode: str):
+    """`open`, but a new file is its owner's only (0600), whatever the umask."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
+    return os.fdopen(os.open(path, flags, 0o600), mode)
+
+
 def fresh_folder(path: Path):
     """Only ever wipes a folder this command made: a typo must not delete real data."""
     if path.exists() and any(path.iterdir()):
@@ -46,7 +52,8 @@ def fresh_folder(path: Path):
                              "HOMEWARD_DATA_DIR at an empty or demo folder.")
         shutil.rmtree(path)
     path.mkdir(parents=True, mode=0o700)
-    (path / MARKER).write_text("made by `homeward demo`; deleted by the next one\n")
+    with open_private(path / MARKER, "w") as marker:
+        marker.write("made by `homeward demo`; deleted by the next one\n")
 
 
 def demo_cohort(count, now):
@@ -64,7 +71,7 @@ def demo_cohort(count, now):
 
 
 def start(command, env, log_path):
-    log = open(log_path, "ab")
+    log = open_private(log_path, "ab")  # access logs name patients' ids
     return subprocess.Popen([sys.executable, "-m", "server.cli", *command], env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 

@@ -54,6 +54,7 @@ def gunicorn_options(config) -> dict:
         # Bearer tokens travel in headers, never in the logged request line; the client
         # address is the proxy's unless HOMEWARD_PROXY_COUNT lets the app see past it.
         "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"',
+        "logger_class": "server.access_log.PathOnlyLogger",  # no query strings: names, MRNs
         # gunicorn 25+ opens a control socket in $HOME by default; two servers on one
         # host would fight over it and nothing here uses it.
         "control_socket_disable": True,

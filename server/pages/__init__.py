@@ -102,12 +102,12 @@ def login():
         return _login_page(429, error.message, username, error.headers)
     except Unauthorized as error:
         return _login_page(401, error.message, username)
+    target = safe_next(request.form.get("next")) or url_for("pages.home")
     # A session id planted before sign-in must not become a signed-in one.
     sessions.end_session_by_id(db, request.cookies.get(sessions.COOKIE_NAME), now())
     session_id, _csrf = sessions.start_session(db, user.id, get_config(), now())
     audit.record(db, "auth.web_login", target=user.id)
-    response = redirect(safe_next(request.form.get("next")) or url_for("pages.home"),
-                        code=303)
+    response = redirect(target, code=303)
     sessions.set_cookie(response, session_id, get_config())
     response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response

@@ -1,9 +1,10 @@
 """What every staff page needs: rendering with the signed-in person, navigation by role,
 notices after a form, safe redirects, and alert cards' links and patients."""
 import functools
+import unicodedata
 from datetime import date
 from types import SimpleNamespace
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import current_app, g, redirect, render_template, request, url_for
 
@@ -29,11 +30,17 @@ NOTICES = {
 
 
 def safe_next(target):
-    # Only paths on this site: "//evil.example" and "/\evil.example" are other sites.
-    if (isinstance(target, str) and target.startswith("/") and not target.startswith("//")
-            and not target.startswith("/\\") and len(target) < 2000):
-        return target
-    return None
+    r"""`target` if it is a path on this site, else None. "//evil.example" and
+    "/\evil.example" are other sites; so is "/\t/evil.example", because browsers drop tabs
+    and line breaks from an address, and a line break in a Location header is refused."""
+    if not isinstance(target, str) or not target.startswith("/") or len(target) >= 2000:
+        return None
+    if "\\" in target or any(unicodedata.category(c).startswith("C") for c in target):
+        return None  # control, format (e.g. right-to-left override) and unassigned
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target
 
 
 def navigation(role):

@@ -10,11 +10,12 @@ from zoneinfo import available_timezones
 import segno
 from flask import g, request
 
-from alerts.episodes import rank
+from alerts.episodes import OPEN_STATUSES, rank
 from sync.enrolment import RESPONDENTS, create_code
 
 from .. import audit, patients
 from .. import db as storage
+from ..alerting import alerts_where
 from ..api.devices import enrol_uri
 from ..auth import require_staff
 from ..clock import to_wire
@@ -42,11 +43,13 @@ def matches(patient, query) -> bool:
                              for field in ("display_name", "mrn", "patient_id"))
 
 
-def open_alert_levels(db) -> dict[str, str]:
-    """The most severe open or acknowledged alert level per patient, from clear columns."""
+def open_alert_levels(db, role) -> dict[str, str]:
+    """The most severe open or acknowledged alert level per patient among the alerts `role`
+    may see (the inbox's filter), from clear columns."""
     worst = {}
-    for patient_id, level in db.execute("SELECT patient_id, level FROM alerts WHERE status "
-                                        "IN ('open', 'acknowledged')"):
+    where, params = alerts_where(role, OPEN_STATUSES)
+    for patient_id, level in db.execute("SELECT patient_id, level FROM alerts WHERE "
+                                        + " AND ".join(where), params):
         if patient_id not in worst or rank(level) > rank(worst[patient_id]):
             worst[patient_id] = level
     return worst
@@ -65,7 +68,8 @@ def patient_list(form=None, errors=None, status=200):
     audit.record(db, "patient.list", details={"count": len(shown), "view": "page",
                                               "searched": bool(query)})
     return render("patients.html", status=status, patients=shown, query=query,
-                  total=len(everyone), alerts=open_alert_levels(db), form=form or {},
+                  total=len(everyone), alerts=open_alert_levels(db, g.staff.role),
+                  form=form or {},
                   errors=errors or {}, languages=LANGUAGES, zones=COMMON_ZONES,
                   can_create=g.staff.role in CARE_TEAM)
 

@@ -28,11 +28,11 @@ GRADING_WINDOW = timedelta(hours=72)
 ENTRY_PAGE_LIMIT = 500
 
 
-def fever_threshold(db, patient_id):
+def fever_threshold(db, patient_id, cipher):
     """This child's fever line: a physician's override if one is set, else the rule set's."""
     ruleset = load_default_ruleset()
     try:
-        values = effective_parameters(ruleset, None, patient_overrides(db, patient_id))
+        values = effective_parameters(ruleset, None, patient_overrides(db, patient_id, cipher))
     except RulesError:
         values = ruleset.defaults
     return values.get("fever_threshold_c")
@@ -60,9 +60,9 @@ def patient_timeline(patient_id):
                 "last_sync_local": present.local(present.parse(device["last_sync_at"]), zone,
                                                  True)}
                for device in list_devices(db, cipher, patient_id)]
+    threshold = fever_threshold(db, patient_id, cipher)
     temperature = charts.temperature_chart(
-        trend("temperature", entries, facts, fever_threshold_c=fever_threshold(db, patient_id)),
-        zone)
+        trend("temperature", entries, facts, fever_threshold_c=threshold), zone)
     neuro = charts.neuro_chart(trend("neuro_check", entries, facts), zone)
     quarantined = [entry for entry in reversed(entries) if entry.status == "quarantined"]
     alerts = alert_cards(db, vault, g.staff.role, statuses=("open", "acknowledged", "resolved"),
