@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	HOMEWARD_DATA_DIR=$(DEMO) $(BIN)/homeward demo
+	HOMEWARD_DATA_DIR=$(DEMO) $(BIN)/homeward demo $(if $(PORT),--port $(PORT))
 
 test: $(STAMP) test-js
 	$(BIN)/python -m pytest -q

@@ -68,11 +68,13 @@ def timed_phases(spent: Counter):
 
 def run(size="small", batch=500, report=print) -> dict:
     from server.app import create_app
+    from server.installation import initialise
     from server.config import Config
 
     batches, rng = SIZES.get(size, size), random.Random(7)
     with data_folder() as data_dir:
         config = Config.from_env({}, data_dir=data_dir)
+        initialise(config)
         client = create_app(config).test_client()
         http, staff = TestClientHttp(client), staff_token(data_dir)
         families = [enrol_family(http, staff, index) for index in range(batches + 1)]

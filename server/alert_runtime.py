@@ -85,4 +85,4 @@ def load_alert_runtime(config, catalog) -> AlertRuntime:
                  ", ".join(sorted(parameters)) or "none")
     routing = load_routing(str(config.notifications_file) if config.notifications_file
                            else None)
-    return AlertRuntime(AlertSettings(ruleset, parameters), routing, config.base_url)
+    return AlertRuntime(AlertSettings(ruleset, parameters), routing, config.public_url)

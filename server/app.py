@@ -17,8 +17,9 @@ from questionnaires import load_catalog, load_schedule
 
 from .alert_runtime import AlertRuntime, load_alert_runtime
 from .api import openapi_fields
-from .keyfiles import load_or_create_secret_key
-from .sealing_keys import KeyRingCache, ensure_sealing_key
+from .installation import check_initialised
+from .keyfiles import read_secret
+from .sealing_keys import KeyRingCache
 from .vault import Vault
 
 API_PREFIX = "/api/v1"
@@ -53,14 +54,13 @@ def create_app(config: Config | dict | None = None, *, clock=None) -> Flask:
     logging.basicConfig(level=config.log_level,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    for folder in {config.data_dir, config.database_path.parent}:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Only `homeward init` makes a data folder: a mistyped HOMEWARD_DATA_DIR must not
+    # come up as an empty clinic with a new master key.
+    check_initialised(config)
     database = storage.connect(config.database_path)
     try:
-        storage.migrate(database)
+        storage.migrate(database)  # an upgrade's new steps; `serve` applies them before forking
         vault = Vault.open(config, database, clock)
-        with storage.write_transaction(database):
-            ensure_sealing_key(database, vault, clock.now())
     finally:
         database.conn.close()
     catalog = load_catalog((config.instruments_dir,) if config.instruments_dir else ())
@@ -71,7 +71,7 @@ def create_app(config: Config | dict | None = None, *, clock=None) -> Flask:
                                           schedule=load_schedule(),
                                           alerting=load_alert_runtime(config, catalog))
     app.config.update(
-        SECRET_KEY=load_or_create_secret_key(config.secret_key_path),
+        SECRET_KEY=read_secret(config.secret_key_path),
         MAX_CONTENT_LENGTH=config.max_request_bytes,
         API_TITLE="Homeward",
         API_VERSION="1",

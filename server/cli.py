@@ -4,6 +4,7 @@ Each command lives in server/commands/<name>.py with a `register(subparsers)` th
 `run(args, config) -> exit status`.
 """
 import argparse
+import sqlite3
 import sys
 from importlib import import_module
 
@@ -11,11 +12,15 @@ from alerts.notifications.routing import RoutingError
 from alerts.ruleset import RulesError
 
 from .alert_runtime import AlertConfigError
+from .commands.checks import CommandError
 from .config import Config, ConfigError
+from .installation import NotInitialised
 from .keyfiles import KeyFileError
 
-# Errors that mean "the installation is set up wrong": one sentence, exit status 2.
-SETUP_ERRORS = (ConfigError, KeyFileError, RulesError, RoutingError, AlertConfigError)
+# Errors that mean "the installation is set up wrong", or another mistake the operator can
+# fix: one sentence on stderr, exit status 2, never a traceback.
+SETUP_ERRORS = (ConfigError, KeyFileError, RulesError, RoutingError, AlertConfigError,
+                NotInitialised, CommandError)
 
 COMMANDS = ("init", "serve", "scheduler", "users", "keys", "patients", "backup", "config",
             "client", "simulate", "demo")
@@ -39,6 +44,16 @@ def main(argv=None, environ=None):
         return args.run(args, config) or 0
     except SETUP_ERRORS as error:
         print(f"homeward: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        # A folder or file the operator named cannot be used (permissions, a full disk):
+        # the system's own words and the path say what to fix.
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"homeward: {error.strerror or error}{where}.", file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:  # a path that is a folder, not SQLite, or unwritable
+        print(f"homeward: SQLite could not use a file given to this command: {error}.",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

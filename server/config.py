@@ -3,9 +3,12 @@
 A hospital's IT team sets these in a unit file or a container; a typo must stop start-up
 with a sentence naming the variable, never fall back to a default nobody chose.
 """
+import ipaddress
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PREFIX = "HOMEWARD_"
 
@@ -44,6 +47,41 @@ def _parse_str(name, raw):
     return raw.strip()
 
 
+HOST_NAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                       r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+
+
+def parse_host(name, raw):
+    """A host name or an IP address, alone: `localhost:8712` would bind nothing useful."""
+    value = raw.strip()
+    if ":" in value:
+        try:
+            return str(ipaddress.IPv6Address(value.removeprefix("[").removesuffix("]")))
+        except ValueError:
+            pass
+    elif HOST_NAME.match(value):
+        return value
+    raise ConfigError(f"{name} must be a host name or IP address alone, with no scheme and no "
+                      f"port (the port is HOMEWARD_PORT or --port), not {raw!r}.")
+
+
+def _parse_base_url(name, raw):
+    value = raw.strip()
+    try:
+        parts = urlsplit(value)  # raises on a broken [IPv6] host
+        parts.port  # raises on a port that is not a number from 0 to 65535
+        well_formed = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        well_formed = False
+    if not well_formed or any(c.isspace() or not c.isprintable() for c in value):
+        raise ConfigError(f"{name} must be an http:// or https:// address such as "
+                          f"https://homeward.hospital.example, not {raw!r}.")
+    if "?" in value or "#" in value or parts.username is not None:
+        raise ConfigError(f"{name} must be the site's address alone, with no query, fragment "
+                          f"or user name, not {raw!r}.")
+    return value.rstrip("/")
+
+
 def _parse_log_level(name, raw):
     value = raw.strip().upper()
     if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -79,11 +117,14 @@ class Config:
     secret_key_file: Path | None = setting(None, _parse_path,
                                            doc="Key that signs session cookies; default "
                                                "DATA_DIR/session.key.")
-    host: str = setting("127.0.0.1", _parse_str, doc="Address `homeward serve` binds.")
+    host: str = setting("127.0.0.1", parse_host,
+                        doc="Address `homeward serve` binds: a host name or IP address.")
     port: int = setting(8000, _parse_int, low=1, high=65535, doc="Port `homeward serve` binds.")
     workers: int = setting(2, _parse_int, low=1, high=64, doc="gunicorn worker processes.")
-    base_url: str = setting("http://127.0.0.1:8000", _parse_str,
-                            doc="Public address of the staff pages, used in links.")
+    base_url: str | None = setting(
+        None, _parse_base_url,
+        doc="Public http(s) address of the staff pages and the app protocol, used in links "
+            "and enrolment QR codes; unset: http://HOST:PORT (127.0.0.1 for 0.0.0.0).")
     proxy_count: int = setting(0, _parse_int, low=0, high=5,
                                doc="Reverse proxies in front whose X-Forwarded-For to trust.")
     cookie_secure: bool = setting(True, _parse_bool,
@@ -146,6 +187,13 @@ class Config:
         return cls(**values).checked()
 
     def checked(self):
+        # Values given in code (overrides, tests, `serve --host`) pass the same checks as
+        # the environment's.
+        tidy = {"host": parse_host("HOMEWARD_HOST", self.host)}
+        if self.base_url is not None:
+            tidy["base_url"] = _parse_base_url("HOMEWARD_BASE_URL", self.base_url)
+        if any(getattr(self, name) != value for name, value in tidy.items()):
+            return replace(self, **tidy).checked()
         if self.login_slowdown_after >= self.login_lockout_after:
             raise ConfigError("HOMEWARD_LOGIN_SLOWDOWN_AFTER must be below "
                               "HOMEWARD_LOGIN_LOCKOUT_AFTER.")
@@ -157,6 +205,15 @@ class Config:
 
     def with_overrides(self, **overrides):
         return replace(self, **overrides).checked()
+
+    @property
+    def public_url(self) -> str:
+        """Where staff and phones reach this server: HOMEWARD_BASE_URL behind a proxy, else
+        the address and port actually served, so `--port 8711` puts 8711 in QR codes."""
+        if self.base_url:
+            return self.base_url
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     @property
     def database_path(self) -> Path:

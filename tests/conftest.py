@@ -9,6 +9,7 @@ from server import create_app
 from server.clock import FrozenClock
 from server.config import Config
 from server.db import connect
+from server.installation import initialise
 
 START = datetime(2026, 11, 20, 19, 0, tzinfo=timezone.utc)
 
@@ -27,6 +28,7 @@ def clock():
 
 @pytest.fixture
 def app(config, clock):
+    initialise(config, clock)  # as `homeward init` does: create_app only opens a data folder
     app = create_app(config, clock=clock)
     app.testing = True
     return app

@@ -67,7 +67,9 @@ def paged_config(config, tmp_path, receiver, monkeypatch):
 @pytest.fixture
 def app(paged_config, clock):
     from server import create_app
+    from server.installation import initialise
 
+    initialise(paged_config, clock)
     return create_app(paged_config, clock=clock)
 
 

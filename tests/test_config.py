@@ -27,11 +27,35 @@ def test_it_binds_loopback_by_default():
     ("HOMEWARD_LOG_LEVEL", "LOUD", "HOMEWARD_LOG_LEVEL must be one of"),
     ("HOMEWARD_DATA_DIR", "  ", "HOMEWARD_DATA_DIR must be a path"),
     ("HOMEWARD_PROT", "8000", "HOMEWARD_PROT is not a Homeward setting"),
+    ("HOMEWARD_HOST", "localhost:8712", "HOMEWARD_HOST must be a host name or IP address alone"),
+    ("HOMEWARD_HOST", "http://localhost", "no scheme and no port"),
+    ("HOMEWARD_BASE_URL", "homeward.hospital.example", "must be an http:// or https://"),
+    ("HOMEWARD_BASE_URL", "javascript:alert(1)", "must be an http:// or https://"),
+    ("HOMEWARD_BASE_URL", "https://", "must be an http:// or https://"),
+    ("HOMEWARD_BASE_URL", "https://h.example:99999", "must be an http:// or https://"),
+    ("HOMEWARD_BASE_URL", "https://[::1", "must be an http:// or https://"),
+    ("HOMEWARD_BASE_URL", "https://h.example/?x=1", "no query, fragment or user name"),
+    ("HOMEWARD_BASE_URL", "https://h.example/#top", "no query, fragment or user name"),
+    ("HOMEWARD_BASE_URL", "https://nurse@h.example", "no query, fragment or user name"),
 ])
 def test_it_stops_on_a_bad_value_with_a_sentence_naming_the_variable(name, value, words):
     with pytest.raises(ConfigError) as raised:
         Config.from_env({name: value})
     assert words in str(raised.value)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0", "::1", "[::1]", "localhost",
+                                  "homeward-1.ward.internal"])
+def test_it_accepts_a_host_name_or_an_address(host):
+    assert Config.from_env({"HOMEWARD_HOST": host}).host == host.strip("[]")
+
+
+def test_it_derives_the_public_address_from_the_port_unless_one_is_set():
+    assert Config.from_env({"HOMEWARD_PORT": "8711"}).public_url == "http://127.0.0.1:8711"
+    assert Config.from_env({"HOMEWARD_HOST": "::1"}).public_url == "http://[::1]:8000"
+    given = Config.from_env({"HOMEWARD_PORT": "8711",
+                             "HOMEWARD_BASE_URL": " https://homeward.hospital.example/hw/ "})
+    assert given.public_url == "https://homeward.hospital.example/hw"
 
 
 def test_it_refuses_a_lease_shorter_than_two_heartbeats():

@@ -141,3 +141,32 @@ def test_it_lets_a_revoked_phones_token_stand_for_it_in_one_re_enrolment_only(cl
     assert "already" in error["message"]
     assert db["devices"].count_where("replaces_device_id = ?", [lost["device_id"]]) == 1
     assert enrol(client, code).status_code == 201  # the code was not spent on the refusal
+
+
+@pytest.mark.parametrize("settings, server", [
+    ({"port": 8711}, "http://127.0.0.1:8711"),
+    ({"host": "0.0.0.0", "port": 8712}, "http://127.0.0.1:8712"),
+    ({"port": 8711, "base_url": "https://homeward.hospital.example/"},
+     "https://homeward.hospital.example"),
+])
+def test_the_qr_code_points_where_the_server_really_answers(config, clock, settings, server):
+    from urllib.parse import parse_qs, urlsplit
+
+    from server import create_app
+    from server.auth.tokens import issue_token
+    from server.auth.users import create_user
+    from server.db import connect
+    from server.installation import initialise
+
+    served = config.with_overrides(**settings)
+    initialise(served, clock)
+    client = create_app(served, clock=clock).test_client()
+    db = connect(served.database_path)
+    user = create_user(db, "nurse1", "nurse", "correct horse battery staple", served,
+                       clock.now())
+    headers = {"Authorization": f"Bearer {issue_token(db, user.id, served, clock.now())[0]}"}
+    db.conn.close()
+    patient_id = create_patient(client, headers)
+    uri = client.post(f"/api/v1/patients/{patient_id}/enrollments",
+                      json={"respondent": "caregiver"}, headers=headers).get_json()["enrol_uri"]
+    assert parse_qs(urlsplit(uri).query)["server"] == [server]

@@ -44,8 +44,27 @@ def test_it_offers_the_form_again_with_each_problem_next_to_its_field(client, nu
     assert 'id="display_name" name="display_name" type="text" value=" "' in page
     assert 'aria-invalid="true" aria-describedby="infusion_date-error"' in page
     assert "The infusion date is before the date of birth." in page
-    assert "Use a timezone name such as America/New_York." in page
+    assert "where the family lives" in page
     assert db["patients"].count == 0
+
+
+def test_it_offers_time_zones_as_a_list_of_places_grouped_by_region(client, nurse, db):
+    token = sign_in(client, nurse)
+    page = text(client.get("/patients"))
+    picker = re.search(r'<select id="timezone" name="timezone".*?</select>', page, re.S).group(0)
+    regions = re.findall(r'<optgroup label="([^"]+)"', picker)
+    assert {"America", "Europe", "Asia", "Pacific"} <= set(regions)
+    offered = set(re.findall(r'<option value="([^"]*)"', picker))
+    assert {"America/New_York", "Europe/Madrid", "Asia/Kolkata"} <= offered
+    assert not {"EST", "EST5EDT", "UTC", "Etc/GMT+5", "US/Eastern"} & offered
+    refused = client.post("/patients", data={"csrf_token": token, **NEW_CHILD,
+                                             "timezone": "EST"})
+    assert refused.status_code == 400 and db["patients"].count == 0
+    again = re.search(r'<select id="timezone".*?</select>', text(refused), re.S).group(0)
+    assert 'aria-invalid="true"' in again and "where the family lives" in text(refused)
+    kept = client.post("/patients", data={"csrf_token": token, **NEW_CHILD,
+                                          "display_name": ""})
+    assert re.search(r'<option value="America/Chicago"[^>]*selected', text(kept))
 
 
 def test_it_finds_patients_by_name_or_mrn_ignoring_case_and_accents(client, nurse, family):

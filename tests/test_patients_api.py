@@ -101,6 +101,25 @@ def test_it_refuses_bad_patient_fields_and_names_them(client, staff, db, changes
     assert db["patients"].count == 0
 
 
+@pytest.mark.parametrize("zone", ["EST", "MST", "HST", "EST5EDT", "CST6CDT", "GMT", "UTC",
+                                  "Etc/UTC", "Etc/GMT+5", "US/Eastern", "Cuba", "Zulu"])
+def test_it_refuses_a_fixed_offset_or_legacy_zone_and_says_what_to_use(client, staff, db,
+                                                                         zone):
+    error = assert_envelope(create(client, staff("nurse").headers, timezone=zone), 400,
+                            "invalid_request")
+    said = " ".join(error["details"]["fields"]["timezone"])
+    assert "where the family lives" in said and "America/New_York" in said
+    assert db["patients"].count == 0
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "America/Argentina/Buenos_Aires",
+                                  "Europe/London", "Asia/Kolkata", "Pacific/Auckland",
+                                  "Atlantic/Reykjavik"])
+def test_it_accepts_the_zone_of_a_place(client, staff, zone):
+    created = create(client, staff("nurse").headers, timezone=zone)
+    assert created.status_code == 201 and created.get_json()["timezone"] == zone
+
+
 def test_it_refuses_a_missing_field_and_malformed_json(client, staff, db):
     nurse = staff("nurse")
     body = {k: v for k, v in VALID.items() if k != "timezone"}

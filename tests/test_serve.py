@@ -29,6 +29,8 @@ def server(tmp_path):
     log_path = tmp_path / "serve.log"
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("HOMEWARD_")},
            "HOMEWARD_DATA_DIR": str(tmp_path / "data")}
+    subprocess.run([sys.executable, "-m", "server.cli", "init"], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=60)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--workers", "2"],

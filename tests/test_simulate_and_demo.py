@@ -45,10 +45,10 @@ def free_port():
 
 def test_it_starts_a_demo_with_accounts_a_cohort_and_where_to_click(tmp_path):
     folder, port = tmp_path / "demo", free_port()
-    env = {**os.environ, "HOMEWARD_DATA_DIR": str(folder), "HOMEWARD_PORT": str(port),
+    env = {**os.environ, "HOMEWARD_DATA_DIR": str(folder),
            "HOMEWARD_ARGON2_MEMORY_KIB": "1024", "HOMEWARD_ARGON2_TIME_COST": "1"}
-    done = subprocess.run([sys.executable, "-m", "server.cli", "demo", "--families", "5",
-                           "--live-every", "1", "--stop-after", "2"],
+    done = subprocess.run([sys.executable, "-m", "server.cli", "demo", "--port", str(port),
+                           "--families", "5", "--live-every", "1", "--stop-after", "2"],
                           env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-2000:]
     assert re.search(r"demo-nurse\s+\S{12,}\s+\(nurse\)", done.stdout)
@@ -62,7 +62,8 @@ def test_it_starts_a_demo_with_accounts_a_cohort_and_where_to_click(tmp_path):
     # A second demo starts afresh; a folder that is not a demo is never wiped.
     (tmp_path / "real").mkdir()
     (tmp_path / "real" / "homeward.db").write_text("precious")
-    refused = subprocess.run([sys.executable, "-m", "server.cli", "demo"], capture_output=True,
+    refused = subprocess.run([sys.executable, "-m", "server.cli", "demo", "--port", str(port)],
+                             capture_output=True,
                              text=True, timeout=60,
                              env={**env, "HOMEWARD_DATA_DIR": str(tmp_path / "real")})
     assert refused.returncode != 0 and "not a demo" in refused.stderr

@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 from server import create_app
 from server.api.sync import ENROL_MAX_FAILURES
 from server.auth.throttle import SLEEP_EXTENSION
+from server.installation import initialise
 
 ATTEMPTS = 60
 
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.e2e
 def served(config, clock):
     """The app on 127.0.0.1 with a real password cost, so a check takes as long as it does
     in a hospital and concurrent guesses overlap."""
+    initialise(config, clock)  # as `homeward init` does; safe if a fixture already did
     app = create_app(replace(config, argon2_memory_kib=8192, argon2_time_cost=2,
                              login_slowdown_after=5, login_lockout_after=10), clock=clock)
     app.extensions[SLEEP_EXTENSION] = lambda seconds: None  # the slowing is tested elsewhere

@@ -151,4 +151,4 @@ def test_it_asks_for_init_when_there_is_no_data_folder(tmp_path, capsys, monkeyp
     monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
     status = main(["users", "create", "ann", "--role", "nurse", "--password-stdin"],
                   environ={"HOMEWARD_DATA_DIR": str(tmp_path / "missing")})
-    assert status == 1 and "homeward init" in capsys.readouterr().err
+    assert status == 2 and "homeward init" in capsys.readouterr().err

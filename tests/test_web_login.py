@@ -208,3 +208,45 @@ def test_it_ends_an_idle_session_even_while_the_inbox_polls_by_itself(app, clien
         clock.advance(minutes=5)
         client.get("/alerts/live")
     assert client.get("/alerts/live").status_code in (401, 302, 303)
+
+
+@pytest.fixture
+def secure_app(config, clock, app):
+    from server import create_app
+
+    secure_app = create_app(config.with_overrides(cookie_secure=True), clock=clock)
+    secure_app.extensions[SLEEP_EXTENSION] = lambda seconds: None
+    return secure_app
+
+
+def test_it_says_why_sign_in_cannot_work_over_plain_http_with_secure_cookies(
+        secure_app, staff, caplog):
+    nurse = staff("nurse")
+    client = secure_app.test_client()
+    page = client.get("/login", base_url="http://ward-tablet.hospital.example:8000")
+    said = page.get_data(as_text=True)
+    assert "plain HTTP to ward-tablet.hospital.example" in said
+    assert "HOMEWARD_COOKIE_SECURE=false" in said
+    # The browser dropped the Secure login cookie, so the form comes back without it.
+    client.delete_cookie("homeward_login", domain="ward-tablet.hospital.example", path="/login")
+    answer = client.post("/login", base_url="http://ward-tablet.hospital.example:8000",
+                         data={"username": nurse.username, "password": nurse.password,
+                               "csrf_token": csrf_on(page)})
+    said = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert "plain HTTP" in said and "expired" not in said
+    warnings = [r for r in caplog.records if "HOMEWARD_COOKIE_SECURE" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelname == "WARNING"
+
+
+@pytest.mark.parametrize("base_url", ["https://homeward.hospital.example",
+                                      "http://localhost:8000", "http://127.0.0.1:8000"])
+def test_it_shows_no_cookie_warning_where_browsers_keep_secure_cookies(secure_app,
+                                                                         base_url):
+    page = secure_app.test_client().get("/login", base_url=base_url)
+    assert "plain HTTP" not in page.get_data(as_text=True)
+
+
+def test_it_shows_no_cookie_warning_when_secure_cookies_are_off(client):
+    page = client.get("/login", base_url="http://ward-tablet.hospital.example")
+    assert "plain HTTP" not in page.get_data(as_text=True)

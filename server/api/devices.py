@@ -90,7 +90,7 @@ def create_enrollment(body, patient_id):
                                        current_staff().id, moment)
         audit.record(db, "enrollment.create", patient_id=patient_id,
                      details={"respondent": body["respondent"]})
-    uri = enrol_uri(get_config().base_url, code)
+    uri = enrol_uri(get_config().public_url, code)
     return {"code": code, "expires_at": to_wire(expires_at), "respondent": body["respondent"],
             "enrol_uri": uri, "qr_svg": segno.make(uri, error="m").svg_inline(scale=4)}
 

@@ -1,6 +1,5 @@
 """Clinic API: patients. Every read of patient data is written to the audit log."""
 import re
-from zoneinfo import available_timezones
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -8,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from .. import audit, patients
 from ..auth import current_staff, require_staff
 from ..context import get_db, get_vault, now
+from ..zones import zone_problem
 from .devices import DeviceSchema, list_devices
 
 blueprint = Blueprint("patients", __name__, url_prefix="/patients",
@@ -16,19 +16,22 @@ blueprint = Blueprint("patients", __name__, url_prefix="/patients",
 CARE_TEAM = ("nurse", "physician")
 CAN_SEE_PATIENTS = ("nurse", "physician", "psychosocial")
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-[0-9]{3})?$")
-ZONES = frozenset(available_timezones())
 
 
 def known_timezone(value):
-    if value not in ZONES:
-        raise ValidationError("Use an IANA timezone name, such as America/New_York.")
+    problem = zone_problem(value)
+    if problem:
+        raise ValidationError(problem)
 
 
 class PatientCreateSchema(Schema):
     display_name = fields.String(required=True, validate=validate.Length(1, 200))
     date_of_birth = fields.Date(required=True)
     infusion_date = fields.Date(required=True)
-    timezone = fields.String(required=True, validate=known_timezone)
+    timezone = fields.String(required=True, validate=known_timezone, metadata={
+        "description": "IANA time zone of where the family lives, e.g. America/New_York; "
+                       "fixed offsets and aliases (EST, EST5EDT, UTC, Etc/*, US/*) are "
+                       "refused"})
     language = fields.String(required=True, validate=validate.Regexp(
         LANGUAGE_TAG, error="Use a language code such as en, es or es-MX."))
     mrn = fields.String(validate=validate.Length(1, 64), allow_none=True)

@@ -20,7 +20,9 @@ from sync.simulator import SimulatedFamily, StaffApi, Summary, plan_cohort, simu
 from .. import db as storage
 from ..auth.users import create_user
 from ..clock import SystemClock
+from .checks import CommandError, ensure_port_free, local_url
 from .init import initialise
+from .serve import bounded
 from .simulate import describe, progress_bar, staff_token
 
 MARKER = ".homeward-demo"
@@ -35,6 +37,8 @@ def register(subparsers):
                         help="seconds between live entries after start-up (0: none)")
     parser.add_argument("--stop-after", type=float, default=0,
                         help="stop after so many seconds (0: run until Ctrl-C)")
+    parser.add_argument("--port", type=bounded(1, 65535),
+                        help="port for the demo's server (default HOMEWARD_PORT, 8000)")
     parser.set_defaults(run=run)
 
 
@@ -48,8 +52,8 @@ def fresh_folder(path: Path):
     """Only ever wipes a folder this command made: a typo must not delete real data."""
     if path.exists() and any(path.iterdir()):
         if not (path / MARKER).exists():
-            raise SystemExit(f"homeward demo: {path} holds data that is not a demo; point "
-                             "HOMEWARD_DATA_DIR at an empty or demo folder.")
+            raise CommandError(f"{path} holds data that is not a demo; point "
+                               "HOMEWARD_DATA_DIR at an empty or demo folder.")
         shutil.rmtree(path)
     path.mkdir(parents=True, mode=0o700)
     with open_private(path / MARKER, "w") as marker:
@@ -76,16 +80,19 @@ def start(command, env, log_path):
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def wait_for(url, seconds=60):
+def wait_for(url, server, log_path, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if server.poll() is not None:  # else whatever answers there would be signed in to
+            raise CommandError(f"The demo's server stopped at start-up; see {log_path}.")
         try:
             if requests.get(url + "/healthz", timeout=2).status_code in (200, 503):
                 return
         except requests.ConnectionError:
             pass
         time.sleep(0.3)
-    raise SystemExit(f"homeward demo: the server did not answer at {url} within {seconds} s.")
+    raise CommandError(f"The demo's server did not answer at {url} within {seconds} s; "
+                       f"see {log_path}.")
 
 
 def stop(processes):
@@ -109,6 +116,11 @@ def run(args, config):
     # them the same way, not leave them running without the demo.
     signal.signal(signal.SIGTERM, interrupt)
     signal.signal(signal.SIGHUP, interrupt)
+    if args.port:
+        config = config.with_overrides(port=args.port)
+    # Before anything is wiped or started: a demo on a busy port would sign in to the
+    # other server and fail with a 401 nobody can explain.
+    ensure_port_free(config.host, config.port)
     folder = config.data_dir
     fresh_folder(folder)
     demo_config = config.with_overrides(cookie_secure=False)
@@ -122,13 +134,13 @@ def run(args, config):
                         SystemClock().now())
     finally:
         db.conn.close()
-    url = f"http://{config.host}:{config.port}"
+    url = local_url(config.host, config.port)
     env = {**os.environ, "HOMEWARD_DATA_DIR": str(folder), "HOMEWARD_COOKIE_SECURE": "false",
-           "HOMEWARD_BASE_URL": url}
+           "HOMEWARD_PORT": str(config.port)}
     processes = [start(["serve"], env, folder / "server.log"),
                  start(["scheduler"], env, folder / "scheduler.log")]
     try:
-        wait_for(url)
+        wait_for(url, processes[0], folder / "server.log")
         print(f"Homeward is running at {url}; feeding {args.families} simulated families "
               "through the app protocol…", flush=True)
         token = staff_token(url, "demo-nurse", passwords["demo-nurse"])

@@ -1,31 +1,13 @@
 """`homeward init`: create the data folder, keys and database; safe to run again."""
-from .. import db as storage
-from ..clock import SystemClock
-from ..keyfiles import load_or_create_secret_key
-from ..sealing_keys import ensure_sealing_key
-from ..vault import Vault
+from ..installation import initialise
+
+__all__ = ["initialise", "register", "run"]
 
 
 def register(subparsers):
     parser = subparsers.add_parser("init", help="create the data folder, keys and database "
                                                 "(safe to re-run)")
     parser.set_defaults(run=run)
-
-
-def initialise(config, clock=None):
-    """Returns the migrations applied; existing keys and data are left as they are."""
-    config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    load_or_create_secret_key(config.secret_key_path)
-    database = storage.connect(config.database_path)
-    try:
-        applied = storage.migrate(database)
-        clock = clock or SystemClock()
-        vault = Vault.open(config, database, clock)
-        with storage.write_transaction(database):
-            ensure_sealing_key(database, vault, clock.now())
-    finally:
-        database.conn.close()
-    return applied
 
 
 def run(args, config):

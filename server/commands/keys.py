@@ -9,6 +9,7 @@ import secrets
 
 from .. import db as storage
 from ..clock import SystemClock
+from ..installation import check_initialised
 from ..sealing_keys import create_sealing_key
 from ..keyfiles import b64encode, read_secret, write_secret
 from ..vault import Vault, kek_id_of, pending_key_path
@@ -27,6 +28,7 @@ def register(subparsers):
 
 def rotate_sealing(args, config, clock=None):
     clock = clock or SystemClock()
+    check_initialised(config)
     db = storage.connect(config.database_path)
     try:
         storage.migrate(db)
@@ -43,6 +45,7 @@ def rotate_sealing(args, config, clock=None):
 
 def rotate_master(args, config, clock=None):
     clock = clock or SystemClock()
+    check_initialised(config)
     db = storage.connect(config.database_path)
     try:
         storage.migrate(db)

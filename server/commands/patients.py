@@ -5,6 +5,7 @@ import sys
 from .. import db as storage
 from ..clock import SystemClock
 from ..errors import NotFound
+from ..installation import check_initialised
 from ..patients import erase_patient
 from ..vault import Vault
 
@@ -21,6 +22,7 @@ def register(subparsers):
 
 def run_erase(args, config, clock=None, confirm=None):
     clock = clock or SystemClock()
+    check_initialised(config)
     if not args.yes:
         answer = (confirm or input)(f"Erase {args.patient_id} for good? Type the patient id to confirm: ")
         if answer.strip() != args.patient_id:

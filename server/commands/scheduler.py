@@ -10,6 +10,7 @@ from alerts.scheduler import SchedulerProcess, Settings
 
 from .. import db as storage
 from ..clock import SystemClock
+from ..installation import check_initialised
 from ..jobs import build_jobs
 
 
@@ -25,12 +26,9 @@ def run(args, config):
     if config.log_level != "DEBUG":
         # APScheduler logs every run at INFO: two lines per heartbeat drown the lease news.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    # Unlike `serve`, never create a database here: a standby pointed at a mistyped data
-    # folder would otherwise make an empty one, hold its lease and look healthy.
-    if not config.database_path.exists():
-        print(f"homeward: no database at {config.database_path}; run `homeward init` first "
-              "(or check HOMEWARD_DATA_DIR).", file=sys.stderr)
-        return 2
+    # Never create a database here: a standby pointed at a mistyped data folder would
+    # otherwise make an empty one, hold its lease and look healthy.
+    check_initialised(config)
     database = storage.connect(config.database_path)
     try:
         applied = storage.migrate(database)

@@ -7,12 +7,20 @@ import sys
 
 from gunicorn.app.base import BaseApplication
 
-from .init import initialise
+from .. import db as storage
+from ..config import ConfigError, parse_host
+from ..installation import check_initialised
+from ..clock import SystemClock
+from ..keyfiles import read_secret
+from ..vault import Vault
+from .checks import ensure_port_free
 
 
 def register(subparsers):
     parser = subparsers.add_parser("serve", help="run the web server (API and staff pages)")
-    parser.add_argument("--host", help="address to bind (default HOMEWARD_HOST, 127.0.0.1)")
+    parser.add_argument("--host", type=host_name,
+                        help="address to bind, a host name or IP address without a port "
+                             "(default HOMEWARD_HOST, 127.0.0.1)")
     parser.add_argument("--port", type=bounded(1, 65535),
                         help="port to bind (default HOMEWARD_PORT, 8000)")
     parser.add_argument("--workers", type=bounded(1, 64),
@@ -30,6 +38,28 @@ def bounded(low, high):
             raise argparse.ArgumentTypeError(f"must be from {low} to {high}, not {value}")
         return value
     return parse
+
+
+def host_name(text):
+    try:
+        return parse_host("--host", text)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def apply_migrations(config):
+    """Once, before forking: workers racing to add tables would trip over each other, and a
+    wrong key should stop the server before it accepts a connection. Only `homeward init`
+    creates a database; this brings an existing one up to date."""
+    check_initialised(config)
+    read_secret(config.secret_key_path)
+    database = storage.connect(config.database_path)
+    try:
+        applied = storage.migrate(database)
+        Vault.open(config, database, SystemClock())
+    finally:
+        database.conn.close()
+    return applied
 
 
 def gunicorn_options(config) -> dict:
@@ -83,21 +113,23 @@ def run(args, config):
                  if getattr(args, name) is not None}
     if overrides:
         config = config.with_overrides(**overrides)
-    # Once, before forking: workers racing to create tables or keys would trip over each
-    # other, and a bad key should stop the server before it accepts a connection.
-    applied = initialise(config)
+    applied = apply_migrations(config)
     if applied:
         print(f"Applied {len(applied)} migration(s): {', '.join(applied)}.")
+    ensure_port_free(config.host, config.port)
     shown_host = f"[{config.host}]" if ":" in config.host else config.host
     url = f"http://{shown_host}:{config.port}"
     print(f"Homeward serving on {url} with {config.workers} worker(s).\n"
           f"  staff pages  {url}/\n"
           f"  API docs     {url}/api/v1/docs (OpenAPI at {url}/api/v1/openapi.json)\n"
           f"  health       {url}/healthz\n"
-          f"Public address for links: {config.base_url}. Stop with Ctrl-C or SIGTERM.",
+          f"Public address for links: {config.public_url}. Stop with Ctrl-C or SIGTERM.",
           flush=True)
     if config.host not in ("127.0.0.1", "::1", "localhost"):
         print("Note: gunicorn speaks plain HTTP; put a TLS reverse proxy in front "
-              "(docs/operations.md).", file=sys.stderr, flush=True)
+              "(docs/operations.md)" + ("" if config.base_url else
+                                        ", and set HOMEWARD_BASE_URL to its https address "
+                                        "for links and enrolment QR codes") + ".",
+              file=sys.stderr, flush=True)
     HomewardServer(config, gunicorn_options(config)).run()
     return 0

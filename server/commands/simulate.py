@@ -7,6 +7,8 @@ import requests
 
 from sync.simulator import plan_cohort, simulate
 
+from .checks import CommandError
+
 
 def register(subparsers):
     parser = subparsers.add_parser(
@@ -28,12 +30,28 @@ def register(subparsers):
 
 
 def staff_token(url, username, password) -> str:
-    response = requests.post(url.rstrip("/") + "/api/v1/auth/token", timeout=30,
-                             json={"username": username, "password": password})
+    if not url.startswith(("http://", "https://")):
+        raise CommandError(f"--url must be an http:// or https:// address such as "
+                           f"http://127.0.0.1:8000, not {url!r}.")
+    try:
+        response = requests.post(url.rstrip("/") + "/api/v1/auth/token", timeout=30,
+                                 json={"username": username, "password": password})
+    except requests.RequestException:
+        raise CommandError(f"Nothing answers at {url}; check that `homeward serve` runs "
+                           "there, on that port.") from None
     if response.status_code != 200:
-        raise SystemExit(f"homeward simulate: signing in as {username} failed: "
-                         f"{response.status_code} {response.text}")
+        raise CommandError(f"Signing in to {url} as {username} failed: "
+                           f"{response.status_code} {refusal(response)}")
     return response.json()["token"]
+
+
+def refusal(response) -> str:
+    """The server's own sentence from the error envelope, or the start of whatever it sent
+    (another program may be listening on that port)."""
+    try:
+        return response.json()["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        return " ".join(response.text.split())[:120] or "(no body)"
 
 
 def progress_bar(done, total, out=sys.stderr, width=30):
@@ -68,7 +86,14 @@ def run(args, config):
                         days=args.days, max_skew_minutes=args.skew_minutes)
     state_dir = args.state_dir or Path(tempfile.mkdtemp(prefix="homeward-phones-"))
     state_dir.mkdir(parents=True, exist_ok=True)
-    summary = simulate(args.url, token, plans, days=args.days, state_dir=state_dir,
-                       loss_rate=args.loss_rate, seed=args.seed, progress=progress_bar)
+    try:
+        summary = simulate(args.url, token, plans, days=args.days, state_dir=state_dir,
+                           loss_rate=args.loss_rate, seed=args.seed, progress=progress_bar)
+    except requests.RequestException:
+        raise CommandError(f"The server at {args.url} stopped answering during the "
+                           "simulation.") from None
+    except RuntimeError as error:  # the server refused a staff call: its words say why
+        raise CommandError(f"The server at {args.url} refused the simulation: "
+                           f"{error}") from None
     print(describe(summary))
     return 0

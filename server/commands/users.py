@@ -11,6 +11,7 @@ from ..audit import record_as
 from ..auth import users
 from ..clock import SystemClock
 from ..errors import ApiError
+from ..installation import check_initialised
 
 
 class CommandError(Exception):
@@ -75,10 +76,7 @@ def _audit(db, action, user, now, details=None):
 
 def _with_database(config, action):
     """Run action(db, now) and turn its errors into one line on stderr and exit status 1."""
-    if not config.database_path.parent.is_dir():
-        print(f"homeward users: there is no data folder at {config.database_path.parent}; "
-              "run `homeward init` first.", file=sys.stderr)
-        return 1
+    check_initialised(config)
     db = storage.connect(config.database_path)
     try:
         storage.migrate(db)

@@ -10,6 +10,7 @@ end so their routes land on this blueprint.
 import hmac
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, g, redirect, render_template, request, url_for)
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -27,6 +28,8 @@ blueprint = Blueprint("pages", __name__, template_folder="templates",
                       static_folder="static", static_url_path="/static")
 
 LOGIN_COOKIE = "homeward_login"
+LOCAL_NAMES = {"localhost", "127.0.0.1", "::1"}  # browsers keep Secure cookies from these
+INSECURE_WARNED = "homeward.warned_plain_http_sign_in"
 LOGIN_FORM_MAX_AGE = 2 * 60 * 60  # a sign-in page left open over a handover still works
 # Scripts only from Homeward's own static files: no inline script, no other site, so an
 # injected <script> in a patient's free text cannot run. Chart.js draws without eval.
@@ -51,12 +54,39 @@ def _page_headers(response):
     return response
 
 
+def _cookie_problem():
+    """Why signing in cannot work here, or None. Browsers keep a Secure cookie only from
+    https (or localhost): over plain http on any other name they drop the sign-in cookies,
+    and every attempt would fail its CSRF check as "expired", for ever."""
+    if not get_config().cookie_secure or request.scheme != "http":
+        return None
+    try:
+        host = urlsplit("//" + request.host).hostname or ""
+    except ValueError:  # a Host header no browser sends
+        host = ""
+    if host in LOCAL_NAMES or host.endswith(".localhost"):
+        return None
+    shown = "".join(c for c in host if c.isprintable())[:100] or "this address"
+    if not current_app.extensions.get(INSECURE_WARNED):
+        current_app.extensions[INSECURE_WARNED] = True  # once: the log is not a counter
+        log.warning("sign-in page served over plain HTTP at %s while HOMEWARD_COOKIE_SECURE "
+                    "is true: browsers drop the Secure sign-in cookies, so no one can sign "
+                    "in; serve over HTTPS (a TLS proxy, HOMEWARD_PROXY_COUNT) or set "
+                    "HOMEWARD_COOKIE_SECURE=false for a trial", shown)
+    return (f"Signing in cannot work at this address. This page came over plain HTTP to "
+            f"{shown}, and Homeward sends its sign-in cookies over HTTPS only, so your "
+            f"browser drops them. Open Homeward at its https:// address; for a trial without "
+            f"HTTPS, an administrator can set HOMEWARD_COOKIE_SECURE=false.")
+
+
 def _login_page(status=200, message=None, username="", headers=None):
     """The sign-in form, with a login CSRF nonce kept in (or first put in) a cookie."""
     nonce = request.cookies.get(LOGIN_COOKIE)
     if not nonce or len(nonce) > 100:
         nonce = secrets.token_urlsafe(24)
-    html = render_template("login.html", csrf_token=_signer().dumps(nonce), message=message,
+    problem = _cookie_problem()
+    html = render_template("login.html", csrf_token=_signer().dumps(nonce),
+                           message=message, cookie_problem=problem,
                            username=username, next=safe_next(request.values.get("next")))
     response = current_app.make_response((html, status, headers or {}))
     response.set_cookie(LOGIN_COOKIE, nonce, max_age=LOGIN_FORM_MAX_AGE, httponly=True,
@@ -91,8 +121,10 @@ def login():
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     if not _login_csrf_ok():
-        return _login_page(400, "This sign-in form had expired. Please sign in again.",
-                           username)
+        # The cookie problem, not "expired", is the real cause: _login_page shows it.
+        message = None if _cookie_problem() else ("This sign-in form had expired. Please "
+                                                  "sign in again.")
+        return _login_page(400, message, username)
     if not username or not password:
         return _login_page(400, "Enter your username and your password.", username)
     db = get_db()

@@ -5,7 +5,6 @@ signed-in staff member, and the read is audited like the API's.
 """
 import unicodedata
 from datetime import date
-from zoneinfo import available_timezones
 
 import segno
 from flask import g, request
@@ -23,12 +22,12 @@ from ..context import get_config, get_db, get_vault, now
 from ..errors import InvalidRequest, NotFound
 from . import blueprint
 from .common import CARE_TEAM, WELLBEING_TEAM, done, render
+from ..zones import zone_problem, zones_by_region
 from .present import local
 
 LANGUAGES = (("en", "English"), ("es", "Spanish"))
 COMMON_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
                 "America/Mexico_City", "Europe/London", "Europe/Madrid", "Europe/Berlin")
-ZONES = frozenset(available_timezones())
 
 
 def folded(text) -> str:
@@ -69,8 +68,8 @@ def patient_list(form=None, errors=None, status=200):
                                               "searched": bool(query)})
     return render("patients.html", status=status, patients=shown, query=query,
                   total=len(everyone), alerts=open_alert_levels(db, g.staff.role),
-                  form=form or {},
-                  errors=errors or {}, languages=LANGUAGES, zones=COMMON_ZONES,
+                  form=form or {}, errors=errors or {}, languages=LANGUAGES,
+                  common_zones=COMMON_ZONES, zones=zones_by_region(),
                   can_create=g.staff.role in CARE_TEAM)
 
 
@@ -99,8 +98,8 @@ def checked_patient(form) -> tuple[dict, dict]:
     elif infusion and (infusion - today).days > 366:
         errors["infusion_date"] = "The infusion date is more than a year ahead."
     zone = form.get("timezone", "").strip()
-    if zone not in ZONES:
-        errors["timezone"] = "Use a timezone name such as America/New_York."
+    if problem := zone_problem(zone):
+        errors["timezone"] = problem
     language = form.get("language", "")
     if language not in dict(LANGUAGES):
         errors["language"] = "Choose the family's language."
@@ -139,7 +138,7 @@ def enrol_device(patient_id):
         audit.record(db, "enrollment.create", patient_id=patient_id,
                      details={"respondent": respondent, "via": "page"})
     patient = patients.get_patient(db, get_vault(), patient_id, moment)
-    uri = enrol_uri(get_config().base_url, code)
+    uri = enrol_uri(get_config().public_url, code)
     # segno writes the QR code as plain SVG markup (no script, no style attribute), safe to
     # put inline under the pages' CSP.
     qr_svg = segno.make(uri, error="m").svg_inline(scale=5, title="Enrolment QR code")

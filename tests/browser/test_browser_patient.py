@@ -86,7 +86,7 @@ def test_it_creates_finds_and_enrols_a_patient_showing_the_qr_code(page, live, p
     form.get_by_label("MRN (optional)").fill("MRN-0042")
     form.get_by_label("Date of birth").fill("2012-05-02")
     form.get_by_label("Infusion date (day 0)").fill("2026-11-18")
-    form.get_by_label("Family's timezone").fill("America/Chicago")
+    form.get_by_label("Family's time zone").select_option("America/Chicago")
     form.get_by_label("Family's language").select_option("es")
     form.get_by_role("button", name="Create patient").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lucía Fernández")

@@ -9,6 +9,7 @@ import threading
 from werkzeug.serving import make_server
 
 from server import create_app
+from server.installation import initialise
 
 
 class LiveServer:
@@ -23,6 +24,8 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
+        if self.port is None:  # the first start; a restart opens the same folder
+            initialise(self.config, self.clock)
         app = create_app(self.config, clock=self.clock)
         # Keep the port across restarts, so a client configured once still finds us.
         self._server = make_server("127.0.0.1", self.port or 0, app, threaded=True)
