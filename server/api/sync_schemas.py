@@ -22,6 +22,25 @@ class EntryErrorSchema(Schema):
         "description": "the document field at fault, for a quarantined entry"})
 
 
+class PhoneNumberSchema(Schema):
+    display = fields.String(metadata={"description": "as the site wrote it, to show"})
+    tel = fields.String(metadata={"description": "what goes after `tel:`"})
+
+
+class DayHoursSchema(Schema):
+    from_ = fields.String(data_key="from", metadata={"description": "HH:MM, family's zone"})
+    to = fields.String(metadata={"description": "HH:MM, family's zone"})
+
+
+class CareTeamSchema(Schema):
+    """Whom the family calls (docs/protocol.md): each number or null when the site set none."""
+
+    day = fields.Nested(PhoneNumberSchema, allow_none=True)
+    night = fields.Nested(PhoneNumberSchema, allow_none=True)
+    emergency = fields.Nested(PhoneNumberSchema, allow_none=True)
+    day_hours = fields.Nested(DayHoursSchema)
+
+
 class ProfileDataSchema(Schema):
     patient_id = fields.String()
     day0 = fields.Date(metadata={"description": "the infusion date"})
@@ -29,6 +48,7 @@ class ProfileDataSchema(Schema):
     language = fields.String()
     age_band = fields.String()
     respondent = fields.String(validate=validate.OneOf(["caregiver", "patient"]))
+    care_team = fields.Nested(CareTeamSchema)
 
 
 class ScheduleDataSchema(Schema):
@@ -64,6 +84,8 @@ class RulesDocumentSchema(Schema):
     rules = fields.List(fields.Dict())
     site_overridden = fields.List(fields.String())
     patient_overrides = fields.Dict(allow_none=True)
+    signature = fields.String(metadata={
+        "description": "names this document; an app sends it back in `phone_advice`"})
 
 
 class FeedAlertSchema(Schema):
