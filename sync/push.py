@@ -15,9 +15,10 @@ from questionnaires.model import NoVariantError, UnknownQuestionnaireError
 from questionnaires.scoring import score
 from questionnaires.validation import validate_answers
 
-from .documents import MAX_DEPTH, EntryDocumentSchema, canonical, is_deeper_than, parse_document
+from .dedupe import content_of, is_same_content
+from .documents import MAX_DEPTH, EntryDocumentSchema, is_deeper_than, parse_document
 from .plausible import correct_time
-from .sealing import OpenFailed
+from .sealing import OpenFailed, is_b64url
 
 # One schema for the process: building a marshmallow schema deep-copies its fields, which
 # cost more than loading the entry itself (bench/RESULTS.md). Loading does not change it.
@@ -44,6 +45,11 @@ class PushContext:
     # The alert room's call site: StoredEntry -> {"alert_id", "level"} or None.
     on_entry_stored: object = None
     device_ids: list = field(default_factory=list)  # own id first, then replaced devices
+    # (db, entry_id) -> the entry's current {"alert_id", "level"} or None, for `duplicate`.
+    alert_of_entry: object = None
+    # (task_id, questionnaire_id, recorded_at) -> whether this patient has or will have
+    # that task; None: task ids are not checked.
+    task_is_known: object = None
 
 
 @dataclass
@@ -86,6 +92,11 @@ def push_entries(context: PushContext, envelopes: list[dict]) -> list[dict]:
 
 def handle_envelope(context, envelope) -> dict:
     entry_id, kid = envelope["entry_id"], envelope["kid"]
+    if not is_b64url(envelope["sealed"]):
+        return rejected(entry_id, "invalid_encoding",
+                        "sealed must be unpadded base64url (RFC 4648 section 5: A-Z, a-z, "
+                        "0-9, '-' and '_', no '=' padding, no spaces); this is a bug in the "
+                        "app's encoder.")
     if kid not in context.keyring:
         return rejected(entry_id, "unknown_key",
                         f"The server has no key {kid}; refresh the key set from /api/v1/keys.")
@@ -109,14 +120,18 @@ def handle_envelope(context, envelope) -> dict:
             problems.append({"code": "invalid_document", "field": "entry_id",
                              "message": "The entry id inside differs from the envelope's; "
                                         "stored under the envelope's."})
-    content_mac = context.cipher.mac("entry", canonical(raw) if raw is not None else plaintext)
+    content_mac = context.cipher.mac("entry", content_of(raw, plaintext))
     existing = context.db.execute(
         "SELECT patient_id, content_mac FROM entries WHERE entry_id = ?", [entry_id]).fetchone()
     if existing is not None:
-        if existing[0] == context.device["patient_id"] and existing[1] == content_mac:
-            return {"entry_id": entry_id, "status": "duplicate"}
+        if existing[0] == context.device["patient_id"] and is_same_content(
+                context.db, context.cipher, entry_id, existing[1], content_mac, raw):
+            alert = (context.alert_of_entry(context.db, entry_id)
+                     if context.alert_of_entry else None)
+            return {"entry_id": entry_id, "status": "duplicate", "alert": alert}
         return rejected(entry_id, "conflict",
                         "Another entry with this entry_id was stored with other content.")
+    check_task(context, document, problems, recorded_at or context.now)
     stored = store_entry(context, device_id, entry_id, kid, plaintext, raw, document,
                          problems, content_mac, recorded_at)
     alert = context.on_entry_stored(context.db, stored) if context.on_entry_stored else None
@@ -126,6 +141,19 @@ def handle_envelope(context, envelope) -> dict:
                 "error": {"code": first["code"], "message": first["message"],
                           "field": first.get("field")}}
     return {"entry_id": entry_id, "status": "accepted", "alert": alert}
+
+
+def check_task(context, document, problems, recorded_at):
+    """A task id must be one of this patient's tasks for the same questionnaire; anything
+    else is kept, checked by the rules, and flagged for staff (docs/protocol.md)."""
+    if document is None or document["task_id"] is None or context.task_is_known is None:
+        return
+    if not context.task_is_known(document["task_id"], document["questionnaire_id"],
+                                 recorded_at):
+        problems.append({"code": "unknown_task", "field": "task_id",
+                         "message": "This patient has no task with this task_id for this "
+                                    "questionnaire; use a task_id from the pull feed, or one "
+                                    "made from the schedule as the server makes it."})
 
 
 def parse_entry(plaintext):

@@ -94,3 +94,12 @@ def test_the_family_app_benchmark_measures_bytes_saves_advice_and_a_push(bench):
     assert figures["advice"][50] > 0
     assert figures["push"]["accepted"] == figures["push"]["pushed"] == 5
     assert any("VmHWM" in line for line in lines)
+
+
+def test_the_canonical_form_benchmark_produces_positive_figures(bench):
+    import canonical_json
+
+    lines = []
+    figures = canonical_json.run(report=lines.append)
+    assert figures["rfc8785"] > 0 and figures["python_spelling"] > 0
+    assert "us per entry" in lines[0]
