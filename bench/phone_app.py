@@ -8,7 +8,7 @@
 3. a push of 50 entries queued over three days offline, when the network comes back:
    the sync as the family waits for it (push + pull), and the push request alone.
 
-    .venv/bin/python bench/family_app.py [--size small|full]   # ~30 s | ~1 min
+    .venv/bin/python bench/phone_app.py [--size small|full]   # ~30 s | ~1 min
 """
 import gzip
 import json
