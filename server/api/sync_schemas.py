@@ -95,6 +95,9 @@ class FeedAlertSchema(Schema):
     status = fields.String(validate=validate.OneOf(["open", "acknowledged", "resolved"]))
     reasons = fields.List(fields.String())
     message = fields.String(metadata={"description": "for the family, in their language"})
+    acknowledged_at = fields.String(allow_none=True, metadata={
+        "description": "when the care team first took it on (\"The team saw this at "
+                       "14:05\"), or null"})
 
 
 def change_data(key_set_schema):
