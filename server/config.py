@@ -151,6 +151,10 @@ class Config:
     notifications_file: Path | None = setting(
         None, _parse_path, doc="JSON of notification channels and routes "
                                "(docs/notifications.md); unset: alerts are only logged.")
+    claim_lapse_minutes: int = setting(
+        15, _parse_int, low=1, high=240,
+        doc="A nurse's \"I'm calling\" claim on an alert lapses after this long without a "
+            "call record, so colleagues can call instead.")
     log_level: str = setting("INFO", _parse_log_level, doc="DEBUG, INFO, WARNING or ERROR.")
 
     @classmethod
