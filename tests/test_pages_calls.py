@@ -71,7 +71,7 @@ def test_a_call_recorded_on_the_page_shows_its_colour_and_a_grade_that_is_not_on
     assert "Call recorded." in page
     assert 'class="triage-colour">RED</span>' in page and "temperature 38.9 °C" in page
     assert "ICANS grade 3 — not a clinical grade" in page  # CAPD-style 22: positive
-    assert "capd-style-staff total: 22" in page
+    assert "CAPD-style assessment (9 or more is positive): 22" in page
     assert "Recheck due by 15:00 EST" in page
     assert db["alerts"].get(alert_id)["status"] == "acknowledged"
 

@@ -36,6 +36,9 @@ WORDS = {
     "dizzy": "Dizzy", "fainted": "Fainted",
     "oral": "Oral", "axillary": "Under the arm", "ear": "Ear", "forehead": "Forehead",
     "rectal": "Rectal",
+    "capd-style-staff": "CAPD-style assessment (9 or more is positive)",
+    "ice-style-staff": "ICE-style assessment (of 10)",
+    "acknowledgement": "Acknowledgement", "message": "Message", "resolution": "Closing message",
 }
 CHOICES = {"temperature_method": TEMPERATURE_METHODS, "breathing": BREATHING,
            "drinking": DRINKING, "passing_urine": PASSING_URINE, "dizziness": DIZZINESS}

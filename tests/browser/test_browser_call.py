@@ -63,6 +63,7 @@ def test_two_nurses_one_call_a_missed_recheck_and_the_thread_the_family_reads(
         sign_in(page, nina, f"/alerts/{alert_id}")
         page.get_by_role("button", name="I'm calling").click()
         expect(page.locator("#call .claim")).to_have_text("nina is calling since 14:00 EST.")
+        screenshot(page, "alert-page-calling-with-the-call-form")
 
         bea_page.clock.fast_forward(POLL_MS)  # the inbox's next poll
         expect(bea_card.locator(".claim")).to_have_text("nina is calling since 14:00 EST")
