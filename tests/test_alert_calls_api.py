@@ -231,3 +231,17 @@ def test_it_audits_calls_by_id_only(client, called, db):
     details = db.execute("SELECT details FROM audit_log WHERE action = 'alert.call'"
                          ).fetchone()[0]
     assert "call_" in details and "38.7" not in details and "Ana" not in details
+
+
+def test_a_later_call_that_reaches_the_family_replaces_the_recheck_and_no_answer_does_not(
+        client, called, clock, db, run_job):
+    nurse, _family, alert_id = called
+    post_call(client, nurse, alert_id, reached="Ana", disposition="recheck",
+              recheck_minutes=30)
+    clock.advance(minutes=20)
+    post_call(client, nurse, alert_id, reached=None)  # rang back, nobody answered
+    assert db["alerts"].get(alert_id)["recheck_at"] is not None
+    post_call(client, nurse, alert_id, reached="Ana", disposition="home_advice")
+    clock.advance(minutes=20)
+    assert run_job("rechecks") == []
+    assert db["alerts"].get(alert_id)["status"] == "acknowledged"

@@ -73,6 +73,10 @@ def test_a_call_recorded_on_the_page_shows_its_colour_and_a_grade_that_is_not_on
     assert "ICANS grade 3 — not a clinical grade" in page  # CAPD-style 22: positive
     assert "CAPD-style assessment (9 or more is positive): 22" in page
     assert "Recheck due by 15:00 EST" in page
+    card = card_of(client.get("/alerts").get_data(as_text=True), alert_id)
+    assert ("Last call 14:00 EST by nina: Call back to recheck in 60 minutes (triage red)"
+            in card)
+    assert "Recheck due by 15:00 EST" in card
     assert db["alerts"].get(alert_id)["status"] == "acknowledged"
 
 
@@ -151,3 +155,16 @@ def test_contacts_are_entered_with_the_patient_and_edited_on_their_page(client, 
     assert "tel:+16175550142" in timeline and "tel:6175550143" in timeline
     sealed = db.execute("SELECT contacts FROM patients WHERE contacts IS NOT NULL").fetchone()[0]
     assert b"Rosa" not in sealed
+
+
+def test_a_call_form_that_says_someone_answered_but_not_who_is_refused(client, home, db):
+    nurse, _family, alert_id = home
+    token = sign_in(client, nurse)
+    refused = client.post(f"/alerts/{alert_id}/calls", data={
+        "csrf_token": token, "answered": "yes", "reached": "", "disposition": "day_unit"})
+    assert refused.status_code == 400
+    assert "Say who you spoke to" in refused.get_data(as_text=True)
+    nobody = client.post(f"/alerts/{alert_id}/calls", data={
+        "csrf_token": token, "answered": "no", "disposition": "day_unit"})
+    assert nobody.status_code == 400
+    assert db["alert_calls"].count == 0

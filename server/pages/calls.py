@@ -22,9 +22,9 @@ from ..auth import require_staff
 from ..clock import from_db
 from ..context import get_catalog, get_config, get_db, get_vault, now
 from ..errors import Forbidden, InvalidRequest
-from ..patients import get_patient, patient_facts
+from ..patients import patient_facts
 from . import blueprint, present
-from .common import CARE_TEAM, done, render, safe_next
+from .common import CARE_TEAM, done, safe_next
 
 WORDS = {
     "home_advice": "Advice at home", "recheck": "Call back to recheck",
@@ -43,8 +43,6 @@ WORDS = {
 CHOICES = {"temperature_method": TEMPERATURE_METHODS, "breathing": BREATHING,
            "drinking": DRINKING, "passing_urine": PASSING_URINE, "dizziness": DIZZINESS}
 RECHECK_CHOICES = (15, 30, 60, 120, 240)
-CONTACT_FIELDS = (("name", "Name"), ("relationship", "Relationship"), ("phone", "Phone"),
-                  ("language", "Language"), ("best_times", "Best times to call"))
 
 
 def when(text, zone):
@@ -89,17 +87,48 @@ def call_context(db, row, moment) -> dict:
 
 
 def with_calls(db, ciphers, rows, found, moment):
-    """Cards gain the family's contacts (tel: buttons) and who is calling them, so a
-    colleague sees the claim on the next poll and does not ring the same family."""
+    """Cards gain the family's contacts (tel: buttons), who is calling them (so a colleague
+    sees the claim on the next poll and does not ring the same family), the last call and
+    a pending recheck. From clear columns, but the contacts."""
     phone_book = contacts.contacts_of(db, ciphers, [row["patient_id"] for row in rows])
+    last = last_calls(db, [row["id"] for row in rows])
+    zones = time_zones(db, [row["patient_id"] for row in rows])
     for row, card in zip(rows, found):
-        held = domain.active_claim(row, moment)
-        zone = db.execute("SELECT timezone FROM patients WHERE id = ?",
-                          [row["patient_id"]]).fetchone()[0] if held else None
-        card["contacts"] = phone_book.get(row["patient_id"], [])
+        patient_id = row["patient_id"]
+        zone, held, call = zones[patient_id], domain.active_claim(row, moment), last.get(row["id"])
+        card["contacts"] = phone_book.get(patient_id, [])
         card["claim"] = (f"{held['by']} is calling since {when(held['since'], zone)}"
                          if held else None)
+        card["last_call"] = call and " ".join(filter(None, (
+            f"{when(call['called_at'], zone)} by {call['called_by']}:",
+            WORDS.get(call["disposition"], "no answer") if call["reached"] else "no answer",
+            f"in {call['recheck_minutes']} minutes" if call["recheck_minutes"] else None,
+            f"(triage {call['triage']})" if call["triage"] else None)))
+        card["recheck"] = (f"Recheck due by {when(row['recheck_at'], zone)}"
+                           if row["recheck_at"] and row["status"] != "resolved" else None)
     return found
+
+
+def time_zones(db, patient_ids) -> dict[str, str]:
+    ids, found = sorted(set(patient_ids)), {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found.update(db.execute(f"SELECT id, timezone FROM patients WHERE id IN "
+                                f"({', '.join('?' * len(chunk))})", chunk).fetchall())
+    return found
+
+
+def last_calls(db, alert_ids) -> dict[str, dict]:
+    """Each alert's latest call, clear columns only (who, when, disposition, colour)."""
+    latest = {}
+    for start in range(0, len(alert_ids), 500):
+        chunk = alert_ids[start:start + 500]
+        for row in db.query(
+                f"SELECT alert_id, called_by, called_at, reached, disposition, recheck_minutes, "
+                f"triage FROM alert_calls WHERE alert_id IN ({', '.join('?' * len(chunk))}) "
+                f"ORDER BY called_at, rowid", chunk):
+            latest[row["alert_id"]] = row
+    return latest
 
 
 def callable_row(db, alert_id):
@@ -154,6 +183,8 @@ def call_from_form(neuro_definition) -> dict:
     reached = (form.get("reached") or "").strip()[:200] or None
     if form.get("answered") == "no":
         reached = None
+    elif reached is None:
+        raise InvalidRequest("Say who you spoke to, or choose \"No answer\".")
     findings = {"temperature_c": number("temperature_c"),
                 "spo2_percent": number("spo2_percent", int)}
     for field, allowed in CHOICES.items():
@@ -182,7 +213,7 @@ def call_from_form(neuro_definition) -> dict:
     note = (form.get("note") or "").strip()[:5000] or None
     return {"reached": reached, "findings": {k: v for k, v in findings.items()
                                              if v is not None},
-            "neuro_answers": neuro or None, "disposition": disposition if reached else None,
+            "neuro_answers": neuro or None, "disposition": disposition,
             "recheck_minutes": recheck, "note": note}
 
 
@@ -199,42 +230,3 @@ def record_call(alert_id):
         audit.record(db, "alert.call", patient_id=row["patient_id"], target=alert_id,
                      details={"call_id": call_id, "via": "page"})
     return done(back_to(alert_id), "call_recorded", "call-log")
-
-
-@blueprint.get("/patients/<patient_id>/contacts")
-@require_staff(*CARE_TEAM)
-def contacts_page(patient_id):
-    db = get_db()
-    patient = get_patient(db, get_vault(), patient_id, now())
-    audit.record(db, "patient.read", patient_id=patient_id, details={"view": "contacts"})
-    rows = patient["contacts"] + [{}]  # one empty row to add a contact
-    return render("contacts.html", patient=patient, rows=rows, fields=CONTACT_FIELDS,
-                  errors={})
-
-
-@blueprint.post("/patients/<patient_id>/contacts")
-@require_staff(*CARE_TEAM)
-def save_contacts_page(patient_id):
-    db = get_db()
-    found, errors = contacts_from_form(request.form)
-    if errors:
-        patient = get_patient(db, get_vault(), patient_id, now())
-        return render("contacts.html", status=400, patient=patient, rows=found + [{}],
-                      fields=CONTACT_FIELDS, errors=errors)
-    contacts.save_contacts(db, get_vault(), patient_id, found, via="page")
-    return done(f"/patients/{patient_id}", "contacts_saved", "contacts")
-
-
-def contacts_from_form(form) -> tuple[list[dict], dict]:
-    """Rows contact-0-name ... from the form; a row left empty is dropped."""
-    rows, errors = [], {}
-    for index in range(contacts.MAX_CONTACTS):
-        row = {field: (form.get(f"contact-{index}-{field}") or "").strip()
-               for field, _label in CONTACT_FIELDS}
-        if not any(row.values()):
-            continue
-        for field, problem in contacts.contact_problems(row).items():
-            errors[f"contact-{len(rows)}-{field}"] = problem
-        rows.append(row)
-    return rows, errors
-

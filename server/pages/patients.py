@@ -21,7 +21,7 @@ from ..clock import to_wire
 from ..context import get_config, get_db, get_vault, now
 from ..errors import InvalidRequest, NotFound
 from . import blueprint
-from .calls import contacts_from_form
+from .contacts import contacts_from_form
 from .common import CARE_TEAM, WELLBEING_TEAM, done, render
 from ..zones import zone_problem, zones_by_region
 from .present import local
