@@ -115,5 +115,10 @@ def test_two_nurses_one_call_a_missed_recheck_and_the_thread_the_family_reads(
     expect(page.locator("#thread .thread-message")).to_have_count(2)
     expect(page.locator("#thread")).to_contain_text("read 15:01 EST")
     screenshot(page, "alert-page-resolved-with-calls-and-thread")
+    for width in (1280, 820, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"alert-page-call-{width}")
+        # The call log and thread fit a phone's width: nothing to scroll sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
     kinds = [row[0] for row in db.execute("SELECT kind FROM notifications ORDER BY id")]
     assert "alert_recheck_missed" in kinds
