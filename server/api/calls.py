@@ -1,7 +1,6 @@
 """Clinic API: the nurse's call about an alert (claim, call records), the message thread,
 and a patient's contacts. Nurses and physicians call and claim; whoever may handle an alert
 (the psychosocial team for wellbeing alerts) may read its thread."""
-from flask_smorest import Blueprint
 from datetime import timedelta
 
 from marshmallow import Schema, fields, validate
@@ -18,6 +17,7 @@ from ..auth import current_staff, require_staff
 from ..contacts import LANGUAGE_TAG, PHONE, save_contacts
 from ..context import get_catalog, get_config, get_db, get_vault, now
 from ..errors import Forbidden
+from .bodies import Blueprint
 from .alerts import AlertSchema, handled
 
 blueprint = Blueprint("calls", __name__, url_prefix="",

@@ -1,7 +1,6 @@
 """The app's side of the message thread: the family app says which of the team's messages
 about an alert were read, and when (docs/protocol.md, "Read receipts")."""
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from alerts.episodes import concerns_hidden_from
@@ -13,6 +12,7 @@ from ..clock import to_wire
 from ..context import get_db, now
 from ..device_auth import require_device
 from ..errors import NotFound
+from .bodies import Blueprint
 
 blueprint = Blueprint("reads", __name__, url_prefix="",
                       description="The companion app's read receipts for the team's messages.")
