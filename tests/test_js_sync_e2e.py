@@ -52,8 +52,10 @@ const commands = {
     const [rules] = (await store.items.list("rules")).map((item) => item.data);
     const [profile] = (await store.items.list("profile")).map((item) => item.data);
     const recorded_at = new Date().toISOString();
-    const advice = adviseOnSave({ rules, profile, history: [], now: recorded_at, language: "en",
-      entry: { questionnaire_id: "symptom-diary", variant: "caregiver", answers: args.answers, recorded_at } });
+    const entry = { questionnaire_id: "symptom-diary", variant: "caregiver",
+      answers: args.answers, recorded_at };
+    const advice = adviseOnSave({ rules, profile, history: [], entry, now: recorded_at,
+      language: "en" });
     const record = await client.record("symptom-diary", "1.0.0", null, args.answers,
       { recordedAt: recorded_at, phoneAdvice: args.claim
         ? { level: args.claim, rules_signature: rules.signature } : advice.phoneAdvice });
