@@ -109,6 +109,15 @@ test('a borderline temperature asks to measure again in an hour, in the rules\' 
   assert.ok(adviceOf('borderline-temperature', 'es').includes(spanish.reminder.label));
 });
 
+test('the reminder reads its time and its sentence from the advice, whole numbers and all', async () => {
+  const { remeasureIn } = await import('../../server/family/static/js/advice/remeasure.js');
+  assert.deepEqual(remeasureIn('If it is 38.0 °C, call. Take it again in 30 minutes and record it here.', 'en'),
+    [30, 'Take it again in 30 minutes and record it here.']);
+  assert.deepEqual(remeasureIn('Si es 38,0 °C, llame. Vuelva a medirla de nuevo en 2 horas.', 'es'),
+    [120, 'Vuelva a medirla de nuevo en 2 horas.']);
+  assert.equal(remeasureIn('Take your child\'s temperature now and record it here.', 'en'), null);
+});
+
 test('advice without a measurement to repeat sets no reminder', () => {
   assert.equal(save(diary({ temperature_c: 38.6 })).reminder, null);
   assert.equal(save(diary({ organ_signs: ['rash'] })).reminder, null);

@@ -16,11 +16,16 @@ function dialable(phone) {
   return { display, tel };
 }
 
+// Making an Intl formatter costs far more than using one: one per time zone, kept.
+const clocks = new Map();
+
 /** Minutes since local midnight of `instant` (a Date) in an IANA time zone. */
 export function localMinutes(instant, timeZone) {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).formatToParts(instant);
+  if (!clocks.has(timeZone)) {
+    clocks.set(timeZone, new Intl.DateTimeFormat('en-GB', {
+      timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }));
+  }
+  const parts = clocks.get(timeZone).formatToParts(instant);
   const part = (type) => Number(parts.find((each) => each.type === type).value);
   return part('hour') * 60 + part('minute');
 }

@@ -13,8 +13,11 @@ const PATTERNS = {
   es: /(?:vuelva a|de nuevo|otra vez)[^.]*?\ben (una?|uno|dos|\d+) (horas?|minutos?)\b/i,
 };
 
+// No lookbehind: Safari before 16.4 cannot parse one, and a module that does not parse would
+// take the whole advice screen with it.
 function sentences(text) {
-  return String(text ?? '').split(/(?<=[.!?])\s+/).filter(Boolean);
+  // A sentence ends at . ! or ? before a space or the end, so "38.0 °C" stays whole.
+  return (String(text ?? '').match(/\S.*?(?:[.!?](?=\s|$)|$)/g) ?? []).map((each) => each.trim());
 }
 
 /** [minutes, sentence] of the first sentence in `text` asking to measure again, or null. */
