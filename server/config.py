@@ -115,6 +115,16 @@ def setting(default, parse, env=None, low=None, high=None, doc=""):
                                             "high": high, "doc": doc})
 
 
+def _parse_origins(name, raw):
+    from .cors import OriginError, parse_origins  # the CORS rules live with the CORS code
+
+    try:
+        return parse_origins(raw)
+    except OriginError as error:
+        raise ConfigError(f"{name} must list exact origins such as https://app.example.org, "
+                          f"comma-separated: {error}.") from None
+
+
 @dataclass(frozen=True)
 class Config:
     data_dir: Path = setting(Path("homeward-data"), _parse_path,
@@ -158,6 +168,10 @@ class Config:
                                     doc="argon2id passes per password hash.")
     max_request_bytes: int = setting(2 * 1024 * 1024, _parse_int, low=1024,
                                      doc="Largest request body accepted (PROTOCOL.md: 2 MiB).")
+    app_origins: str = setting("", _parse_origins,
+                               doc="Web origins (https://app.example.org, comma-separated) "
+                                   "whose pages may call the app protocol routes (keys, "
+                                   "enrolment, push, pull); empty: same origin only.")
     scheduler_lease_seconds: int = setting(30, _parse_int, low=5, high=3600,
                                            doc="A scheduler that misses heartbeats this long "
                                                "loses its lease to a standby.")

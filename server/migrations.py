@@ -270,3 +270,10 @@ def m006_advice_drift(db):
                                     ("patient_id", "patients", "id")],
         not_null={"patient_id", "server_higher", "at"})
     db["advice_drift"].create_index(["at"])
+
+
+@migrations()
+def m007_alert_entries_by_entry(db):
+    # A `duplicate` push result carries the entry's current alert: without it, a retried
+    # batch of 500 entries scanned every alert's entries 500 times.
+    db["alert_entries"].create_index(["entry_id"])
