@@ -181,6 +181,15 @@ test('with no rules on the phone yet it says the entry was not checked, and clai
   assert.equal(advice.phoneAdvice, null);
   assert.equal(advice.title, 'This entry could not be checked on the phone');
   assert.deepEqual(advice.actions.map((action) => action.label), ['Call the CAR T team']);
+  // a questionnaire the phone cannot score is no more checked than one without rules
+  const broken = { ...served('neuro-check.capd-style') };
+  broken.items = broken.items.map((item) => ({ ...item, type: 'text', options: undefined }));
+  const check = adviseOnSave({ rules: RULES, profile: PROFILE, definition: broken, now: '2026-11-20T08:02:00Z',
+    entry: { questionnaire_id: 'neuro-check', variant: 'capd-style',
+      answers: Object.fromEntries(broken.items.map((item) => [item.linkId, 'x'])),
+      recorded_at: '2026-11-20T08:02:00Z' } });
+  assert.equal(check.checked, false);
+  assert.equal(check.phoneAdvice, null);
 });
 
 test('the app switches to the server\'s advice only when the server found more', () => {

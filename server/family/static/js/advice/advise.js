@@ -40,12 +40,11 @@ function adviceText(finding, language) {
 export function adviseOnSave({ rules, profile = null, history = [], entry, definition = null, now,
   language = null }) {
   const words = languageOf(language ?? profile?.language);
-  const scores = definition ? scoreAnswers(definition, entry.answers ?? {}) : (entry.scores ?? {});
-  const scored = { ...entry, scores };
-  let findings;
+  let findings, scores = entry.scores ?? {};
   try {
-    const context = phoneContext({ profile, history, entry: scored, now: isoOf(now) });
-    findings = evaluate(rules, scored, context);
+    if (definition) scores = scoreAnswers(definition, entry.answers ?? {});
+    const scored = { ...entry, scores };
+    findings = evaluate(rules, scored, phoneContext({ profile, history, entry: scored, now: isoOf(now) }));
   } catch (error) {
     // No rules yet (never pulled), or a document this app cannot read: say so and point to
     // the team, and claim nothing in the entry, rather than show no advice as if all were well.
