@@ -245,3 +245,21 @@ def test_a_later_call_that_reaches_the_family_replaces_the_recheck_and_no_answer
     clock.advance(minutes=20)
     assert run_job("rechecks") == []
     assert db["alerts"].get(alert_id)["status"] == "acknowledged"
+
+
+
+def test_it_refuses_the_childs_phone_read_receipts_for_a_caregivers_own_alert(
+        client, app, nurse, family, db, clock):
+    from support.alerting import Finding, raise_findings
+
+    vault = app.extensions["homeward"].vault
+    alert_id = raise_findings(db, vault, family.patient_id, [Finding(
+        "caregiver_distress", "info", evidence={"scores": {"total": 30}})],
+        clock.now())["alert_id"]
+    child = enrolled_family(client, nurse.headers, respondent="patient",
+                            patient_id=family.patient_id)
+    body = {"alert_id": alert_id, "message_ids": ["msg_x"], "read_at": "2026-11-20T14:02:00Z"}
+    assert client.post("/api/v1/sync/read", headers=child.headers,
+                       json=body).status_code == 404
+    assert client.post("/api/v1/sync/read", headers=family.headers,
+                       json=body).get_json()["unknown"] == ["msg_x"]
