@@ -5,8 +5,7 @@
 import {h, show} from "./dom.js";
 import {language, pickLanguage, t} from "../i18n.js";
 import {readHistory, remember} from "../journal.js";
-import {newEntryDocument, rfc3339, sealEntry} from "../sync/sealing.js";
-import {currentKey} from "../sync/keyset.js";
+import {rfc3339} from "../sync/sealing.js";
 import {adviseOn, needsScreen, showAdvice} from "./advice.js";
 
 let current = null;  // the form on screen, destroyed when the family leaves it
@@ -14,24 +13,6 @@ let current = null;  // the form on screen, destroyed when the family leaves it
 function formLanguage(definition) {
   const languages = definition.languages ?? [];
   return languages.includes(language()) ? language() : (languages[0] ?? language());
-}
-
-/**
- * Seals and queues an entry as the sync client's record() does, with the phone's advice in
- * the sealed document. (The client's record() has no way to add a field to the document;
- * this uses the same exported pieces: newEntryDocument, sealEntry, the client's outbox.)
- */
-async function sealAndQueue(app, {definition, taskId, answers, recordedAt, phoneAdvice}) {
-  const enrolment = await app.store.get("enrolment");
-  const document = newEntryDocument({
-    deviceId: enrolment.device_id, patientId: enrolment.patient_id,
-    questionnaireId: definition.id, questionnaireVersion: definition.version,
-    variant: definition.variant, taskId,
-    respondent: enrolment.entry_respondent ?? enrolment.respondent, recordedAt, answers});
-  if (phoneAdvice) document.phone_advice = phoneAdvice;
-  const key = currentKey(await app.store.get("key_set"));
-  return app.client.outbox.add(await sealEntry({key, deviceId: enrolment.device_id, document}),
-                               document);
 }
 
 export async function showRecord(app, questionnaireId, taskId) {
@@ -60,8 +41,10 @@ export async function showRecord(app, questionnaireId, taskId) {
     performance.mark("homeward-history-read");
     const advice = await adviseOn(app, entry, history_);
     performance.mark("homeward-advice-found");
-    const record = await sealAndQueue(app, {definition, taskId: task?.task_id ?? null, answers,
-                                            recordedAt, phoneAdvice: advice?.phone_advice});
+    // What the phone advised travels sealed in the entry (phone_advice), for drift counts.
+    const record = await app.client.record(definition.id, definition.version, definition.variant,
+                                           answers, {taskId: task?.task_id ?? null, recordedAt,
+                                                     phoneAdvice: advice?.phone_advice ?? null});
     performance.mark("homeward-sealed");
     await remember(store, record.entry_id, {title: pickLanguage(definition.title), answers,
                                             advice});
