@@ -64,7 +64,7 @@ def test_the_advice_shows_offline_before_any_request_and_the_team_knows_later(
     expect(advice).to_contain_text("Your child has a fever. Call the CAR T team now")
     call = advice.get_by_role("link", name="Call the CAR T team")
     expect(call).to_have_attribute("href", "tel:+15550100100")
-    expect(advice).to_contain_text("Not sent to the team yet: no connection. Call now.")
+    expect(advice).to_contain_text("Not sent yet: no connection — call now.")
     measured = page.evaluate("""() => {
         const saved = performance.getEntriesByName("homeward-save").at(-1);
         const advised = performance.getEntriesByName("homeward-advised").at(-1);

@@ -1,6 +1,7 @@
 // What the app needs of an entry beyond what the outbox keeps (ids, times, state): its
 // title and temperature for History and Today, its answers for the safety rules' context on
-// the phone (the previous diary, the last day's temperatures), and the advice shown. Nothing
+// the phone (the previous diary, the last day's temperatures), its scores (the child's baseline is
+// their first neuro check or quality-of-life total on this phone), and the advice shown. Nothing
 // readable is kept: all of it is sealed with an AES-GCM key made on this phone as
 // non-extractable, so the key cannot be read out of the browser, only used by this app.
 // "Remove this phone" deletes the key with everything else.
@@ -33,9 +34,9 @@ async function openSummary(key, box) {
 }
 
 /** Remembers what the app needs of an entry just recorded, sealed on the phone. */
-export async function remember(store, entryId, {title, answers, advice = null}) {
+export async function remember(store, entryId, {title, answers, scores = {}, advice = null}) {
   const key = await journalKey(store);
-  const summary = {title, answers, advice};
+  const summary = {title, answers, scores, advice};
   if (typeof answers?.temperature_c === "number") summary.temperature_c = answers.temperature_c;
   await store.journal.put(entryId, {entry_id: entryId, summary: await sealSummary(key, summary)});
   opened.set(entryId, summary);
@@ -74,7 +75,8 @@ export async function readEntries(app) {
 
 /**
  * What the safety rules' context needs (js/rules/context.js): the entries recorded on this
- * phone with their answers, as {entry_id, questionnaire_id, variant, answers, recorded_at}.
+ * phone with their answers and scores, as {entry_id, questionnaire_id, variant, answers,
+ * scores, recorded_at}.
  */
 export async function readHistory(app) {
   const [records, summaries] = await Promise.all([app.client.outbox.list(),
@@ -82,5 +84,6 @@ export async function readHistory(app) {
   return records.filter((record) => record.state !== "rejected" && summaries.has(record.entry_id))
     .map((record) => ({entry_id: record.entry_id, questionnaire_id: record.questionnaire_id,
                        variant: record.questionnaire_variant, recorded_at: record.recorded_at,
-                       answers: summaries.get(record.entry_id).answers ?? {}}));
+                       answers: summaries.get(record.entry_id).answers ?? {},
+                       scores: summaries.get(record.entry_id).scores ?? {}}));
 }

@@ -1,12 +1,14 @@
 // Recording: the questionnaire rendered from its pulled definition (js/forms/). On Save,
-// before any network: the safety rules run on the phone (ui/advice.js), the entry is sealed
-// with what the phone advised in it (`phone_advice`) and queued, and the advice shows; then
-// a sync is tried. Works offline.
+// before any network: the entry is scored and the safety rules run on the phone
+// (ui/advice.js over js/advice/advise.js), the entry is sealed with what the phone advised
+// in it (`phone_advice`) and queued, a reminder the advice asks for is kept, and the advice
+// shows; then a sync is tried. Works offline.
 import {h, show} from "./dom.js";
 import {language, pickLanguage, t} from "../i18n.js";
 import {readHistory, remember} from "../journal.js";
 import {rfc3339} from "../sync/sealing.js";
-import {adviseOn, needsScreen, showAdvice} from "./advice.js";
+import {adviseOn, keptAdvice, needsScreen, showAdvice} from "./advice.js";
+import {keepReminders} from "./reminders.js";
 
 let current = null;  // the form on screen, destroyed when the family leaves it
 
@@ -39,22 +41,23 @@ export async function showRecord(app, questionnaireId, taskId) {
                    recorded_at: recordedAt};
     const history_ = await readHistory(app);
     performance.mark("homeward-history-read");
-    const advice = await adviseOn(app, entry, history_);
+    const advice = await adviseOn(app, entry, history_, definition);
     performance.mark("homeward-advice-found");
     // What the phone advised travels sealed in the entry (phone_advice), for drift counts.
     const record = await app.client.record(definition.id, definition.version, definition.variant,
                                            answers, {taskId: task?.task_id ?? null, recordedAt,
-                                                     phoneAdvice: advice?.phone_advice ?? null});
+                                                     phoneAdvice: advice.phoneAdvice});
     performance.mark("homeward-sealed");
     await remember(store, record.entry_id, {title: pickLanguage(definition.title), answers,
-                                            advice});
+                                            scores: advice.scores, advice: keptAdvice(advice)});
+    await keepReminders(app, advice, {...entry, entry_id: record.entry_id});
     performance.mark("homeward-queued");
     performance.measure("homeward-save-to-queued", "homeward-save", "homeward-queued");
     current?.destroy?.();
     current = null;
     if (needsScreen(advice)) {
       history.replaceState(null, "", `#advice/${record.entry_id}`);
-      await showAdvice(app, record.entry_id, {summary: {advice}, record});
+      await showAdvice(app, record.entry_id, {summary: {advice: keptAdvice(advice)}, record});
     } else {
       app.notice(t("saved"), "ok");
       history.replaceState(null, "", "#today");

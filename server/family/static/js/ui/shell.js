@@ -15,6 +15,7 @@ import {showHistory} from "./history.js";
 import {showSettings} from "./settings.js";
 import {renderTabs} from "./tabs.js";
 import {watchInstall} from "./install.js";
+import {watchReminders} from "./reminders.js";
 
 export const APP_VERSION = "1.0.0";
 const SYNC_EVERY_MS = 5 * 60 * 1000;
@@ -51,6 +52,7 @@ function createApp(main, store) {
       setInterval(() => app.syncSoon(), SYNC_EVERY_MS);
       watchInstall(app);
       registerWorker(app);
+      watchReminders(app).catch((error) => console.warn("reminders", error));
       app.showOnline();
       await app.route();
       app.syncSoon();
@@ -158,6 +160,7 @@ function createApp(main, store) {
       await client.forget();
       await store.clear();  // the journal and its key too, which the client does not know
       forgetOpened();
+      clearTimeout(app._reminderTimer);
       client = makeClient(store);
       app.profile = null;
     },

@@ -1,11 +1,13 @@
-// Today: the team's answer first, then what is due now and next, the last temperatures, a
-// plain line about sending, and recording a temperature one tap away.
+// Today: the team's answer first, then what is due now and next (the tasks, and the
+// measurements an advice asked for), the last temperatures, a plain line about sending,
+// and recording a temperature one tap away.
 import {h, show} from "./dom.js";
 import {formatDayTime, formatTime, pickLanguage, t} from "../i18n.js";
 import {readEntries} from "../journal.js";
 import {readStatus} from "./status.js";
 import {showTeamAnswers} from "./team.js";
 import {installCard} from "./install.js";
+import {readReminders} from "./reminders.js";
 
 export function localDate(date, timeZone) {
   try {
@@ -53,11 +55,21 @@ function taskLink(task, titles, timeZone) {
     h("span", {class: "task-time"}, t("due_at", {time: formatDayTime(task.due_at, timeZone)}))));
 }
 
+function reminderLink(item, timeZone, due) {
+  // A reminder is answered by recording that questionnaire again (ui/reminders.js).
+  return h("li", {class: `reminder${due ? " due" : ""}`},
+    h("a", {class: "task", href: `#record/${item.questionnaire_id ?? "symptom-diary"}`},
+      h("span", {class: "task-title"}, due ? t("reminder_due") : item.label),
+      h("span", {class: "task-time"}, due ? item.label
+        : t("reminder_at", {time: formatDayTime(item.due_at, timeZone)}))));
+}
+
 export async function showToday(app) {
   const store = app.store;
   const data = async (type) => (await store.items.list(type)).map((item) => item.data);
-  const [tasks, questionnaires, alerts, entries, status] = await Promise.all([
-    data("task"), data("questionnaire"), app.client.alerts(), readEntries(app), readStatus(app)]);
+  const [tasks, questionnaires, alerts, entries, status, reminders] = await Promise.all([
+    data("task"), data("questionnaire"), app.client.alerts(), readEntries(app), readStatus(app),
+    readReminders(app)]);
   const install = await installCard(app);
   const profile = app.profile;
   const timeZone = profile?.timezone;
@@ -88,10 +100,14 @@ export async function showToday(app) {
     install,
     h("section", {class: "card", "aria-labelledby": "due-title"},
       h("h2", {id: "due-title"}, t("due_now")),
-      dueNow.length ? h("ul", {class: "tasks"}, dueNow.map((task) => taskLink(task, titles, timeZone)))
+      dueNow.length || reminders.due.length ? h("ul", {class: "tasks"},
+        reminders.due.map((item) => reminderLink(item, timeZone, true)),
+        dueNow.map((task) => taskLink(task, titles, timeZone)))
         : h("p", {}, t("nothing_due")),
-      next.length ? [h("h3", {}, t("due_next")),
-        h("ul", {class: "tasks next"}, next.map((task) => taskLink(task, titles, timeZone)))] : null),
+      next.length || reminders.upcoming.length ? [h("h3", {}, t("due_next")),
+        h("ul", {class: "tasks next"},
+          reminders.upcoming.map((item) => reminderLink(item, timeZone, false)),
+          next.map((task) => taskLink(task, titles, timeZone)))] : null),
     h("section", {class: "card", "aria-labelledby": "temps-title"},
       h("h2", {id: "temps-title"}, t("last_temperatures")),
       temperatures.length ? h("ul", {class: "temperatures"}, temperatures.map((row) =>
