@@ -23,12 +23,17 @@ async function notifier() {
 /** After Save: the new entry settles the reminders it answers, and sets its own if asked. */
 export async function keepReminders(app, advice, entry) {
   const items = await openItems(app.store);
-  for (const item of answeredBy(items, entry)) {
+  // recorded_at is whole seconds; the moment of Save is finer, so a reading taken within
+  // the same second as the one that asked still answers it.
+  for (const item of answeredBy(items, {...entry, recorded_at: new Date().toISOString()})) {
     await app.store.items.put(REMINDER, item.id, markDone(item, entry.recorded_at));
   }
   const item = reminderItem(advice, {entryId: entry.entry_id, questionnaireId: entry.questionnaire_id,
                                      savedAt: entry.recorded_at});
-  if (item) await app.store.items.put(REMINDER, item.id, item);
+  // The items store is not sealed: the reminder keeps only ids and times there. Its words
+  // (which say what the rules found) stay in the sealed journal line, and a notification
+  // on a locked screen says only "time to measure again".
+  if (item) await app.store.items.put(REMINDER, item.id, {...item, label: null, rule_id: null, level: null});
   await watchReminders(app);
   return item;
 }

@@ -55,12 +55,15 @@ function taskLink(task, titles, timeZone) {
     h("span", {class: "task-time"}, t("due_at", {time: formatDayTime(task.due_at, timeZone)}))));
 }
 
-function reminderLink(item, timeZone, due) {
-  // A reminder is answered by recording that questionnaire again (ui/reminders.js).
+function reminderLink(item, entries, timeZone, due) {
+  // A reminder is answered by recording that questionnaire again (ui/reminders.js); its
+  // words are the advice's, kept sealed in the journal line of the entry that asked.
+  const label = entries.find((row) => row.entry_id === item.entry_id)?.summary.advice?.reminder?.label
+    ?? t("reminder_due");
   return h("li", {class: `reminder${due ? " due" : ""}`},
     h("a", {class: "task", href: `#record/${item.questionnaire_id ?? "symptom-diary"}`},
-      h("span", {class: "task-title"}, due ? t("reminder_due") : item.label),
-      h("span", {class: "task-time"}, due ? item.label
+      h("span", {class: "task-title"}, due ? t("reminder_due") : label),
+      h("span", {class: "task-time"}, due ? label
         : t("reminder_at", {time: formatDayTime(item.due_at, timeZone)}))));
 }
 
@@ -101,12 +104,12 @@ export async function showToday(app) {
     h("section", {class: "card", "aria-labelledby": "due-title"},
       h("h2", {id: "due-title"}, t("due_now")),
       dueNow.length || reminders.due.length ? h("ul", {class: "tasks"},
-        reminders.due.map((item) => reminderLink(item, timeZone, true)),
+        reminders.due.map((item) => reminderLink(item, entries, timeZone, true)),
         dueNow.map((task) => taskLink(task, titles, timeZone)))
         : h("p", {}, t("nothing_due")),
       next.length || reminders.upcoming.length ? [h("h3", {}, t("due_next")),
         h("ul", {class: "tasks next"},
-          reminders.upcoming.map((item) => reminderLink(item, timeZone, false)),
+          reminders.upcoming.map((item) => reminderLink(item, entries, timeZone, false)),
           next.map((task) => taskLink(task, titles, timeZone)))] : null),
     h("section", {class: "card", "aria-labelledby": "temps-title"},
       h("h2", {id: "temps-title"}, t("last_temperatures")),
