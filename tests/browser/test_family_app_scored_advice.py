@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from browsing import screenshot
 from family_app import app_link, family_phone, stored_entries  # noqa: F401 (fixture)
 from server.config import Config
 
@@ -95,12 +96,14 @@ def test_a_borderline_temperature_asks_to_measure_again_and_today_lists_it(famil
     family.context.grant_permissions(["notifications"])
     offer.tap()
     expect(advice).to_contain_text("You will get a notification too.")
+    screenshot(page, "family-advice-attention")
 
     advice.get_by_role("link", name="Back to Today").tap()
     due = page.locator("li.reminder")
     expect(due).to_have_count(1)
     expect(due).to_contain_text("Take the temperature again in an hour")
     expect(due.get_by_role("link")).to_have_attribute("href", "#record/symptom-diary")
+    screenshot(page, "family-today-reminder")
 
     # Measuring again settles it.
     page.get_by_role("link", name="Record a temperature now").tap()

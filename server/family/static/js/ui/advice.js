@@ -36,8 +36,8 @@ const phoneLevelOf = (advice) => advice?.phoneAdvice?.level ?? advice?.phone_adv
 
 function callLink(action, index, level) {
   // The first call is the one to make now; the team after the emergency number is second.
-  const kind = level === "emergency" ? (index === 0 ? "emergency" : "secondary")
-    : level === "urgent" ? "urgent" : "secondary";
+  // ("secondary" is drawn for the emergency screen's red background.)
+  const kind = level === "emergency" ? (index === 0 ? "emergency" : "secondary") : "urgent";
   return h("a", {class: `call ${kind}`, href: action.href},
     h("span", {class: "call-label"}, action.label), h("span", {class: "call-number"}, action.display));
 }
