@@ -2,7 +2,8 @@
 a thinking check scored on the phone below the child's first one shows the urgent advice
 before any request, and back online the nurse has the alert and the app says the team
 knows; a borderline temperature shows the attention advice and a "measure again" item on
-Today, and the app offers notifications only then."""
+Today, due an hour later (with a notification where allowed), and the app offers
+notifications only then."""
 import re
 
 import pytest
@@ -75,6 +76,7 @@ def test_a_thinking_check_below_the_childs_own_shows_urgent_advice_offline_and_t
 def test_a_borderline_temperature_asks_to_measure_again_and_today_lists_it(family_phone, phone, nurse):
     _, link = app_link(phone, nurse, language="en")
     family = family_phone()
+    family.page.clock.install()  # the page's clock, to move an hour on without waiting one
     family.enrol(link)
     page = family.page
     # Asked only after an advice that sets a reminder: not on load.
@@ -104,6 +106,14 @@ def test_a_borderline_temperature_asks_to_measure_again_and_today_lists_it(famil
     expect(due).to_contain_text("Take the temperature again in an hour")
     expect(due.get_by_role("link")).to_have_attribute("href", "#record/symptom-diary")
     screenshot(page, "family-today-reminder")
+
+    # An hour later, with the app still open: the reminder is due now, and the phone
+    # showed a notification because the family allowed it.
+    page.clock.fast_forward("01:00:30")
+    expect(due).to_contain_text("Measure again now")
+    notified = page.evaluate("""() => window.homeward.store.items.list("reminder")
+        .then((items) => items.map((item) => item.data.notified_at))""")
+    assert len(notified) == 1 and notified[0] is not None
 
     # Measuring again settles it.
     page.get_by_role("link", name="Record a temperature now").tap()
