@@ -124,3 +124,25 @@ def test_a_borderline_temperature_asks_to_measure_again_and_today_lists_it(famil
     page.get_by_role("button", name="Save").tap()
     expect(page.locator("#notice")).to_contain_text("Saved")
     expect(due).to_have_count(0)
+
+
+def test_a_phone_without_rules_says_it_could_not_check_and_offers_the_team(family_phone, phone, nurse):
+    _, link = app_link(phone, nurse, language="en")
+    family = family_phone()
+    family.enrol(link)
+    page = family.page
+    family.context.set_offline(True)
+    # A rules document this phone lost (or never pulled): nothing is claimed as checked.
+    page.evaluate('window.homeward.store.items.delete("rules", "rules").then(() => true)')
+
+    page.get_by_role("link", name="Record a temperature now").tap()
+    temperature = page.get_by_label("Temperature (°C)")
+    temperature.fill("38.6")
+    temperature.blur()
+    page.locator("label", has_text="Under the arm").tap()
+    page.get_by_role("button", name="Save").tap()
+    advice = page.locator(".advice")
+    expect(advice).to_have_attribute("data-level", "unchecked")
+    expect(advice.get_by_role("heading")).to_have_text("This entry could not be checked on the phone")
+    expect(advice.get_by_role("link", name="Call the CAR T team")).to_have_attribute(
+        "href", "tel:+15550100100")
