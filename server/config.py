@@ -82,6 +82,18 @@ def _parse_base_url(name, raw):
     return value.rstrip("/")
 
 
+def _parse_site_zone(name, raw):
+    """The clinic's own zone, a place like a family's (server.zones): "EST" would show New
+    York summer times an hour off."""
+    from .zones import zone_problem  # zones walks the tz database only when asked
+    value = raw.strip()
+    if zone_problem(value):
+        raise ConfigError(f"{name} must be the clinic's time zone as an IANA place such as "
+                          f"America/New_York (not an abbreviation, an offset or UTC), not "
+                          f"{raw!r}.")
+    return value
+
+
 def _parse_log_level(name, raw):
     value = raw.strip().upper()
     if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -151,6 +163,14 @@ class Config:
     notifications_file: Path | None = setting(
         None, _parse_path, doc="JSON of notification channels and routes "
                                "(docs/notifications.md); unset: alerts are only logged.")
+    site_timezone: str = setting(
+        "America/New_York", _parse_site_zone,
+        doc="The clinic's time zone (an IANA place such as Europe/Madrid): every time on the "
+            "staff pages is shown in it, with the family's own time beside it where it "
+            "differs.")
+    require_mrn: bool = setting(True, _parse_bool,
+                                doc="The staff page's New patient form requires an MRN; "
+                                    "false for sites that enrol before one is issued.")
     log_level: str = setting("INFO", _parse_log_level, doc="DEBUG, INFO, WARNING or ERROR.")
 
     @classmethod
@@ -175,7 +195,8 @@ class Config:
     def checked(self):
         # Values given in code (overrides, tests, `serve --host`) pass the same checks as
         # the environment's.
-        tidy = {"host": parse_host("HOMEWARD_HOST", self.host)}
+        tidy = {"host": parse_host("HOMEWARD_HOST", self.host),
+                "site_timezone": _parse_site_zone("HOMEWARD_SITE_TIMEZONE", self.site_timezone)}
         if self.base_url is not None:
             tidy["base_url"] = _parse_base_url("HOMEWARD_BASE_URL", self.base_url)
         if any(getattr(self, name) != value for name, value in tidy.items()):

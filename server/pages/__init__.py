@@ -20,7 +20,11 @@ from .. import audit
 from ..auth import attempt_login, require_staff, session_from_cookie, sessions
 from ..context import get_config, get_db, now
 from ..errors import HTTP_CODES, ApiError, RateLimited, Unauthorized
-from .common import render, safe_next
+from alerts.episodes import LEVELS
+
+from ..alerting import PSYCHOSOCIAL_CONCERNS, alerts_where
+from . import present
+from .common import CARE_TEAM, WELLBEING_TEAM, render, safe_next
 
 log = logging.getLogger("homeward.pages")
 
@@ -103,10 +107,39 @@ def _login_csrf_ok():
     return bool(nonce) and isinstance(signed, str) and hmac.compare_digest(signed, nonce)
 
 
+@blueprint.app_template_filter("calendar_day")
+def _calendar_day(value):
+    return present.calendar_day(value)
+
+
 @blueprint.get("/")
 @require_staff()
 def home():
-    return render("home.html")
+    return render("home.html", counts=home_counts(get_db(), g.staff.role))
+
+
+def home_counts(db, role) -> dict | None:
+    """What is waiting, for the roles that handle alerts: a count per level, and how many
+    patients are followed. Clear columns only, so no patient key is opened."""
+    if role not in WELLBEING_TEAM:
+        return None
+    where, params = alerts_where(role, ("open", "acknowledged"))
+    counts = {"open": {}, "acknowledged": 0, "wellbeing": 0}
+    for level, status, concern, count in db.execute(
+            f"SELECT level, status, concern, COUNT(*) FROM alerts WHERE {' AND '.join(where)} "
+            "GROUP BY level, status, concern", params):
+        if concern in PSYCHOSOCIAL_CONCERNS and role in CARE_TEAM:
+            counts["wellbeing"] += count
+        elif status == "open":
+            counts["open"][level] = counts["open"].get(level, 0) + count
+        else:
+            counts["acknowledged"] += count
+    counts["levels"] = [(level, present.LEVEL_LABELS[level], counts["open"][level])
+                        for level in reversed(LEVELS) if counts["open"].get(level)]
+    counts["waiting"] = sum(counts["open"].values())
+    counts["patients"] = db.execute("SELECT COUNT(*) FROM patients WHERE status = 'active'"
+                                    ).fetchone()[0]
+    return counts
 
 
 @blueprint.get("/login")
@@ -134,7 +167,9 @@ def login():
         return _login_page(429, error.message, username, error.headers)
     except Unauthorized as error:
         return _login_page(401, error.message, username)
-    target = safe_next(request.form.get("next")) or url_for("pages.home")
+    # A nurse signs in to work alerts: straight to the inbox unless a link asked elsewhere.
+    target = safe_next(request.form.get("next")) or url_for(
+        "pages.inbox" if user.role in CARE_TEAM else "pages.home")
     # A session id planted before sign-in must not become a signed-in one.
     sessions.end_session_by_id(db, request.cookies.get(sessions.COOKIE_NAME), now())
     session_id, _csrf = sessions.start_session(db, user.id, get_config(), now())

@@ -3,7 +3,7 @@
 Every chart on a page also has a table with the same points, so the numbers are there for a
 screen reader, a printout, or a browser with scripts off. x values are epoch milliseconds:
 Chart.js draws them on a linear axis without a date library, and the page's script labels
-the ticks in the family's timezone.
+the ticks at midnights of the site's time zone, which every time on the pages is shown in.
 """
 from datetime import datetime
 
@@ -12,6 +12,14 @@ from . import present
 NEURO_VARIANTS = {"ice-style": "ICE-style check (0-10, lower is worse)",
                   "capd-style": "CAPD-style observation (0-32, higher is worse)"}
 QOL_DOMAINS = ("total", "physical", "emotional", "social", "school")
+# (shape on the page, method, words): the same shapes static/charts.js draws each point with.
+METHOD_KEY = (("●", "oral", "in the mouth"), ("▲", "axillary", "under the arm"),
+              ("■", "ear", "in the ear"), ("◆", "forehead", "on the forehead"),
+              ("★", "rectal", "in the bottom"), ("✕", "not given", "method not given"))
+
+
+def zone_label(zone) -> str:
+    return zone.replace("_", " ")
 
 
 def millis(moment: datetime) -> int:
@@ -26,7 +34,8 @@ def point(raw, zone, **extra) -> dict:
 
 def temperature_chart(trend, zone) -> dict:
     threshold = trend.get("threshold_c")
-    return {"kind": "temperature", "timezone": zone, "threshold": threshold,
+    return {"kind": "temperature", "timezone": zone, "zone_label": zone_label(zone),
+            "threshold": threshold, "key": METHOD_KEY,
             "points": [point(raw, zone, method=raw.get("method") or "not given",
                              medicine=raw.get("fever_medicine_hours"),
                              fever=threshold is not None and raw["value"] >= threshold)
@@ -42,7 +51,8 @@ def neuro_chart(trend, zone) -> dict:
             "variant": variant, "label": NEURO_VARIANTS.get(variant, variant),
             "baseline": raw.get("baseline"), "points": []})
         found["points"].append(point(raw, zone, baseline=raw.get("baseline")))
-    return {"kind": "neuro", "timezone": zone, "series": list(series.values())}
+    return {"kind": "neuro", "timezone": zone, "zone_label": zone_label(zone),
+            "series": list(series.values())}
 
 
 def band_changes(points) -> list[dict]:

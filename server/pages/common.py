@@ -76,7 +76,8 @@ def render(template, status=200, **context):
         template, staff=staff, role_name=ROLE_NAMES[staff.role],
         csrf_token=session.csrf_token if session else None, nav=navigation(staff.role),
         notice=NOTICES.get(request.args.get("notice", "")), links=card_links(),
-        idle_seconds=get_config().session_idle_minutes * 60, **context)
+        idle_seconds=get_config().session_idle_minutes * 60,
+        site_timezone=get_config().site_timezone, **context)
     return current_app.make_response((html, status))
 
 
