@@ -23,7 +23,7 @@ from ..errors import InvalidRequest, NotFound
 from . import blueprint
 from .common import CARE_TEAM, WELLBEING_TEAM, done, render
 from ..zones import zone_problem, zones_by_region
-from .present import calendar_day, local
+from .present import calendar_day, local, relative
 
 LANGUAGES = (("en", "English"), ("es", "Spanish"))
 COMMON_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
@@ -74,6 +74,10 @@ def patient_list(form=None, errors=None, status=200):
                   can_create=g.staff.role in CARE_TEAM)
 
 
+def name_key(name) -> str:
+    return " ".join(folded(name).split())
+
+
 def same_names(everyone) -> set[str]:
     """Ids of active patients whose name another active patient shares (capitals and
     accents aside): the two Sofía Garcías on a ward are where a call goes to the wrong
@@ -81,7 +85,7 @@ def same_names(everyone) -> set[str]:
     by_name = {}
     for patient in everyone:
         if patient["status"] == "active" and patient.get("display_name"):
-            by_name.setdefault(folded(patient["display_name"]).strip(), []).append(
+            by_name.setdefault(name_key(patient["display_name"]), []).append(
                 patient["patient_id"])
     return {pid for ids in by_name.values() if len(ids) > 1 for pid in ids}
 
@@ -132,7 +136,7 @@ def create_patient():
     db = get_db()
     if not errors and not request.form.get("same_name_confirmed"):
         if namesakes := [p for p in patients.list_patients(db, get_vault(), now(), status="active")
-                         if folded(p["display_name"]).strip() == folded(values["display_name"])]:
+                         if name_key(p["display_name"]) == name_key(values["display_name"])]:
             listed = "; ".join(f"MRN {p['mrn'] or 'none'}, born "
                                f"{calendar_day(p['date_of_birth'])}" for p in namesakes[:3])
             errors["display_name"] = (f"A patient with this name is already followed "
@@ -168,5 +172,6 @@ def enrol_device(patient_id):
     qr_svg = segno.make(uri, error="m").svg_inline(scale=5, title="Enrolment QR code")
     return render("enrolment.html", patient=patient, code=code, respondent=respondent,
                   expires_at=to_wire(expires_at),
-                  expires_local=local(expires_at, patient["timezone"], True),
+                  expires_local=f"{local(expires_at, get_config().site_timezone, True)} "
+                                f"({relative(expires_at, moment)})",
                   enrol_uri=uri, qr_svg=qr_svg)
