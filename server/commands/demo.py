@@ -71,6 +71,12 @@ def demo_cohort(count, now):
         plan.offline_from = now - timedelta(hours=24)
     for plan in [p for p in plans if (now.date() - p.infusion_date).days > 90][:3]:
         plan.qol_decline = True
+    # One emergency, so the inbox's red banner is seen: a seizure twenty minutes ago, in a
+    # child a few days after infusion (when ICANS is most likely).
+    seizure = plans[-1]
+    seizure.infusion_date = now.date() - timedelta(days=5)
+    seizure.emergency_at = now - timedelta(minutes=20)
+    seizure.offline_from = None
     return plans
 
 
