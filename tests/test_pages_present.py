@@ -102,7 +102,7 @@ def test_it_keeps_the_inbox_version_still_while_only_the_wait_grows():
         alert(status="acknowledged", acknowledged_by="ana",
               acknowledged_at="2026-11-20T18:50:00Z"), patient, None, NOW, SITE)])
     assert acknowledged["version"] != early["version"]
-    assert acknowledged["handled"][0]["acknowledged"] == "Acknowledged by ana at 13:50 EST"
+    assert acknowledged["handled"][0]["acknowledged"] == "Acknowledged by ana at Fri 20 Nov 13:50 EST"
 
 
 def test_it_marks_age_band_and_respondent_changes_on_a_continuous_line():
@@ -142,4 +142,6 @@ def test_it_says_how_far_a_deadline_is_and_writes_dates_as_people_do():
     assert present.relative(NOW + timedelta(seconds=20), NOW) == "now"
     assert present.relative(NOW - timedelta(hours=26), NOW) == "1 d 2 h ago"
     assert present.calendar_day("2013-06-01") == "Sat 1 Jun 2013"
+    # Quality of life is followed for years: its dates carry the year.
+    assert present.local(NOW, SITE, with_year=True) == "Fri 20 Nov 2026 14:00 EST"
     assert present.calendar_day("2026-11-20T19:00:00Z") == "Fri 20 Nov 2026"

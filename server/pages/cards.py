@@ -67,7 +67,7 @@ def alert_card(alert: dict, patient: dict | None, latest_entry, now, zone) -> di
         "escalation_relative": present.relative(due, now),
         "escalated": bool(alert.get("escalated_at")),
         "acknowledged": (f"Acknowledged by {alert['acknowledged_by']} at "
-                         f"{present.local(present.parse(alert['acknowledged_at']), zone)}"
+                         f"{present.local(present.parse(alert['acknowledged_at']), zone, True)}"
                          if alert.get("acknowledged_at") else ""),
         "resolved": (f"Resolved by {alert['resolved_by']} at "
                      f"{present.local(present.parse(alert['resolved_at']), zone, True)}: "

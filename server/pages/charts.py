@@ -26,9 +26,10 @@ def millis(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def point(raw, zone, **extra) -> dict:
+def point(raw, zone, with_year=False, **extra) -> dict:
     at = present.parse(raw["at"])
-    return {"x": millis(at), "y": raw["value"], "when": present.local(at, zone, True),
+    return {"x": millis(at), "y": raw["value"],
+            "when": present.local(at, zone, True, with_year=with_year),
             "status": raw.get("status"), **extra}
 
 
@@ -81,14 +82,14 @@ def qol_chart(trends: dict, zone) -> dict:
     total = trends["total"]["points"]
     return {"kind": "qol", "timezone": zone, "band_changes": band_changes(total),
             "series": [{"domain": domain, "points": [
-                point(raw, zone, band=raw.get("age_band"), variant=raw.get("variant"),
+                point(raw, zone, True, band=raw.get("age_band"), variant=raw.get("variant"),
                       respondent=raw.get("respondent"))
                 for raw in trends[domain]["points"]]} for domain in QOL_DOMAINS]}
 
 
 def distress_chart(trend, zone) -> dict:
     return {"kind": "distress", "timezone": zone,
-            "points": [point(raw, zone, want_contact=raw.get("want_contact"))
+            "points": [point(raw, zone, True, want_contact=raw.get("want_contact"))
                        for raw in trend["points"]]}
 
 
@@ -98,7 +99,8 @@ def qol_rows(trends: dict, zone) -> list[dict]:
     for domain in QOL_DOMAINS:
         for raw in trends[domain]["points"]:
             row = rows.setdefault(raw["entry_id"], {
-                "at": raw["at"], "when": present.local(present.parse(raw["at"]), zone, True),
+                "at": raw["at"],
+                "when": present.local(present.parse(raw["at"]), zone, True, with_year=True),
                 "band": raw.get("age_band"), "variant": raw.get("variant"),
                 "respondent": raw.get("respondent")})
             row[domain] = raw["value"]

@@ -32,11 +32,14 @@ LATE_MINUTES = 15
 STALE_SYNC = timedelta(hours=12)
 
 
-def local(moment: datetime | None, timezone_name: str, with_date=False) -> str:
+def local(moment: datetime | None, timezone_name: str, with_date=False, with_year=False) -> str:
+    """e.g. "14:02 EST", "Fri 20 Nov 14:02 EST"; with the year for histories that span
+    years (quality of life is followed for years after infusion)."""
     if moment is None:
         return ""
     there = moment.astimezone(ZoneInfo(timezone_name))
-    shown = there.strftime("%a %d %b %H:%M" if with_date else "%H:%M")
+    shown = there.strftime("%a %d %b %Y %H:%M" if with_year else
+                           "%a %d %b %H:%M" if with_date else "%H:%M")
     return f"{shown} {there.tzname()}"
 
 

@@ -44,7 +44,16 @@
       ? {timeZone: zone, month: "short", year: "numeric"}
       : {timeZone: zone, weekday: "short", day: "numeric", month: "short"});
     var ticks = [];
-    for (var at = start; at <= end; at = midnight(at + step * DAY + 2 * HOUR, zone)) { ticks.push({value: at}); }
+    if (long) {
+      // Months and years: a tick on the first of every month or few months.
+      var first = new Date(start), months = Math.ceil(days / 30.4), every = Math.max(1, Math.ceil(months / 8));
+      for (var m = 0; m <= months + 1; m += every) {
+        var at = midnight(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + m, 1, 12), zone);
+        if (at >= start && at <= end) { ticks.push({value: at}); }
+      }
+    } else {
+      for (var day = start; day <= end; day = midnight(day + step * DAY + 2 * HOUR, zone)) { ticks.push({value: day}); }
+    }
     return {type: "linear", min: start, max: end,
             title: {display: true, text: "Times in " + zone.replace(/_/g, " ")},
             afterBuildTicks: function (axis) { axis.ticks = ticks; },
