@@ -1,11 +1,11 @@
 """The staff web pages: server-rendered HTML that works on a ward tablet, with a little
 plain JavaScript (static files only) for the inbox's live updates and the charts.
 
-This module: the blueprint, sign in, home, sign out, error pages. The sign-in form is itself
+This module: the blueprint, sign in, sign out, error pages. The sign-in form is itself
 CSRF-protected (a random nonce in a cookie, and the same nonce signed with the app's secret
 key in the form), so another site cannot sign a nurse's browser into an account of its
-choosing. The other pages live in inbox, patients, timeline and wellbeing, imported at the
-end so their routes land on this blueprint.
+choosing. The other pages live in home, inbox, patients, timeline and wellbeing, imported
+at the end so their routes land on this blueprint.
 """
 import hmac
 import logging
@@ -20,11 +20,8 @@ from .. import audit
 from ..auth import attempt_login, require_staff, session_from_cookie, sessions
 from ..context import get_config, get_db, now
 from ..errors import HTTP_CODES, ApiError, RateLimited, Unauthorized
-from alerts.episodes import LEVELS
-
-from ..alerting import PSYCHOSOCIAL_CONCERNS, alerts_where
 from . import present
-from .common import CARE_TEAM, WELLBEING_TEAM, render, safe_next
+from .common import CARE_TEAM, safe_next
 
 log = logging.getLogger("homeward.pages")
 
@@ -110,36 +107,6 @@ def _login_csrf_ok():
 @blueprint.app_template_filter("calendar_day")
 def _calendar_day(value):
     return present.calendar_day(value)
-
-
-@blueprint.get("/")
-@require_staff()
-def home():
-    return render("home.html", counts=home_counts(get_db(), g.staff.role))
-
-
-def home_counts(db, role) -> dict | None:
-    """What is waiting, for the roles that handle alerts: a count per level, and how many
-    patients are followed. Clear columns only, so no patient key is opened."""
-    if role not in WELLBEING_TEAM:
-        return None
-    where, params = alerts_where(role, ("open", "acknowledged"))
-    counts = {"open": {}, "acknowledged": 0, "wellbeing": 0}
-    for level, status, concern, count in db.execute(
-            f"SELECT level, status, concern, COUNT(*) FROM alerts WHERE {' AND '.join(where)} "
-            "GROUP BY level, status, concern", params):
-        if concern in PSYCHOSOCIAL_CONCERNS and role in CARE_TEAM:
-            counts["wellbeing"] += count
-        elif status == "open":
-            counts["open"][level] = counts["open"].get(level, 0) + count
-        else:
-            counts["acknowledged"] += count
-    counts["levels"] = [(level, present.LEVEL_LABELS[level], counts["open"][level])
-                        for level in reversed(LEVELS) if counts["open"].get(level)]
-    counts["waiting"] = sum(counts["open"].values())
-    counts["patients"] = db.execute("SELECT COUNT(*) FROM patients WHERE status = 'active'"
-                                    ).fetchone()[0]
-    return counts
 
 
 @blueprint.get("/login")
@@ -230,4 +197,4 @@ def _unexpected_error_page(error):
 
 
 # Imported last: they add their routes to `blueprint`, defined above.
-from . import handling, inbox, patients, timeline, wellbeing  # noqa: E402,F401
+from . import handling, home, inbox, patients, timeline, wellbeing  # noqa: E402,F401
