@@ -7,7 +7,8 @@ from alerts.episodes import LEVELS
 
 from ..alerting import PSYCHOSOCIAL_CONCERNS, alerts_where
 from ..auth import require_staff
-from ..context import get_db
+from ..care_team import care_team_warnings
+from ..context import get_config, get_db
 from . import blueprint, present
 from .common import CARE_TEAM, WELLBEING_TEAM, render
 
@@ -15,7 +16,8 @@ from .common import CARE_TEAM, WELLBEING_TEAM, render
 @blueprint.get("/")
 @require_staff()
 def home():
-    return render("home.html", counts=home_counts(get_db(), g.staff.role))
+    return render("home.html", counts=home_counts(get_db(), g.staff.role),
+                  care_team_warnings=care_team_warnings(get_config()))
 
 
 def home_counts(db, role) -> dict | None:

@@ -37,7 +37,12 @@ def local(moment: datetime | None, timezone_name: str, with_date=False, with_yea
     years (quality of life is followed for years after infusion)."""
     if moment is None:
         return ""
-    there = moment.astimezone(ZoneInfo(timezone_name))
+    try:
+        there = moment.astimezone(ZoneInfo(timezone_name))
+    except OverflowError:
+        # A time at the calendar's edge (year 1 or 9999) that an older server stored before
+        # implausible times were quarantined (sync.plausible): shown as stored, in words.
+        return f"{moment.day} {moment:%b} {moment.year} {moment:%H:%M} (as stored)"
     shown = there.strftime("%a %d %b %Y %H:%M" if with_year else
                            "%a %d %b %H:%M" if with_date else "%H:%M")
     return f"{shown} {there.tzname()}"
