@@ -53,7 +53,11 @@ def family_time(moment: datetime | None, site_zone: str, family_zone: str | None
     """The family's own clock reading of `moment` where it differs from the site's, else ""."""
     if moment is None or not family_zone or family_zone == site_zone:
         return ""
-    there, here = moment.astimezone(ZoneInfo(family_zone)), moment.astimezone(ZoneInfo(site_zone))
+    try:
+        there = moment.astimezone(ZoneInfo(family_zone))
+        here = moment.astimezone(ZoneInfo(site_zone))
+    except OverflowError:  # a time at the calendar's edge (see local): one line is enough
+        return ""
     if there.utcoffset() == here.utcoffset():
         return ""
     return f"family's time {local(moment, family_zone, with_date)}"
