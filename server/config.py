@@ -82,6 +82,16 @@ def _parse_base_url(name, raw):
     return value.rstrip("/")
 
 
+def _parse_site_zone(name, raw):
+    from .zones import zone_problem  # zones imports nothing of ours; kept local all the same
+
+    value = raw.strip()
+    problem = zone_problem(value)
+    if problem:
+        raise ConfigError(f"{name}: {problem.replace('the family lives', 'the centre is')}")
+    return value
+
+
 def _parse_log_level(name, raw):
     value = raw.strip().upper()
     if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -151,6 +161,10 @@ class Config:
     notifications_file: Path | None = setting(
         None, _parse_path, doc="JSON of notification channels and routes "
                                "(docs/notifications.md); unset: alerts are only logged.")
+    site_timezone: str | None = setting(
+        None, _parse_site_zone,
+        doc="IANA zone of the centre, e.g. Europe/Madrid, for times on staff pages that "
+            "belong to no family (audit log, accounts); unset: UTC.")
     log_level: str = setting("INFO", _parse_log_level, doc="DEBUG, INFO, WARNING or ERROR.")
 
     @classmethod

@@ -256,3 +256,17 @@ def m005_seal_clinical_details(db):
         kept = {"sections": sorted(key for key, value in overrides.items() if value)}
         db.execute("UPDATE audit_log SET details = ? WHERE id = ?",
                    [json.dumps(kept, sort_keys=True), row["id"]])
+
+
+@migrations()
+def m010_password_resets(db):
+    # One-time links an admin hands to a colleague to choose a password. Only the link's
+    # SHA-256 is kept, like session ids and tokens: a copied database signs nobody in.
+    db["password_resets"].create({
+        "token_hash": str, "user_id": str, "created_at": str, "created_by": str,
+        "expires_at": str, "used_at": str, "ended_at": str,
+    }, pk="token_hash", foreign_keys=[("user_id", "staff_users", "id")],
+        not_null={"user_id", "created_at", "expires_at"})
+    db["password_resets"].create_index(["user_id"])
+    # The audit page offers the actions recorded so far and filters on one: both read this.
+    db["audit_log"].create_index(["action"])
