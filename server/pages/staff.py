@@ -60,7 +60,11 @@ def _handover(user, token, expires_at, made_for):
 
 
 def _field_errors(error: ApiError) -> dict:
+    """{field: sentence}; a refusal about one field carries its sentence as the message
+    ("The username 'ann' is taken."), while its details may hold only a code."""
     fields = (error.details or {}).get("fields") or {}
+    if len(fields) == 1:
+        return {name: error.message for name in fields}
     return {name: messages[0] for name, messages in fields.items() if messages}
 
 
