@@ -41,7 +41,7 @@ def _accounts(db, moment):
             **account, "role_name": ROLE_NAMES[account["role"]],
             "created": say(account["created_at"], zone),
             "disabled": say(account["disabled_at"], zone, moment),
-            "last_sign_in": say(from_db(last), zone, moment) if last else "never on a page",
+            "last_sign_in": say(from_db(last), zone, moment) if last else "never",
         })
     return shown
 
