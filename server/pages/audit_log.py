@@ -64,7 +64,8 @@ def _details(details) -> str:
 
 
 def _shown(event, zone, moment):
-    return {**event, "when": say(datetime.fromisoformat(event["at"].replace("Z", "+00:00")), zone, moment),
+    at = datetime.fromisoformat(event["at"].replace("Z", "+00:00"))
+    return {**event, "when": say(at, zone, moment),
             "role_name": ROLE_NAMES.get(event["actor_role"], event["actor_role"] or ""),
             "details_text": _details(event["details"])}
 

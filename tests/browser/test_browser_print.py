@@ -61,7 +61,8 @@ def test_it_prints_the_timeline_to_fit_the_page_without_nav_or_forms(timeline, p
         return {
             scrollWidth: document.documentElement.scrollWidth, width,
             wider: all('main *').filter(el => shown(el)
-                && el.getBoundingClientRect().right > width + 1).map(el => el.tagName + '#' + el.id + '.' + el.className),
+                && el.getBoundingClientRect().right > width + 1)
+                .map(el => `${el.tagName}#${el.id}.${el.className}`),
             visibleForms: all('form, button, nav, select, input, textarea').filter(shown).length,
             header: getComputedStyle(document.querySelector('.patient-header')).position,
             repeatedRoom: getComputedStyle(document.querySelector('main')).boxDecorationBreak,
