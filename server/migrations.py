@@ -270,3 +270,6 @@ def m010_password_resets(db):
     db["password_resets"].create_index(["user_id"])
     # The audit page offers the actions recorded so far and filters on one: both read this.
     db["audit_log"].create_index(["action"])
+    # The accounts page shows each person's last sign-in, and disabling an account ends its
+    # sessions: both look sessions up by account, in a table that gains a row per sign-in.
+    db["web_sessions"].create_index(["user_id", "created_at"])

@@ -65,6 +65,9 @@ def test_it_filters_by_who_action_and_patient(browser, db, clock):
     seed(db, clock.now(), "patient.read", actor="bea.nurse", patient_id="pt_1")
     seed(db, clock.now(), "patient.read", actor="cal.nurse", patient_id="pt_2")
     seed(db, clock.now(), "entries.read", actor="bea.nurse", patient_id="pt_2")
+    offered = text(browser.get("/audit"))
+    assert re.findall(r'<option value="([a-z_.]+)">', offered.split('id="actions"')[1]) == [
+        "auth.web_login", "entries.read", "patient.read"]  # the actions recorded so far
     by_person = events(browser.get("/audit", query_string={"actor": "bea.nurse"}))
     assert [action for _, action in by_person] == ["entries.read", "patient.read"]
     by_action = events(browser.get("/audit", query_string={"action": "patient.read"}))

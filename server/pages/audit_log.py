@@ -70,9 +70,19 @@ def _shown(event, zone, moment):
             "details_text": _details(event["details"])}
 
 
+# Each step jumps to the next action name in the action index: a few dozen lookups, where
+# SELECT DISTINCT reads the whole index (about 190 ms at a million events).
+ACTIONS_RECORDED = """
+    WITH RECURSIVE seen(action) AS (
+        SELECT min(action) FROM audit_log
+        UNION ALL
+        SELECT (SELECT min(action) FROM audit_log WHERE action > seen.action)
+        FROM seen WHERE seen.action IS NOT NULL)
+    SELECT action FROM seen WHERE action IS NOT NULL"""
+
+
 def _actions(db):
-    return [row["action"] for row in db.query(
-        "SELECT DISTINCT action FROM audit_log ORDER BY action")]
+    return [row["action"] for row in db.query(ACTIONS_RECORDED)]
 
 
 @blueprint.get("/audit")
