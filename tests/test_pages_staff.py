@@ -159,6 +159,9 @@ def test_it_changes_a_role_which_applies_at_once(app, client, admin, staff, db):
     assert nurses_browser.get("/alerts").status_code == 403
     row = db.execute("SELECT details FROM audit_log WHERE action = 'user.set_role'").fetchone()
     assert '"previous_role": "nurse"' in row[0] and '"role": "admin"' in row[0]
+    same = client.post("/staff/bea.nurse/role", data={"csrf_token": csrf, "role": "admin"})
+    assert "already their role" in text(client.get(same.headers["Location"]))
+    assert db["audit_log"].count_where("action = 'user.set_role'") == 1
     bad = client.post("/staff/bea.nurse/role", data={"csrf_token": csrf, "role": "boss"})
     assert bad.status_code == 400 and "The role must be one of" in text(bad)
 

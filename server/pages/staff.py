@@ -21,6 +21,7 @@ from .site_time import say
 
 NOTICES.update({
     "account_role": "Role changed. It applies from their next page or request.",
+    "account_role_kept": "That was already their role; nothing changed.",
     "account_disabled": "Account disabled: its sessions, tokens and password links have "
                         "ended.",
     "account_enabled": "Account enabled. If they forgot their password, make a password link.",
@@ -109,10 +110,12 @@ def _account_change(change):
 def change_account_role(username):
     def change(db, moment):
         user, before = users.change_role(db, username, request.form.get("role"), moment)
-        if before != user.role:
-            audit.record(db, "user.set_role", target=user.id, details={
-                "username": user.username, "role": user.role, "previous_role": before,
-                "via": "page"})
+        if before == user.role:
+            return done(url_for("pages.staff_accounts"), "account_role_kept",
+                        anchor=f"account-{user.username}")
+        audit.record(db, "user.set_role", target=user.id, details={
+            "username": user.username, "role": user.role, "previous_role": before,
+            "via": "page"})
         return done(url_for("pages.staff_accounts"), "account_role",
                     anchor=f"account-{user.username}")
     return _account_change(change)
