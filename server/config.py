@@ -83,12 +83,14 @@ def _parse_base_url(name, raw):
 
 
 def _parse_site_zone(name, raw):
-    from .zones import zone_problem  # zones imports nothing of ours; kept local all the same
-
+    """The clinic's own zone, a place like a family's (server.zones): "EST" would show New
+    York summer times an hour off."""
+    from .zones import zone_problem  # zones walks the tz database only when asked
     value = raw.strip()
-    problem = zone_problem(value)
-    if problem:
-        raise ConfigError(f"{name}: {problem.replace('the family lives', 'the centre is')}")
+    if zone_problem(value):
+        raise ConfigError(f"{name} must be the clinic's time zone as an IANA place such as "
+                          f"America/New_York (not an abbreviation, an offset or UTC), not "
+                          f"{raw!r}.")
     return value
 
 
@@ -161,10 +163,11 @@ class Config:
     notifications_file: Path | None = setting(
         None, _parse_path, doc="JSON of notification channels and routes "
                                "(docs/notifications.md); unset: alerts are only logged.")
-    site_timezone: str | None = setting(
-        None, _parse_site_zone,
-        doc="IANA zone of the centre, e.g. Europe/Madrid, for times on staff pages that "
-            "belong to no family (audit log, accounts); unset: UTC.")
+    site_timezone: str = setting(
+        "America/New_York", _parse_site_zone,
+        doc="The clinic's time zone (an IANA place such as Europe/Madrid): every time on the "
+            "staff pages is shown in it, with the family's own time beside it where it "
+            "differs.")
     log_level: str = setting("INFO", _parse_log_level, doc="DEBUG, INFO, WARNING or ERROR.")
 
     @classmethod
@@ -189,7 +192,8 @@ class Config:
     def checked(self):
         # Values given in code (overrides, tests, `serve --host`) pass the same checks as
         # the environment's.
-        tidy = {"host": parse_host("HOMEWARD_HOST", self.host)}
+        tidy = {"host": parse_host("HOMEWARD_HOST", self.host),
+                "site_timezone": _parse_site_zone("HOMEWARD_SITE_TIMEZONE", self.site_timezone)}
         if self.base_url is not None:
             tidy["base_url"] = _parse_base_url("HOMEWARD_BASE_URL", self.base_url)
         if any(getattr(self, name) != value for name, value in tidy.items()):

@@ -93,7 +93,7 @@ def audit_log():
     usernames = [row["username"] for row in db.query(
         "SELECT username FROM staff_users ORDER BY username")]
     context = {"form": form, "errors": problems, "actions": _actions(db),
-               "usernames": usernames, "zone": zone or "UTC"}
+               "usernames": usernames, "zone": zone}
     if problems:
         return render("audit_log.html", 400, events=[], older=None, newest=None, **context)
     events, next_before = audit.query(db, limit=PAGE_SIZE, **query)

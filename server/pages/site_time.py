@@ -6,11 +6,9 @@ from zoneinfo import ZoneInfo
 
 from .present import duration
 
-UTC = "UTC"
-
 
 def zone(name) -> ZoneInfo:
-    return ZoneInfo(name or UTC)
+    return ZoneInfo(name)
 
 
 def say(moment: datetime | None, zone_name, now: datetime | None = None) -> str:

@@ -79,7 +79,7 @@ def test_it_prints_the_timeline_to_fit_the_page_without_nav_or_forms(timeline, p
     # main's top padding, repeated on every page, is the room it takes.
     assert printed["header"] == "fixed" and printed["repeatedRoom"] == "clone"
     assert "Mateo Ruiz" in printed["headerText"] and "MRN-5550123" in printed["headerText"]
-    assert printed["stamp"].startswith("Page produced Friday 20 November 2026 at 19:00 UTC")
+    assert printed["stamp"].startswith("Page produced Friday 20 November 2026 at 14:00 EST")
     assert printed["breaks"] == ["page", "page", "page"]
 
     pdf = page.pdf(format=paper, print_background=True)
