@@ -16,7 +16,7 @@ from ..clock import from_db
 from ..context import get_config, get_db, now
 from ..errors import ApiError
 from . import blueprint
-from .common import NOTICES, ROLE_NAMES, done, render
+from .common import NOTICES, ROLE_NAMES, done, render, url_maker
 from .site_time import say
 
 NOTICES.update({
@@ -47,9 +47,18 @@ def _accounts(db, moment):
     return shown
 
 
+def _account_links():
+    """Each account's four form addresses, built without url_for per row (a few hundred
+    accounts make a thousand addresses)."""
+    return {name: url_maker(f"pages.{endpoint}", "username") for name, endpoint in (
+        ("role", "change_account_role"), ("disable", "disable_account"),
+        ("enable", "enable_account"), ("reset", "make_reset_link"))}
+
+
 def _staff_page(status=200, *, form=None, errors=None, problem=None, handover=None):
     moment = now()
     return render("staff.html", status, accounts=_accounts(get_db(), moment),
+                  account_links=_account_links(),
                   roles=[(role, ROLE_NAMES[role]) for role in users.ROLES],
                   form=form or {}, errors=errors or {}, problem=problem, handover=handover)
 
