@@ -18,6 +18,7 @@ PAGE_SIZE = 50
 TEXT_FILTERS = {"actor": "person", "action": "action", "patient_id": "patient"}
 DAY_FILTERS = ("from_day", "to_day")
 MAX_FILTER_LENGTH = 100
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
 
 def _read_filters(args):
@@ -34,9 +35,15 @@ def _read_filters(args):
     for name in DAY_FILTERS:
         if form[name]:
             try:
-                days[name] = date.fromisoformat(form[name])
+                day = date.fromisoformat(form[name])
             except ValueError:
+                day = None
+            # The ends of the calendar overflow a day's start in another zone; no audit
+            # event is older than Homeward nor centuries ahead.
+            if day is None or not FIRST_DAY <= day <= LAST_DAY:
                 problems[name] = "Choose a day from the calendar, such as 2026-11-29."
+            else:
+                days[name] = day
     if "from_day" in days:
         query["since"] = start_of(days["from_day"], zone)
     if "to_day" in days:
