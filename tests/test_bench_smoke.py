@@ -76,3 +76,12 @@ def test_the_phase_breakdown_accounts_for_the_push_and_puts_every_phase_back(ben
     assert phases["open_as_any"] > 0 and phases["evaluate"] > 0
     assert phases["push_entries"] >= phases["store_entry"] + phases["open_as_any"]
     assert sync.push.store_entry is original and "us/entry" in lines[-1]
+
+
+def test_the_canonical_form_benchmark_produces_positive_figures(bench):
+    import canonical_json
+
+    lines = []
+    figures = canonical_json.run(report=lines.append)
+    assert figures["rfc8785"] > 0 and figures["python_spelling"] > 0
+    assert "us per entry" in lines[0]
