@@ -128,6 +128,10 @@ def test_it_records_each_reading_with_its_filters(browser, db):
     assert row[0] == "ada.admin"
     assert '"actor": "bea.nurse"' in row[1] and '"since": "2026-11-19T00:00:00+01:00"' in row[1]
     assert '"via": "page"' in row[1]
+    # The recorded filter reads in words when the log is read again, like every time.
+    page = text(browser.get("/audit", query_string={"action": "audit.read"}))
+    assert "since: Thursday 19 November 2026 at 00:00 CET" in page
+    assert not ISO_TIME.search(page)
 
 
 def test_it_lets_only_admins_read_the_log(client, staff, db):

@@ -3,6 +3,7 @@ filters for the person, the action, the patient and a range of days in the centr
 zone, a page at a time. It reads through the same query as GET /api/v1/audit, and the
 reading is itself recorded (`audit.read`, with {"via": "page"} and the filters).
 """
+import re
 from datetime import date, datetime
 
 from flask import request, url_for
@@ -19,6 +20,7 @@ TEXT_FILTERS = {"actor": "person", "action": "action", "patient_id": "patient"}
 DAY_FILTERS = ("from_day", "to_day")
 MAX_FILTER_LENGTH = 100
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 def _read_filters(args):
@@ -59,22 +61,36 @@ def _read_filters(args):
     return query, form, problems
 
 
-def _words(value) -> str:
-    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+def _moment(value) -> datetime | None:
+    """A time the details recorded (an audit.read's `since`), if `value` is one."""
+    if not isinstance(value, str) or not ISO_MOMENT.match(value):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
 
 
-def _details(details) -> str:
+def _words(value, zone) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    moment = _moment(value)
+    return say(moment, zone) if moment else str(value)
+
+
+def _details(details, zone) -> str:
     """{"previous_role": "nurse", "sections": ["a", "b"]} -> "previous role: nurse;
-    sections: a, b". Details hold ids, counts and kinds of change, never clinical facts."""
-    return "; ".join(f"{key.replace('_', ' ')}: {_words(value)}"
+    sections: a, b", times in words. Details hold ids, counts and kinds of change, never
+    clinical facts."""
+    return "; ".join(f"{key.replace('_', ' ')}: {_words(value, zone)}"
                      for key, value in sorted(details.items()))
 
 
 def _shown(event, zone, moment):
-    at = datetime.fromisoformat(event["at"].replace("Z", "+00:00"))
-    return {**event, "when": say(at, zone, moment),
+    return {**event, "when": say(_moment(event["at"]), zone, moment),
             "role_name": ROLE_NAMES.get(event["actor_role"], event["actor_role"] or ""),
-            "details_text": _details(event["details"])}
+            "details_text": _details(event["details"], zone)}
 
 
 # Each step jumps to the next action name in the action index: a few dozen lookups, where
