@@ -1,7 +1,8 @@
 """Staff accounts in a real browser, on a phone (390 px), a tablet (820 px) and a desktop
-(1280 px): an admin creates an account and gets its one-time link; the colleague opens it
-with no session, chooses a password and signs in with it; the admin sees it in the audit
-log. No page scrolls sideways."""
+(1280 px): an admin creates an account and gets its one-time link, then makes a new one as
+if it were lost (a password reset); the colleague opens the newer one with no session,
+chooses a password and signs in with it, the older one no longer works; the admin sees it
+all in the audit log. No page scrolls sideways."""
 import pytest
 from playwright.sync_api import expect
 
@@ -12,8 +13,16 @@ pytestmark = pytest.mark.browser
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
+def reachable(live, shown):
+    """The link as the test's browser can open it. It names the site's public address
+    (HOMEWARD_BASE_URL, else host and port), which the test server, on a port of its own,
+    does not set."""
+    assert shown.startswith(f"{live.config.public_url}/password-reset?token=hwr_")
+    return live.url + shown.removeprefix(live.config.public_url)
+
+
 @pytest.mark.parametrize("width", [390, 820, 1280])
-def test_it_creates_an_account_whose_owner_sets_a_password_by_link_and_signs_in(
+def test_it_creates_an_account_resets_its_password_by_link_and_its_owner_signs_in(
         page, browser, live, staff, width):
     page.set_viewport_size({"width": width, "height": 900})
     admin = staff("admin", "ada.admin")
@@ -27,17 +36,21 @@ def test_it_creates_an_account_whose_owner_sets_a_password_by_link_and_signs_in(
     page.get_by_label("Role", exact=True).select_option("physician")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Account cal.nurse created")).to_be_visible()
-    shown = page.get_by_label("One-time password link").input_value()
-    # The link names the site's public address (HOMEWARD_BASE_URL, else host and port),
-    # which the test server, on a port of its own, does not set.
-    assert shown.startswith(f"{live.config.public_url}/password-reset?token=hwr_")
-    link = live.url + shown.removeprefix(live.config.public_url)
+    first_link = reachable(live, page.get_by_label("One-time password link").input_value())
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     screenshot(page, f"staff-account-created-{width}")
+    # Say the link was lost before it was used: the admin makes another, which ends it.
+    page.locator("#account-cal\\.nurse").get_by_role(
+        "button", name="Make a password link").click()
+    expect(page.get_by_role("heading", name="Password link for cal.nurse")).to_be_visible()
+    link = reachable(live, page.get_by_label("One-time password link").input_value())
+    assert link != first_link
 
     colleague = browser.new_context(viewport={"width": width, "height": 900})
     try:
         other = colleague.new_page()
+        other.goto(first_link)
+        expect(other.get_by_text("This password link no longer works")).to_be_visible()
         other.goto(link)
         expect(other.get_by_text("For the Homeward account cal.nurse")).to_be_visible()
         screenshot(other, f"password-link-{width}")
