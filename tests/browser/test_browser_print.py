@@ -47,12 +47,17 @@ def pdf_pages(pdf: bytes) -> list[tuple[int, int]]:
     return [(round(float(w)), round(float(h))) for w, h in boxes]
 
 
+def print_view(page, paper):
+    """The page laid out for `paper` with print media, as Chromium prints it."""
+    page.set_viewport_size({"width": int(PRINTABLE_WIDTH_MM[paper] * CSS_PX_PER_MM),
+                            "height": 1000})
+    page.emulate_media(media="print")
+
+
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 def test_it_prints_the_timeline_to_fit_the_page_without_nav_or_forms(timeline, paper):
     page = timeline
-    width_px = int(PRINTABLE_WIDTH_MM[paper] * CSS_PX_PER_MM)
-    page.set_viewport_size({"width": width_px, "height": 1000})
-    page.emulate_media(media="print")
+    print_view(page, paper)
     printed = page.evaluate("""() => {
         const shown = el => el.getClientRects().length > 0
             && getComputedStyle(el).visibility !== 'hidden';
@@ -89,3 +94,53 @@ def test_it_prints_the_timeline_to_fit_the_page_without_nav_or_forms(timeline, p
     wide, high = PAPER[paper]
     assert len(sizes) >= 3
     assert all(abs(w - wide) <= 1 and abs(h - high) <= 1 for w, h in sizes), sizes
+
+
+CONTACT = {"name": "Ana Ruiz", "relationship": "mother", "phone": "+1 (617) 555-0101"}
+FINDINGS = {"temperature_c": 38.7, "temperature_method": "axillary", "breathing": "normal",
+            "spo2_percent": 97, "drinking": "less", "passing_urine": "normal",
+            "dizziness": "none"}
+
+
+def test_it_prints_an_alerts_call_log_whole_without_its_forms(page, live, phone, staff,
+                                                              clock):
+    nurse = staff("nurse")
+    family = enrolled_family(phone, nurse.headers, clock=clock, contacts=[CONTACT])
+    [result] = family.push([family.envelope(family.document(
+        {"temperature_c": 38.6, "temperature_method": "oral"}))]).get_json()["results"]
+    alert_id = result["alert"]["alert_id"]
+    for body in ({"reached": None, "note": "Rang twice, no answer"},
+                 {"reached": "Ana, mother", "findings": FINDINGS, "disposition": "recheck",
+                  "recheck_minutes": 60, "note": "Paracetamol given at 14:00"}):
+        answer = phone.post(f"/api/v1/alerts/{alert_id}/calls", json=body,
+                            headers=nurse.headers)
+        assert answer.status_code == 201, answer.get_json()
+    sign_in(page, nurse, f"/alerts/{alert_id}")
+    print_view(page, "A4")
+    printed = page.evaluate("""() => {
+        const shown = el => el.getClientRects().length > 0;
+        const width = document.documentElement.clientWidth;
+        return {
+            calls: [...document.querySelectorAll('.call-log > li')].filter(shown)
+                .map(li => [li.innerText, getComputedStyle(li).breakInside]),
+            controls: [...document.querySelectorAll('form, button, nav, .action-forms')]
+                .filter(shown).length,
+            whatYouCanDo: shown(document.getElementById('forms-heading')),
+            tel: [...document.querySelectorAll('a.tel')].filter(shown).map(a => {
+                const style = getComputedStyle(a);
+                return [style.borderTopWidth, style.backgroundColor];
+            }),
+            wider: [...document.querySelectorAll('main *')].filter(el => shown(el)
+                && el.getBoundingClientRect().right > width + 1).length,
+        };
+    }""")
+    assert [text.split("\n")[0] for text, _ in printed["calls"]][1].endswith(
+        "spoke to Ana, mother; Call back to recheck in 60 minutes")
+    assert all(rule == "avoid-page" for _, rule in printed["calls"])
+    assert printed["controls"] == 0 and printed["wider"] == 0
+    assert not printed["whatYouCanDo"]  # a panel of forms alone is left out whole
+    # The tel: buttons (on the card and by the call) print as plain text.
+    assert printed["tel"] and all(tel == ["0px", "rgba(0, 0, 0, 0)"] for tel in printed["tel"])
+    pdf = page.pdf(format="A4", print_background=True)
+    (SCREENSHOTS.parent / "alert-call-log-A4.pdf").write_bytes(pdf)
+    assert pdf_pages(pdf) and all(abs(w - 595) <= 1 for w, _h in pdf_pages(pdf))
