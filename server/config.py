@@ -151,6 +151,14 @@ class Config:
     notifications_file: Path | None = setting(
         None, _parse_path, doc="JSON of notification channels and routes "
                                "(docs/notifications.md); unset: alerts are only logged.")
+    followup_grace_days: int = setting(
+        14, _parse_int, low=1, high=365,
+        doc="A long-term follow-up due this many days ago with no follow-up entry since "
+            "puts the patient on the staff worklist as overdue.")
+    lost_to_followup_months: int = setting(
+        6, _parse_int, low=1, high=60,
+        doc="No contact from any of the family's devices for this many months puts the "
+            "patient on the staff worklist as lost to follow-up.")
     log_level: str = setting("INFO", _parse_log_level, doc="DEBUG, INFO, WARNING or ERROR.")
 
     @classmethod

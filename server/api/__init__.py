@@ -14,6 +14,9 @@ AREAS = (
     "server.api.overrides",
     "server.api.questionnaires",
     "server.api.entries",
+    "server.api.profiles",
+    "server.api.toxicity",
+    "server.api.worklist",
     "server.pages",
 )
 
