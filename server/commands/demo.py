@@ -21,6 +21,7 @@ from .. import db as storage
 from ..auth.users import create_user
 from ..clock import SystemClock
 from .checks import CommandError, ensure_port_free, local_url
+from .demo_records import seed_records
 from .init import initialise
 from .serve import bounded
 from .simulate import describe, progress_bar, staff_token
@@ -149,6 +150,7 @@ def run(args, config):
                            state_dir=Path(tempfile.mkdtemp(prefix="phones-", dir=folder)),
                            progress=progress_bar)
         print(describe(summary))
+        print(f"Recorded {seed_records(url, staff_token(url, 'demo-physician', passwords['demo-physician']), datetime.now(timezone.utc).date())} toxicity events.")
         print_welcome(url, passwords)
         keep_live(url, token, folder, args)
     except KeyboardInterrupt:
