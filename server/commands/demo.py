@@ -150,7 +150,9 @@ def run(args, config):
                            state_dir=Path(tempfile.mkdtemp(prefix="phones-", dir=folder)),
                            progress=progress_bar)
         print(describe(summary))
-        print(f"Recorded {seed_records(url, staff_token(url, 'demo-physician', passwords['demo-physician']), datetime.now(timezone.utc).date())} toxicity events.")
+        physician = staff_token(url, "demo-physician", passwords["demo-physician"])
+        events = seed_records(url, physician, datetime.now(timezone.utc).date())
+        print(f"Recorded clinical profiles and {events} toxicity events.")
         print_welcome(url, passwords)
         keep_live(url, token, folder, args)
     except KeyboardInterrupt:
