@@ -99,3 +99,24 @@ def test_it_lists_a_silent_family_on_the_worklist_and_records_the_contact(
     audit = db.execute("SELECT details FROM audit_log WHERE action = 'followup.contact'"
                        ).fetchone()[0]
     assert "message_left" in audit and "voicemail" not in audit
+
+
+def test_it_corrects_and_retracts_an_event_from_the_page_keeping_its_history(
+        client, family, physician, db):
+    token = sign_in(client, physician)
+    event_id = client.post(f"/api/v1/patients/{family.patient_id}/toxicity-events", json=CRS,
+                           headers=physician.headers).get_json()["event_id"]
+    corrected = client.post(f"/patients/{family.patient_id}/toxicity-events", data={
+        "csrf_token": token, "event_id": event_id, "kind": "crs", "grade": "3",
+        "onset_date": "2026-11-19", "reason": "vasopressor overnight"})
+    assert corrected.status_code == 303, corrected.get_data(as_text=True)[:300]
+    html = page(client, f"/patients/{family.patient_id}/record")
+    assert re.search(r"Cytokine release syndrome</th><td>3 \(ASTCT 2019\)", html)
+    retracted = client.post(f"/patients/{family.patient_id}/toxicity-events/{event_id}"
+                            "/retraction", data={"csrf_token": token, "reason": "wrong child"})
+    assert retracted.status_code == 303
+    html = page(client, f"/patients/{family.patient_id}/record")
+    assert "No toxicity event is recorded" in html and "wrong child" in html
+    assert [row[0] for row in db.execute("SELECT status FROM toxicity_events WHERE "
+                                         "event_id = ? ORDER BY revision", [event_id])] == [
+        "recorded", "recorded", "retracted"]

@@ -18,7 +18,7 @@ from ..entries import read_entries
 from ..grading import compatible_grades
 from ..patients import get_patient, read_patient_row
 from ..records import profiles, toxicity, vocabulary, worklist
-from ..records.summary import toxicity_summary
+from ..records.summary import patient_alerts, toxicity_summary
 from . import blueprint
 from .common import CARE_TEAM, NOTICES, done, render
 from .timeline import readings
@@ -55,6 +55,12 @@ def consents_from(text) -> list[dict]:
             consents.append({"registry": parts[0],
                              "consented_on": parts[1] if len(parts) > 1 else ""})
     return consents
+
+
+def whole_numbers(values, *names) -> dict:
+    """Form boxes hold text; the API's schema takes numbers strictly, and tells the rest."""
+    return {**values, **{name: int(values[name]) for name in names
+                         if str(values.get(name, "")).isdigit()}}
 
 
 def first_errors(error: ValidationError) -> dict:
@@ -95,7 +101,7 @@ def record_page(patient_id, status=200, profile_form=None, profile_errors=None,
     return render(
         "patient_record.html", status=status, patient=patient, profile=profile,
         summary=summary, retracted=retracted, vocabulary=vocabulary,
-        hint=home_hint(db, cipher, patient), alerts=summary_alerts(db, patient_id),
+        hint=home_hint(db, cipher, patient), alerts=patient_alerts(db, patient_id),
         contacts=worklist.contacts(db, cipher, patient_id), outcomes=worklist.OUTCOMES,
         can_edit=g.staff.role == "physician",
         profile_form=profile_form if profile_form is not None else profile_defaults(profile),
@@ -108,12 +114,6 @@ def profile_defaults(profile) -> dict:
         return {"organs_involved": [], "consents_text": ""}
     return {**profile, "consents_text": "\n".join(
         f"{c['registry']} {c['consented_on']}" for c in profile["registry_consents"])}
-
-
-def summary_alerts(db, patient_id):
-    from ..records.summary import patient_alerts
-
-    return patient_alerts(db, patient_id)
 
 
 @blueprint.get("/patients/<patient_id>/record")
@@ -146,12 +146,7 @@ def record_event(patient_id):
     event_id = values.pop("event_id", None)
     schema = toxicity_api.RevisionSchema() if event_id else toxicity_api.EventSchema()
     try:
-        if "grade" in values:
-            values["grade"] = int(values["grade"]) if values["grade"].isdigit() else values["grade"]
-        if "icu_days" in values:
-            values["icu_days"] = (int(values["icu_days"]) if values["icu_days"].isdigit()
-                                  else values["icu_days"])
-        body = schema.load(values)
+        body = schema.load(whole_numbers(values, "grade", "icu_days"))
         db = get_db()
         if event_id:
             toxicity_api.revise(db, patient_id, event_id, body)
