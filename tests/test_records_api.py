@@ -176,3 +176,22 @@ def test_it_answers_an_unknown_patient_or_event_with_the_envelope(client, physic
     unknown = client.put(url(patient_id, "toxicity-events/tox_nothing"),
                          json={**CRS, "reason": "typo"}, headers=physician.headers)
     assert unknown.status_code == 404
+
+
+def test_it_sets_the_alerts_that_led_to_an_event_beside_it(client, physician, family):
+    # A fever on day 3 (the family's diary), then CRS recorded with onset that day.
+    pushed = family.push([family.envelope(family.document({"temperature_c": 38.9,
+                                                           "temperature_method": "oral"}))])
+    alert_id = pushed.get_json()["results"][0]["alert"]["alert_id"]
+    late_fever = client.post(url(family.patient_id, "toxicity-events"),
+                             json={**CRS, "onset_date": "2026-11-20", "resolution_date": None,
+                                   "alert_ids": [alert_id]}, headers=physician.headers)
+    assert late_fever.status_code == 201, late_fever.get_json()
+    client.post(url(family.patient_id, "toxicity-events"),
+                json={"kind": "icans", "grade": 1, "onset_date": "2026-11-20"},
+                headers=physician.headers)
+    summary = client.get(url(family.patient_id, "toxicity"), headers=physician.headers)
+    by_kind = {e["kind"]: e for e in summary.get_json()["events"]}
+    assert [(a["alert_id"], a["linked"], a["day_post_infusion"])
+            for a in by_kind["crs"]["alerts"]] == [(alert_id, True, 3)]
+    assert by_kind["icans"]["alerts"] == []  # a fever is not the home side of ICANS

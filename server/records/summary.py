@@ -14,8 +14,9 @@ from .toxicity import current_events
 # Which alert concerns can be the home side of each kind of toxicity (alerts/episodes.py).
 CONCERNS_OF_KIND = {
     "crs": ("temperature", "breathing"), "icans": ("neuro",),
-    "licats": ("organ_flare",), "infection": ("temperature", "infection"),
-    "hlh": ("temperature",), "icaht": ("temperature", "infection"), "other": (),
+    "licats": ("organ_flare",), "infection": ("temperature", "serious_infection"),
+    "hlh": ("temperature",), "icaht": ("temperature", "serious_infection"),
+    "other": ("new_lump",),  # e.g. a new malignancy
 }
 # How far before the recorded onset a family's alert may have been the first sign of it.
 LEAD_DAYS = 3
