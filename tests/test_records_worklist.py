@@ -3,7 +3,7 @@ whose family's phones have been silent for months, is listed until the form come
 thresholds are site settings; a contact is recorded and audited without its note."""
 import pytest
 
-from questionnaires import load_catalog, load_schedule
+from questionnaires import load_schedule
 from server.config import Config, ConfigError
 from server.patients import list_patients
 from server.records.worklist import followup_worklist
@@ -58,8 +58,7 @@ def test_it_lists_a_family_silent_for_months_as_lost(client, family, staff, cloc
 def test_it_follows_the_sites_grace_and_silence_settings(db, family, clock):
     clock.advance(days=42)
     patients = [p for p in list_patients(db, _vault(family), clock.now(), status="active")]
-    arguments = dict(schedule=load_schedule(), catalog=load_catalog(), patients=patients,
-                     now=clock.now())
+    arguments = dict(schedule=load_schedule(), patients=patients, now=clock.now())
     assert followup_worklist(db, **arguments, grace_days=14, lost_months=6)
     assert followup_worklist(db, **arguments, grace_days=30, lost_months=6) == []
     assert [r["reasons"] for r in followup_worklist(db, **arguments, grace_days=30,

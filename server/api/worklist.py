@@ -6,8 +6,8 @@ from marshmallow import Schema, fields, validate
 
 from .. import audit
 from ..auth import current_staff, require_staff
-from ..context import get_catalog, get_config, get_db, get_schedule, get_vault, now
-from ..patients import list_patients, read_patient_row
+from ..context import get_config, get_db, get_schedule, get_vault, now
+from ..patients import read_patient_row
 from ..records import worklist
 
 blueprint = Blueprint("worklist", __name__, url_prefix="",
@@ -50,11 +50,22 @@ class WorklistSchema(Schema):
     patients = fields.List(fields.Nested(WorklistRowSchema))
 
 
+def active_patients(db) -> list[dict]:
+    """What the worklist needs of every active patient: only the name is unsealed."""
+    rows = list(db.query("SELECT id, timezone, infusion_date, display_name FROM patients "
+                         "WHERE status = 'active' ORDER BY id"))
+    ciphers = get_vault().for_patients(db, [row["id"] for row in rows])
+    return [{"patient_id": row["id"], "timezone": row["timezone"],
+             "infusion_date": row["infusion_date"],
+             "display_name": ciphers[row["id"]].open_text("patients", row["id"],
+                                                          "display_name", row["display_name"])}
+            for row in rows if row["id"] in ciphers]
+
+
 def build_worklist(db):
     config = get_config()
     found = worklist.followup_worklist(
-        db, get_schedule(), get_catalog(), list_patients(db, get_vault(), now(),
-                                                         status="active"), now(),
+        db, get_schedule(), active_patients(db), now(),
         grace_days=config.followup_grace_days, lost_months=config.lost_to_followup_months)
     audit.record(db, "worklist.read", details={"count": len(found)})
     return {"grace_days": config.followup_grace_days,

@@ -3,11 +3,10 @@ overdue (none since it fell due, `grace_days` ago or more) and patients none of 
 has been in touch for `lost_months`. Staff record each contact they make; the list shows
 the latest, so a colleague does not ring the same family twice in a morning.
 """
-import dataclasses
 from datetime import date, datetime, time, timedelta, timezone
 
-from questionnaires import Patient, tasks_between
-from questionnaires.tasks import add_months
+from questionnaires import Patient
+from questionnaires.tasks import add_months, due_times
 
 from ..clock import from_db, to_db, to_wire
 from ..db import write_transaction
@@ -18,35 +17,43 @@ OUTCOMES = {"reached": "Reached the family", "message_left": "Left a message",
             "no_answer": "No answer", "moved_care": "Care moved to another centre"}
 # A form filled in a few days before it fell due still answers it.
 EARLY_DAYS = 3
+LOOK_BACK = timedelta(days=800)
 
 
-def follow_up_due(schedule, catalog, patient: Patient, until) -> datetime | None:
-    """When the latest long-term follow-up fell due on or before `until`, or None."""
-    plan = schedule.plan(FOLLOW_UP)
-    if plan is None:
-        return None
-    only = dataclasses.replace(schedule, plans=(plan,))
-    start = datetime.combine(patient.infusion_date, time(), timezone.utc) - timedelta(days=2)
+def follow_up_due(schedule, patient: Patient, until) -> datetime | None:
+    """When the latest long-term follow-up fell due on or before `until`, or None. Only the
+    last LOOK_BACK is searched: follow-ups come at least yearly while they last."""
+    start = max(datetime.combine(patient.infusion_date, time(), timezone.utc)
+                - timedelta(days=2), until - LOOK_BACK)
     if until <= start:
         return None
-    due = [task.due_at for task in tasks_between(only, patient, start, until, catalog)]
-    return max(due) if due else None
+    due = due_times(schedule, patient, FOLLOW_UP, start, until)
+    return due[-1] if due else None
 
 
-def followup_worklist(db, schedule, catalog, patients, now, *, grace_days, lost_months):
-    """`patients`: active patients as server.patients.describe gives them (with date of
-    birth). Returns the rows to show, those never contacted about it first."""
+def latest_by_patient(db, sql, params=()) -> dict:
+    return {patient_id: value for patient_id, value in db.execute(sql, params)}
+
+
+def followup_worklist(db, schedule, patients, now, *, grace_days, lost_months):
+    """`patients`: dicts of patient_id, timezone, infusion_date, display_name. Returns rows
+    to show, those never contacted about it first. A few grouped queries for the cohort,
+    not several per patient (bench/RESULTS.md)."""
     rows = []
     lost_before = add_months(now.astimezone(timezone.utc).date(), -lost_months)
+    last_entries = latest_by_patient(
+        db, "SELECT patient_id, MAX(corrected_at) FROM entries WHERE questionnaire_id = ? "
+            "GROUP BY patient_id", [FOLLOW_UP])
+    last_seen_at = latest_by_patient(
+        db, "SELECT patient_id, MAX(COALESCE(last_seen_at, enrolled_at)) FROM devices "
+            "GROUP BY patient_id")
+    contacted = latest_contacts(db)
     for patient in patients:
         patient_id = patient["patient_id"]
-        facts = Patient(patient_id, date.fromisoformat(patient["date_of_birth"]),
-                        patient["timezone"], date.fromisoformat(patient["infusion_date"]))
-        due = follow_up_due(schedule, catalog, facts, now - timedelta(days=grace_days))
-        last_entry = _one(db, "SELECT MAX(corrected_at) FROM entries WHERE patient_id = ? AND "
-                              "questionnaire_id = ?", [patient_id, FOLLOW_UP])
-        last_seen = _one(db, "SELECT MAX(COALESCE(last_seen_at, enrolled_at)) FROM devices "
-                             "WHERE patient_id = ?", [patient_id])
+        facts = Patient(patient_id, None, patient["timezone"],
+                        date.fromisoformat(patient["infusion_date"]))
+        due = follow_up_due(schedule, facts, now - timedelta(days=grace_days))
+        last_entry, last_seen = last_entries.get(patient_id), last_seen_at.get(patient_id)
         reasons = []
         if due is not None and (last_entry is None or from_db(last_entry)
                                 < due - timedelta(days=EARLY_DAYS)):
@@ -64,15 +71,23 @@ def followup_worklist(db, schedule, catalog, patients, now, *, grace_days, lost_
             "reasons": reasons, "follow_up_due_at": to_wire(due),
             "last_follow_up_at": to_wire(from_db(last_entry)),
             "last_device_contact_at": to_wire(silent_since),
-            "last_contact": last_contact(db, patient_id)})
+            "last_contact": contacted.get(patient_id)})
     rows.sort(key=lambda row: (row["last_contact"] is not None,
                                row["last_contact"]["contacted_at"] if row["last_contact"]
                                else "", -row["day_post_infusion"]))
     return rows
 
 
-def _one(db, sql, params):
-    return db.execute(sql, params).fetchone()[0]
+def _contact(row) -> dict:
+    return {"contact_id": row[0], "outcome": row[1], "contacted_by": row[2],
+            "contacted_at": to_wire(from_db(row[3]))}
+
+
+def latest_contacts(db) -> dict:
+    """Each patient's latest contact, codes and times only, in one pass."""
+    return {row[4]: _contact(row) for row in db.execute(
+        "SELECT id, outcome, contacted_by, contacted_at, patient_id FROM followup_contacts "
+        "ORDER BY contacted_at, id")}
 
 
 def last_contact(db, patient_id) -> dict | None:
@@ -80,10 +95,7 @@ def last_contact(db, patient_id) -> dict | None:
     row = db.execute("SELECT id, outcome, contacted_by, contacted_at FROM followup_contacts "
                      "WHERE patient_id = ? ORDER BY contacted_at DESC, id DESC LIMIT 1",
                      [patient_id]).fetchone()
-    if row is None:
-        return None
-    return {"contact_id": row[0], "outcome": row[1], "contacted_by": row[2],
-            "contacted_at": to_wire(from_db(row[3]))}
+    return None if row is None else _contact(row)
 
 
 def record_contact(db, cipher, patient_id, *, outcome, note, contacted_by, now) -> dict:

@@ -235,3 +235,14 @@ def test_it_moves_a_time_in_the_spring_gap_forward_and_takes_the_first_of_a_repe
     patient = Patient("pt_night", date(2015, 1, 1), "America/New_York", date(2026, 10, 1))
     autumn = window(schedule, patient, datetime(2026, 11, 1, 4, tzinfo=UTC), datetime(2026, 11, 1, 9, tzinfo=UTC))
     assert [t.due_at.strftime("%H:%M") for t in autumn] == ["05:30", "07:30", "08:30"]  # 01:30 happens twice
+
+
+def test_it_gives_the_same_due_times_as_the_tasks_without_choosing_variants(schedule):
+    from questionnaires.tasks import due_times
+
+    patient = Patient("pt_due", date(2013, 1, 10), "Europe/Madrid", date(2026, 5, 4))
+    span = (datetime(2026, 5, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
+    tasks = sorted({t.due_at for t in window(schedule, patient, *span)
+                    if t.questionnaire_id == "long-term-follow-up"})
+    assert due_times(schedule, patient, "long-term-follow-up", *span) == tasks
+    assert len(tasks) == 12 + 2  # monthly in the first year, then years 2 and 3
