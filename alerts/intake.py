@@ -29,11 +29,13 @@ class AlertSettings:
 class BatchMemory:
     """What the entries of one push may share while its transaction holds the write lock:
     unsealed diary answers by entry id (a stored entry never changes), and each child's
-    rule overrides (nobody else can change them before the push commits). Without it, each
-    entry of a 500-entry push unsealed the same day of readings again (bench/RESULTS.md)."""
+    rule overrides and clinical profile (nobody else can change them before the push
+    commits). Without it, each entry of a 500-entry push unsealed the same day of readings
+    again (bench/RESULTS.md)."""
 
     answers: dict = field(default_factory=dict)     # entry_id -> unsealed valid answers
     overrides: dict = field(default_factory=dict)   # patient_id -> overrides or None
+    profiles: dict = field(default_factory=dict)    # patient_id -> clinical_profile()
 
 
 def assess_entry(db, stored, *, patient, cipher, settings, now, notify, memory=None):
@@ -71,6 +73,7 @@ def build_context(db, cipher, patient, stored, settings, now, memory=None) -> di
     previous, temperatures = diary_history(db, cipher, stored, memory)
     if stored.patient_id not in memory.overrides:
         memory.overrides[stored.patient_id] = patient_overrides(db, stored.patient_id, cipher)
+        memory.profiles[stored.patient_id] = clinical_profile(db, stored.patient_id)
     return {
         "now": now, **patient_values(patient, at),
         "baseline": {
@@ -83,7 +86,7 @@ def build_context(db, cipher, patient, stored, settings, now, memory=None) -> di
         "recent_temperatures": temperatures,
         "parameters": settings.parameters,
         "patient_overrides": memory.overrides[stored.patient_id],
-        **clinical_profile(db, stored.patient_id),
+        **memory.profiles[stored.patient_id],
     }
 
 
