@@ -76,3 +76,14 @@ def test_the_phase_breakdown_accounts_for_the_push_and_puts_every_phase_back(ben
     assert phases["open_as_any"] > 0 and phases["evaluate"] > 0
     assert phases["push_entries"] >= phases["store_entry"] + phases["open_as_any"]
     assert sync.push.store_entry is original and "us/entry" in lines[-1]
+
+
+@pytest.mark.e2e
+def test_the_records_benchmark_answers_every_request(bench):
+    import records
+
+    figures = records.run(plan={"patients": 5, "entries": 100, "repeats": 2},
+                          report=lambda line: None)
+    measured = {name: f for name, f in figures.items() if name != "memory"}
+    assert len(measured) == 4
+    assert all(f["status"] == 200 and min(f["times"]) > 0 for f in measured.values())
