@@ -173,3 +173,15 @@ def escalate_due(db, now, notify) -> list[str]:
                    f"{alert['id']}:escalated")
             escalated.append(alert["id"])
     return escalated
+
+
+def alert_of_entry(db, entry_id) -> dict | None:
+    """The push result's `alert` for an entry already stored (a `duplicate`): the most
+    severe alert it is part of, at that alert's level now, or None if it is part of none."""
+    rows = db.execute("SELECT alerts.id, alerts.level FROM alert_entries JOIN alerts ON "
+                      "alerts.id = alert_entries.alert_id WHERE alert_entries.entry_id = ?",
+                      [entry_id]).fetchall()
+    if not rows:
+        return None
+    alert_id, level = max(rows, key=lambda row: (rank(row[1]), row[0]))
+    return {"alert_id": alert_id, "level": level}

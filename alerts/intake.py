@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from questionnaires import age_band, age_on, local_date
 
 from .episodes import record_findings, utc
+from .drift import note_phone_advice
 from .evaluate import evaluate
 
 DIARY, NEURO_CHECK, QUALITY_OF_LIFE = "symptom-diary", "neuro-check", "quality-of-life"
@@ -23,6 +24,7 @@ RECENT = timedelta(hours=24)
 class AlertSettings:
     ruleset: object                       # alerts.ruleset.RuleSet
     parameters: dict = field(default_factory=dict)   # the site's threshold overrides
+    signature_for: object = None   # (overrides, cipher) -> the rules signature a phone holds
 
 
 @dataclass
@@ -51,6 +53,9 @@ def assess_entry(db, stored, *, patient, cipher, settings, now, notify, memory=N
              "recorded_at": stored.corrected_at}
     context = build_context(db, cipher, patient, stored, settings, now, memory)
     findings = evaluate(settings.ruleset, entry, context)
+    signature = (settings.signature_for(context["patient_overrides"], cipher)
+                 if settings.signature_for else None)
+    note_phone_advice(db, stored, findings, now, signature)
     if not findings:
         return None
     return record_findings(

@@ -74,6 +74,7 @@ class _RuleSetSchema(_Base):
                              values=fields.Nested(_ParameterSchema), required=True)
     rules = fields.List(fields.Nested(_RuleSchema), required=True, validate=validate.Length(min=1))
     site_overridden = fields.List(fields.Str())
+    signature = fields.Str(validate=validate.Length(min=1, max=64))  # as served (docs/rules.md)
     patient_overrides = fields.Dict()
 
 

@@ -20,7 +20,7 @@ from common import arguments, data_folder, print_machine
 from families import diary_envelopes, dumps, enrol_family, push_body, staff_token
 
 SIZES = {"small": 4, "full": 16}
-PHASES = {"sync.push": ("open_as_any", "parse_entry", "canonical", "store_entry",
+PHASES = {"sync.push": ("open_as_any", "parse_entry", "content_of", "store_entry",
                         "find_definition", "validate_answers"),
           "server.api.sync": ("push_entries", "assess_entry", "add_triggered_tasks"),
           "alerts.intake": ("build_context", "evaluate", "note_checkin", "record_findings")}

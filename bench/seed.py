@@ -28,7 +28,7 @@ from server.config import Config
 from server.db import connect
 from server.patients import new_patient_id
 from server.vault import Vault
-from sync.documents import canonical
+from sync.canonical import canonicalise
 from sync.sealing import entry_plaintext
 from sync.simulated_answers import neuro_check
 
@@ -124,7 +124,7 @@ class Loader:
         received = at + timedelta(minutes=self.rng.randint(0, 30))
         return (entry_id, patient_id, device_id, questionnaire, "1.0.0", variant, None,
                 "caregiver", "accepted", utc(at), utc(received), 0.0, utc(at), None, self.kid,
-                cipher.mac("entry", canonical(document)),
+                cipher.mac("entry", canonicalise(document)),
                 cipher.seal_bytes("entries", entry_id, "document", entry_plaintext(document)),
                 cipher.seal_json("entries", entry_id, "valid_answers", valid), None,
                 cipher.seal_json("entries", entry_id, "scores", scores) if scores else None)

@@ -14,6 +14,8 @@ from alerts.notifications.payload import build_payload
 from alerts.notifications.routing import load_routing
 from alerts.ruleset import load_default_ruleset, load_site_parameters
 
+from .care_team import care_team_document
+
 log = logging.getLogger("homeward.alerts")
 DOCUMENTS_KEPT = 256
 
@@ -41,34 +43,41 @@ class AlertRuntime:
     # building it deep-copies the whole rule set (bench/RESULTS.md). Bounded, since each
     # child with overrides has a signature of its own.
     _documents: dict = field(default_factory=dict, repr=False)
+    # Whom the family calls (server/care_team.py): served in the profile, and part of the
+    # signature so that a changed number reaches every phone at its next pull.
+    care_team: dict = field(default_factory=dict)
 
     def rules_document(self, db, patient_id, cipher) -> dict:
         """The rules a family's app holds; each caller gets its own copy. `cipher`, the
         patient's, opens the physician's overrides."""
         overrides = patient_overrides(db, patient_id, cipher)
-        signature = hashlib.sha256(self._material(overrides)).hexdigest()  # in memory only
-        found = self._documents.get(signature)
+        key = hashlib.sha256(self._material(overrides)).hexdigest()  # in memory only
+        found = self._documents.get(key)
         if found is None:
             found = json.dumps(ruleset_document(self.settings.ruleset, self.settings.parameters,
                                                 overrides))
             if len(self._documents) >= DOCUMENTS_KEPT:
                 self._documents.clear()
-            self._documents[signature] = found
-        return json.loads(found)
+            self._documents[key] = found
+        # The signature travels with the document, so the phone can say which rules it ran
+        # when it reports its advice (alerts/drift.py); keyed, as it comes back in clear.
+        return {**json.loads(found), "signature": self.signature_of(overrides, cipher)}
 
     def rules_signature(self, db, patient_id, cipher) -> str:
         """Changes when the rules a family's app should hold change: a new rule set, new
         site thresholds, or a physician's override for this child. Keyed with the patient's
         key, because it is stored in clear and the few overrides a physician can set could
         be told from a plain hash by trying them all."""
-        material = self._material(patient_overrides(db, patient_id, cipher))
-        return cipher.mac("rules-signature", material).hex()[:16]
+        return self.signature_of(patient_overrides(db, patient_id, cipher), cipher)
+
+    def signature_of(self, overrides, cipher) -> str:
+        return cipher.mac("rules-signature", self._material(overrides)).hex()[:16]
 
     def _material(self, overrides) -> bytes:
         ruleset = self.settings.ruleset
         return json.dumps([ruleset.document.get("id"), ruleset.document.get("version"),
-                           self.settings.parameters, overrides], sort_keys=True,
-                          default=str).encode()
+                           self.settings.parameters, overrides, self.care_team],
+                          sort_keys=True, default=str).encode()
 
 
 def load_alert_runtime(config, catalog) -> AlertRuntime:
@@ -85,4 +94,7 @@ def load_alert_runtime(config, catalog) -> AlertRuntime:
                  ", ".join(sorted(parameters)) or "none")
     routing = load_routing(str(config.notifications_file) if config.notifications_file
                            else None)
-    return AlertRuntime(AlertSettings(ruleset, parameters), routing, config.public_url)
+    runtime = AlertRuntime(AlertSettings(ruleset, parameters), routing, config.public_url,
+                           care_team=care_team_document(config))
+    runtime.settings.signature_for = runtime.signature_of
+    return runtime

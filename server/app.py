@@ -9,13 +9,14 @@ from flask_smorest import Blueprint as ApiBlueprint
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import db as storage
-from . import errors
+from . import cors, errors, media_type
 from .clock import SystemClock
 from .config import Config
 from .context import close_db
 from questionnaires import load_catalog, load_schedule
 
 from .alert_runtime import AlertRuntime, load_alert_runtime
+from .api import openapi_fields
 from .installation import check_initialised
 from .keyfiles import read_secret
 from .sealing_keys import KeyRingCache
@@ -92,6 +93,7 @@ def create_app(config: Config | dict | None = None, *, clock=None) -> Flask:
         "bearer", {"type": "http", "scheme": "bearer",
                    "description": "A device token (app) or a staff token (clinic API)."})
     errors.register(app)
+    openapi_fields.register(api)
 
     @app.before_request
     def start_request():
@@ -106,6 +108,8 @@ def create_app(config: Config | dict | None = None, *, clock=None) -> Flask:
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
+    media_type.register(app)
+    cors.register(app, config.app_origins)
     app.teardown_appcontext(close_db)
     register_blueprints(app, api)
     return app

@@ -11,6 +11,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 PREFIX = "HOMEWARD_"
+PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{1,30}[0-9]")
+DAY_HOURS = re.compile(r"([0-2][0-9]:[0-5][0-9])\s*-\s*([0-2][0-9]:[0-5][0-9])")
 
 
 class ConfigError(Exception):
@@ -45,6 +47,25 @@ def _parse_path(name, raw):
 
 def _parse_str(name, raw):
     return raw.strip()
+
+
+def _parse_phone(name, raw):
+    # What a parent dials at 3 a.m. from the advice screen: digits with the usual
+    # separators, so that a typo (a letter, a missing digit group) stops start-up instead.
+    value = raw.strip()
+    digits = sum(character.isdigit() for character in value)
+    if not (PHONE.fullmatch(value) and digits >= 3):
+        raise ConfigError(f"{name} must be a phone number such as +1 555 010 0199 or 911, "
+                          f"not {raw!r}.")
+    return value
+
+
+def _parse_day_hours(name, raw):
+    match = DAY_HOURS.fullmatch(raw.strip())
+    if not match or not ("00:00" <= match[1] < match[2] <= "24:00") \
+            or int(match[1][3:]) > 59 or int(match[2][3:]) > 59:
+        raise ConfigError(f"{name} must be two local times like 08:00-18:00, not {raw!r}.")
+    return f"{match[1]}-{match[2]}"
 
 
 HOST_NAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -94,6 +115,16 @@ def setting(default, parse, env=None, low=None, high=None, doc=""):
                                             "high": high, "doc": doc})
 
 
+def _parse_origins(name, raw):
+    from .cors import OriginError, parse_origins  # the CORS rules live with the CORS code
+
+    try:
+        return parse_origins(raw)
+    except OriginError as error:
+        raise ConfigError(f"{name} must list exact origins such as https://app.example.org, "
+                          f"comma-separated: {error}.") from None
+
+
 @dataclass(frozen=True)
 class Config:
     data_dir: Path = setting(Path("homeward-data"), _parse_path,
@@ -137,6 +168,10 @@ class Config:
                                     doc="argon2id passes per password hash.")
     max_request_bytes: int = setting(2 * 1024 * 1024, _parse_int, low=1024,
                                      doc="Largest request body accepted (PROTOCOL.md: 2 MiB).")
+    app_origins: str = setting("", _parse_origins,
+                               doc="Web origins (https://app.example.org, comma-separated) "
+                                   "whose pages may call the app protocol routes (keys, "
+                                   "enrolment, push, pull); empty: same origin only.")
     scheduler_lease_seconds: int = setting(30, _parse_int, low=5, high=3600,
                                            doc="A scheduler that misses heartbeats this long "
                                                "loses its lease to a standby.")
@@ -151,6 +186,18 @@ class Config:
     notifications_file: Path | None = setting(
         None, _parse_path, doc="JSON of notification channels and routes "
                                "(docs/notifications.md); unset: alerts are only logged.")
+    care_team_phone_day: str | None = setting(
+        None, _parse_phone, doc="The CAR T team's phone number in the day, shown by the "
+                                "family app's advice (docs/protocol.md, profile).")
+    care_team_phone_night: str | None = setting(
+        None, _parse_phone, doc="The CAR T team's phone number outside the day hours; "
+                                "unset: the day number is the only one.")
+    care_team_day_hours: str = setting(
+        "08:00-18:00", _parse_day_hours, doc="When the day number answers, in the "
+                                             "family's local time.")
+    emergency_number: str | None = setting(
+        None, _parse_phone, doc="The emergency services number families call first "
+                                "(e.g. 911, 112, 999).")
     followup_grace_days: int = setting(
         14, _parse_int, low=1, high=365,
         doc="A long-term follow-up due this many days ago with no follow-up entry since "

@@ -19,7 +19,8 @@ HTTP_CODES = {
     405: ("method_not_allowed", "That method is not allowed on this address."),
     409: ("conflict", "That conflicts with the current state."),
     413: ("payload_too_large", "The request body is too large."),
-    415: ("invalid_request", "Send the body as application/json."),
+    415: ("unsupported_media_type", "Send the body with the header "
+                                    "Content-Type: application/json."),
     422: ("invalid_request", "The request is not valid."),
     429: ("rate_limited", "Too many attempts; wait and try again."),
     500: ("internal_error", "Something went wrong on our side; it has been logged."),
@@ -95,7 +96,7 @@ def envelope(status, code, message, details=None, headers=None):
 
 def from_http_exception(error: HTTPException):
     # PROTOCOL.md: malformed JSON, wrong types and missing fields are all a 400.
-    status = 400 if error.code in (415, 422) else (error.code or 500)
+    status = 400 if error.code == 422 else (error.code or 500)
     code, message = HTTP_CODES.get(error.code or 500, ("invalid_request" if status < 500
                                             else "internal_error", error.description))
     details = {}

@@ -2,7 +2,7 @@
 changes that time alone causes (a birthday that changes the age band, new variants after an
 upgrade, tasks coming into the 14-day horizon)."""
 import json
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 
 from questionnaires import Patient, tasks_between, tasks_triggered_by
 from sync.sources import (AlertSource, KeysSource, ProfileSource, QuestionnaireSource,
@@ -15,6 +15,9 @@ from .clock import from_db, to_db
 # 14 remain means one write a day per patient, not one per pull.
 TASK_HORIZON = timedelta(days=14)
 TASK_TOP_UP = timedelta(days=15)
+# An app offline past the horizon answers tasks it made from the schedule; the longest a
+# scheduled task stays open is 30 days (a yearly follow-up), so look that far back.
+TASK_LOOKBACK = timedelta(days=31)
 INSERT_CHANGE = "INSERT INTO changes (patient_id, type, item_id, op, at) VALUES (?, ?, ?, ?, ?)"
 
 
@@ -39,7 +42,8 @@ def refresh_patient_feed(db, catalog, schedule, patient, now, rules_signature=""
         return 0
     changed = []
     if state is not None and state[3] != rules_signature:
-        changed.append(("rules", "rules"))
+        # The signature also covers the site's care team numbers, which the profile carries.
+        changed += [("rules", "rules"), ("profile", patient_id)]
     if state is None or state[0] != patient["age_band"]:
         changed.append(("profile", patient_id))
     before = json.loads(state[1]) if state is not None else {}
@@ -105,3 +109,28 @@ def insert_task(db, task, now) -> bool:
          task.variant, task.respondent, to_db(task.due_at), to_db(task.closes_at),
          to_db(now)])
     return inserted.rowcount == 1
+
+
+def task_checker(db, catalog, schedule, patient):
+    """`PushContext.task_is_known` for one patient: a task the feed holds, or one the schedule
+    makes around the entry's time (the same ids an offline app makes, questionnaires.task_id).
+    Tasks an entry triggers are in the table once that entry is stored: the app pushes in
+    recording order."""
+    made = {}
+
+    def known(task_id, questionnaire_id, recorded_at) -> bool:
+        row = db.execute("SELECT questionnaire_id FROM tasks WHERE task_id = ? AND "
+                         "patient_id = ?", [task_id, patient["patient_id"]]).fetchone()
+        if row is not None:
+            return row[0] == questionnaire_id
+        try:
+            day = recorded_at.astimezone(timezone.utc).replace(hour=0, minute=0, second=0,
+                                                               microsecond=0)
+            if day not in made:  # a batch answers many tasks of the same days
+                made[day] = {(task.task_id, task.questionnaire_id) for task in tasks_between(
+                    schedule, patient_of(patient), day - TASK_LOOKBACK,
+                    day + timedelta(days=2), catalog)}
+        except (OverflowError, ValueError):
+            return False  # a time no schedule reaches
+        return (task_id, questionnaire_id) in made[day]
+    return known

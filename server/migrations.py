@@ -259,6 +259,27 @@ def m005_seal_clinical_details(db):
 
 
 @migrations()
+def m006_advice_drift(db):
+    # Entries whose phone showed other advice than the server found (alerts/drift.py):
+    # ids, levels and rules signatures only, in clear, so IT can count them in /healthz.
+    db["advice_drift"].create({
+        "entry_id": str, "patient_id": str, "phone_level": str, "server_level": str,
+        "server_higher": int, "phone_rules_signature": str, "server_rules_signature": str,
+        "at": str,
+    }, pk="entry_id", foreign_keys=[("entry_id", "entries", "entry_id"),
+                                    ("patient_id", "patients", "id")],
+        not_null={"patient_id", "server_higher", "at"})
+    db["advice_drift"].create_index(["at"])
+
+
+@migrations()
+def m007_alert_entries_by_entry(db):
+    # A `duplicate` push result carries the entry's current alert: without it, a retried
+    # batch of 500 entries scanned every alert's entries 500 times.
+    db["alert_entries"].create_index(["entry_id"])
+
+
+@migrations()
 def m011_clinical_records(db):
     # The clinic's own records (server/records). Codes, dates and counts in clear, because
     # rules and registry exports read them without unsealing; free text and product names

@@ -7,6 +7,8 @@ import hashlib
 import hmac
 import json
 
+from .sealing import unb64url
+
 
 class InvalidCursor(Exception):
     status, code = 400, "invalid_request"
@@ -21,8 +23,7 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+_unb64 = unb64url  # strict: a cursor is handed back exactly as the server wrote it
 
 
 def _sign(secret: bytes, payload: bytes) -> bytes:

@@ -15,8 +15,10 @@ from questionnaires.model import NoVariantError, UnknownQuestionnaireError
 from questionnaires.scoring import score
 from questionnaires.validation import validate_answers
 
-from .documents import EntryDocumentSchema, canonical, parse_document
-from .sealing import OpenFailed
+from .dedupe import content_of, is_same_content
+from .documents import MAX_DEPTH, EntryDocumentSchema, is_deeper_than, parse_document
+from .plausible import correct_time
+from .sealing import OpenFailed, is_b64url
 
 # One schema for the process: building a marshmallow schema deep-copies its fields, which
 # cost more than loading the entry itself (bench/RESULTS.md). Loading does not change it.
@@ -43,6 +45,11 @@ class PushContext:
     # The alert room's call site: StoredEntry -> {"alert_id", "level"} or None.
     on_entry_stored: object = None
     device_ids: list = field(default_factory=list)  # own id first, then replaced devices
+    # (db, entry_id) -> the entry's current {"alert_id", "level"} or None, for `duplicate`.
+    alert_of_entry: object = None
+    # (task_id, questionnaire_id, recorded_at) -> whether this patient has or will have
+    # that task; None: task ids are not checked.
+    task_is_known: object = None
 
 
 @dataclass
@@ -62,6 +69,7 @@ class StoredEntry:
     reported_late_minutes: int
     supersedes: str | None
     problems: list = field(default_factory=list)
+    phone_advice: object = None      # what the app says it advised (alerts/drift.py), unchecked
 
 
 def utc(moment: datetime) -> str:
@@ -84,6 +92,11 @@ def push_entries(context: PushContext, envelopes: list[dict]) -> list[dict]:
 
 def handle_envelope(context, envelope) -> dict:
     entry_id, kid = envelope["entry_id"], envelope["kid"]
+    if not is_b64url(envelope["sealed"]):
+        return rejected(entry_id, "invalid_encoding",
+                        "sealed must be unpadded base64url (RFC 4648 section 5: A-Z, a-z, "
+                        "0-9, '-' and '_', no '=' padding, no spaces); this is a bug in the "
+                        "app's encoder.")
     if kid not in context.keyring:
         return rejected(entry_id, "unknown_key",
                         f"The server has no key {kid}; refresh the key set from /api/v1/keys.")
@@ -94,6 +107,8 @@ def handle_envelope(context, envelope) -> dict:
                         "device, or it was altered.")
     device_id, plaintext = opened
     raw, document, problems = parse_entry(plaintext)
+    # First: whatever else the server looks up by this time must not see an implausible one.
+    recorded_at = plausible_recorded_at(context, document, problems)
     if raw is not None:
         if raw.get("device_id") != device_id:
             return rejected(entry_id, "wrong_device",
@@ -105,16 +120,20 @@ def handle_envelope(context, envelope) -> dict:
             problems.append({"code": "invalid_document", "field": "entry_id",
                              "message": "The entry id inside differs from the envelope's; "
                                         "stored under the envelope's."})
-    content_mac = context.cipher.mac("entry", canonical(raw) if raw is not None else plaintext)
+    content_mac = context.cipher.mac("entry", content_of(raw, plaintext))
     existing = context.db.execute(
         "SELECT patient_id, content_mac FROM entries WHERE entry_id = ?", [entry_id]).fetchone()
     if existing is not None:
-        if existing[0] == context.device["patient_id"] and existing[1] == content_mac:
-            return {"entry_id": entry_id, "status": "duplicate"}
+        if existing[0] == context.device["patient_id"] and is_same_content(
+                context.db, context.cipher, entry_id, existing[1], content_mac, raw):
+            alert = (context.alert_of_entry(context.db, entry_id)
+                     if context.alert_of_entry else None)
+            return {"entry_id": entry_id, "status": "duplicate", "alert": alert}
         return rejected(entry_id, "conflict",
                         "Another entry with this entry_id was stored with other content.")
+    check_task(context, document, problems, recorded_at or context.now)
     stored = store_entry(context, device_id, entry_id, kid, plaintext, raw, document,
-                         problems, content_mac)
+                         problems, content_mac, recorded_at)
     alert = context.on_entry_stored(context.db, stored) if context.on_entry_stored else None
     if stored.status == "quarantined":
         first = stored.problems[0]
@@ -124,14 +143,27 @@ def handle_envelope(context, envelope) -> dict:
     return {"entry_id": entry_id, "status": "accepted", "alert": alert}
 
 
+def check_task(context, document, problems, recorded_at):
+    """A task id must be one of this patient's tasks for the same questionnaire; anything
+    else is kept, checked by the rules, and flagged for staff (docs/protocol.md)."""
+    if document is None or document["task_id"] is None or context.task_is_known is None:
+        return
+    if not context.task_is_known(document["task_id"], document["questionnaire_id"],
+                                 recorded_at):
+        problems.append({"code": "unknown_task", "field": "task_id",
+                         "message": "This patient has no task with this task_id for this "
+                                    "questionnaire; use a task_id from the pull feed, or one "
+                                    "made from the schedule as the server makes it."})
+
+
 def parse_entry(plaintext):
     """sync.documents.parse_document, with the shared schema on the common path; anything
     that does not load cleanly goes through parse_document itself, for its exact problems."""
     try:
         raw = json.loads(plaintext.decode("utf-8"))
-        if isinstance(raw, dict):
+        if isinstance(raw, dict) and not is_deeper_than(raw, MAX_DEPTH):
             return raw, DOCUMENT_SCHEMA.load(raw), []
-    except (UnicodeDecodeError, ValueError, ValidationError):
+    except (UnicodeDecodeError, ValueError, RecursionError, ValidationError):
         pass
     return parse_document(plaintext)
 
@@ -147,13 +179,13 @@ def open_as_any(context, kid, sealed, entry_id):
     return None
 
 
-def find_definition(context, document, problems):
+def find_definition(context, document, problems, recorded_at):
     try:
         return context.catalog.for_entry(
             document["questionnaire_id"], document["questionnaire_version"],
             respondent=document["respondent"],
             date_of_birth=context.patient["date_of_birth"],
-            timezone=context.patient["timezone"], recorded_at=document["recorded_at"],
+            timezone=context.patient["timezone"], recorded_at=recorded_at,
             variant=document["questionnaire_variant"])
     except (UnknownQuestionnaireError, NoVariantError) as error:
         problems.append({"code": "unknown_questionnaire", "field": "questionnaire_version",
@@ -161,11 +193,35 @@ def find_definition(context, document, problems):
         return None
 
 
+def plausible_recorded_at(context, document, problems):
+    """The document's recorded_at, or None with a problem when no offset of the phone's
+    clock explains it (sync.plausible): the entry is then kept on its arrival time."""
+    if document is None:
+        return None
+    recorded_at = document["recorded_at"]
+    if correct_time(recorded_at, context.clock_offset_seconds, context.now) is not None:
+        return recorded_at
+    problems.append({"code": "implausible_time", "field": "recorded_at", "message": (
+        f"recorded_at {recorded_at.isoformat()}, corrected by the phone's clock offset "
+        f"({context.clock_offset_seconds:g} s), is before 2000-01-01 or over a day after the "
+        "push was sent: the app or the phone's clock is wrong. The entry is kept on the time "
+        "it arrived.")})
+    return None
+
+
 def store_entry(context, device_id, entry_id, kid, plaintext, raw, document, problems,
-                content_mac):
+                content_mac, recorded_at):
     definition, valid, scores = None, {}, {}
+    corrected_at = context.now
+    if recorded_at is not None:
+        # The device's clock was off by the offset measured at this push; a time that
+        # still lands in the future is one more clock problem, so cap it at arrival.
+        corrected_at = min(context.now,
+                           recorded_at + timedelta(seconds=context.clock_offset_seconds))
     if document is not None:
-        definition = find_definition(context, document, problems)
+        # The child's age on the server's clock picks the variant: a phone reset to 1970
+        # must not make the child unborn.
+        definition = find_definition(context, document, problems, corrected_at)
     if definition is not None:
         checked = validate_answers(definition, document["answers"])
         valid = checked.valid_answers
@@ -173,13 +229,6 @@ def store_entry(context, device_id, entry_id, kid, plaintext, raw, document, pro
         # score() validates the answers again; a definition without scores (the diary)
         # has nothing to compute, and {} is what it would return.
         scores = score(definition, valid) if definition.scores else {}
-    recorded_at = document["recorded_at"] if document else None
-    corrected_at = context.now
-    if recorded_at is not None:
-        # The device's clock was off by the offset measured at this push; a time that
-        # still lands in the future is one more clock problem, so cap it at arrival.
-        corrected_at = min(context.now,
-                           recorded_at + timedelta(seconds=context.clock_offset_seconds))
     late_minutes = max(0, int((context.now - corrected_at).total_seconds() // 60))
     status = "quarantined" if problems else "accepted"
     seal = context.cipher.seal_json
@@ -212,4 +261,5 @@ def store_entry(context, device_id, entry_id, kid, plaintext, raw, document, pro
         questionnaire_id=document["questionnaire_id"] if document else None,
         definition=definition, valid_answers=valid, scores=scores, recorded_at=recorded_at,
         corrected_at=corrected_at, received_at=context.now, reported_late_minutes=late_minutes,
-        supersedes=document["supersedes"] if document else None, problems=problems)
+        supersedes=document["supersedes"] if document else None, problems=problems,
+        phone_advice=raw.get("phone_advice") if isinstance(raw, dict) else None)

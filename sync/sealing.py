@@ -6,6 +6,7 @@ another id or pushed by another device: opening it with any other pair fails.
 """
 import base64
 import json
+import re
 
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
@@ -14,6 +15,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 SUITE_NAME = "X25519-HKDF-SHA256-AES128GCM"
 SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_128_GCM)
 ENC_BYTES = 32
+B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 class OpenFailed(Exception):
@@ -25,9 +27,23 @@ def b64url(raw: bytes) -> str:
 
 
 def unb64url(text: str) -> bytes:
-    if not isinstance(text, str) or "=" in text:
+    """Strict, as the protocol is: only A-Z a-z 0-9 - _, no padding, no whitespace, and
+    unused trailing bits zero. Python's decoder quietly drops characters it does not know
+    (so `+` and `/` got through), which hid encoder bugs that another server would refuse."""
+    if not isinstance(text, str) or not B64URL.fullmatch(text) or len(text) % 4 == 1:
         raise ValueError("not unpadded base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if b64url(raw) != text:
+        raise ValueError("not unpadded base64url: the unused trailing bits are not zero")
+    return raw
+
+
+def is_b64url(text) -> bool:
+    try:
+        unb64url(text)
+    except ValueError:
+        return False
+    return True
 
 
 def entry_info(entry_id: str, device_id: str) -> bytes:
@@ -45,10 +61,16 @@ def entry_plaintext(document: dict) -> bytes:
 
 def seal_entry(document: dict, public_key: bytes | X25519PublicKey) -> str:
     """What the app does the moment an entry is recorded: returns `sealed` for the wire."""
+    return seal_plaintext(entry_plaintext(document), public_key, document["entry_id"],
+                          document["device_id"])
+
+
+def seal_plaintext(plaintext: bytes, public_key: bytes | X25519PublicKey, entry_id: str,
+                   device_id: str) -> str:
+    """Sealing bytes as another app's JSON writer spelt them (37.0, other key orders)."""
     if isinstance(public_key, bytes):
         public_key = X25519PublicKey.from_public_bytes(public_key)
-    info = entry_info(document["entry_id"], document["device_id"])
-    return b64url(SUITE.encrypt(entry_plaintext(document), public_key, info))
+    return b64url(SUITE.encrypt(plaintext, public_key, entry_info(entry_id, device_id)))
 
 
 def open_entry(sealed: str, private_key: X25519PrivateKey, entry_id: str,

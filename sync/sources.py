@@ -49,7 +49,8 @@ class ProfileSource(Source):
         patient = context.patient
         return {"patient_id": patient["patient_id"], "day0": patient["infusion_date"],
                 "timezone": patient["timezone"], "language": patient["language"],
-                "age_band": patient["age_band"], "respondent": context.device["respondent"]}
+                "age_band": patient["age_band"], "respondent": context.device["respondent"],
+                "care_team": context.extras.get("care_team")}
 
 
 def chosen_definitions(catalog, patient, respondent, now) -> dict:

@@ -18,9 +18,12 @@ def test_it_logs_the_path_of_a_search_and_never_the_name_or_mrn(server):  # noqa
                  headers={"Referer": f"{base}/patients?q=Sofia+Herrera"})
     requests.get(f"{base}/api/v1/patients", params={"q": "MRN-7788"}, timeout=5)
     said = ""
-    for _ in range(50):  # gunicorn writes each line after the answer went out
+    expected = ("GET /patients HTTP/1.1", "GET /login HTTP/1.1", "GET /api/v1/patients HTTP/1.1")
+    deadline = time.monotonic() + 15
+    # Each worker writes its line after its answer went out, in any order: wait for all three.
+    while time.monotonic() < deadline:
         said = log_path.read_text()
-        if "/api/v1/patients HTTP/1.1" in said:
+        if all(line in said for line in expected):
             break
         time.sleep(0.1)
     assert '"GET /patients HTTP/1.1" 302' in said or '"GET /patients HTTP/1.1" 303' in said

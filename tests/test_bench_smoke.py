@@ -78,6 +78,15 @@ def test_the_phase_breakdown_accounts_for_the_push_and_puts_every_phase_back(ben
     assert sync.push.store_entry is original and "us/entry" in lines[-1]
 
 
+def test_the_canonical_form_benchmark_produces_positive_figures(bench):
+    import canonical_json
+
+    lines = []
+    figures = canonical_json.run(report=lines.append)
+    assert figures["rfc8785"] > 0 and figures["python_spelling"] > 0
+    assert "us per entry" in lines[0]
+
+
 @pytest.mark.e2e
 def test_the_records_benchmark_answers_every_request(bench):
     import records

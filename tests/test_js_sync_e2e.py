@@ -40,7 +40,8 @@ const client = createSyncClient({ baseUrl: url, store, sleep: async () => {} });
 const commands = {
   enrol: () => client.enrol(args.code, args.name),
   record: async () => (await client.record("symptom-diary", "1.0.0", null, args.answers,
-    { taskId: args.first_task ? (await store.items.list("task"))[0]?.id : null })).entry_id,
+    { taskId: args.first_task ? (await store.items.list("task")).find(
+      (task) => task.data.questionnaire_id === "symptom-diary")?.id : null })).entry_id,
   sync: () => client.sync(),
   status: () => client.status(),
   entries: () => client.entries(args.language),

@@ -1,5 +1,7 @@
 """The generated OpenAPI document and the self-contained page that shows it."""
 import re
+
+import pytest
 from html import unescape
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -93,3 +95,58 @@ def test_it_shows_request_fields_with_their_types_and_whether_required(client):
     for field in resolve(spec, body_ref)["properties"]:
         assert f'<td class="mono">{field}</td>' in section
     assert re.search(r'<td class="mono">code</td><td>string</td>\s*<td>yes</td>', section)
+
+
+def test_it_documents_the_400_the_server_answers_to_bad_arguments_not_422(client, family):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    documented = {(method, path): item[method]["responses"]
+                  for path, item in spec["paths"].items() for method in METHODS
+                  if method in item}
+    assert not [where for where, answers in documented.items() if "422" in answers]
+    push = documented[("post", "/api/v1/sync/push")]
+    assert {"400", "401", "413", "415"} <= set(push)
+    for status in ("400", "415"):
+        answer = resolve(spec, push[status]["$ref"]) if "$ref" in push[status] else push[status]
+        schema = answer["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/Error"}
+    bad = family.client.post("/api/v1/sync/push", json={"entries": "none"},
+                             headers=family.headers)
+    assert bad.status_code == 400
+
+
+def validator_for(spec, name):
+    """A JSON Schema validator for one component, with the document's components reachable."""
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+    schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+    return jsonschema_rs.Draft202012Validator(schema)
+
+
+def test_a_full_snapshot_matches_the_documented_change_schemas_one_each(client, family):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    data = spec["components"]["schemas"]["Change"]["properties"]["data"]
+    assert len(data["oneOf"]) >= 7
+    family.push([family.envelope(family.document({"temperature_c": 39.2}))])
+    page = family.pull(limit=500).get_json()
+    assert {change["type"] for change in page["changes"]} == {
+        "keys", "profile", "schedule", "questionnaire", "task", "rules", "alert"}
+    validator_for(spec, "PullResult").validate(page)  # oneOf: exactly one schema fits each
+    for change in page["changes"]:
+        fits = [option for option in data["oneOf"] if "$ref" in option
+                and validator_for(spec, option["$ref"].rsplit("/", 1)[-1]).is_valid(
+                    change["data"])]
+        assert len(fits) == 1, (change["type"], fits)
+
+
+def test_a_push_result_matches_its_documented_schema_with_alert_and_error(client, family):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    result = spec["components"]["schemas"]["EntryResult"]["properties"]
+    alert = resolve(spec, next(option["$ref"] for option in result["alert"]["anyOf"]
+                               if "$ref" in option))
+    assert {"alert_id", "level"} <= set(alert["required"])
+    fever = family.document({"temperature_c": 39.2})
+    answer = family.push([family.envelope(fever), family.envelope(fever),
+                          family.envelope(family.document({"temperature_c": "hot"})),
+                          {"entry_id": "x", "kid": "nope", "sealed": "AAAA"}]).get_json()
+    assert [r["status"] for r in answer["results"]] == ["accepted", "duplicate",
+                                                        "quarantined", "rejected"]
+    validator_for(spec, "PushResult").validate(answer)

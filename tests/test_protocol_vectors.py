@@ -5,10 +5,15 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from support.rfc9180 import raw_public, seal_with_ephemeral
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+from support.rfc9180 import derive_key_pair, raw_public, seal_with_ephemeral
 from sync.sealing import b64url, entry_info, entry_plaintext, open_entry, seal_entry, unb64url
 
 VECTOR_FILE = Path(__file__).parent.parent / "docs" / "vectors" / "entry-sealing.json"
+# RFC 9180's DeriveKeyPair input for the second sealing: HPKE libraries fix the ephemeral
+# key of a test through it (hpke-js: kem.deriveKeyPair(ikmE) passed as `ekm`).
+IKM_E = bytes(range(201, 233))
 
 
 def build_vector():
@@ -24,6 +29,8 @@ def build_vector():
     plaintext = entry_plaintext(document)
     result = seal_with_ephemeral(raw_public(server.public_key()), ephemeral, info, plaintext)
     hexed = {name: value.hex() for name, value in result.items() if name != "sealed"}
+    derived = derive_key_pair(IKM_E)
+    by_ikm = seal_with_ephemeral(raw_public(server.public_key()), derived, info, plaintext)
     return {
         "suite": "DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM, base mode",
         "server_private_key_hex": bytes(range(1, 33)).hex(),
@@ -35,7 +42,23 @@ def build_vector():
         "intermediate_hex": hexed,
         "envelope": {"entry_id": document["entry_id"], "kid": "kvector1",
                      "sealed": b64url(result["sealed"])},
+        # Added later, so the fields above stay as apps already check them: the raw key
+        # above has no DeriveKeyPair input (that derivation is one-way), so this is a second
+        # sealing of the same plaintext whose ephemeral key comes from ikmE.
+        "derived_ephemeral": {
+            "ikmE_hex": IKM_E.hex(),
+            "ephemeral_private_key_hex": private_hex(derived),
+            "ephemeral_public_key_hex": by_ikm["enc"].hex(),
+            "intermediate_hex": {name: value.hex() for name, value in by_ikm.items()
+                                 if name != "sealed"},
+            "envelope": {"entry_id": document["entry_id"], "kid": "kvector1",
+                         "sealed": b64url(by_ikm["sealed"])},
+        },
     }
+
+
+def private_hex(key) -> str:
+    return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex()
 
 
 def test_it_publishes_the_vector_it_computes():
@@ -50,6 +73,33 @@ def test_it_opens_the_published_envelope_with_the_published_key():
     plaintext = open_entry(vector["envelope"]["sealed"], server, vector["entry"]["entry_id"],
                            vector["entry"]["device_id"])
     assert json.loads(plaintext) == vector["entry"]
+
+
+def test_derive_key_pair_gives_rfc_9180_appendix_a_1_1_its_ephemeral_key():
+    ikm_e = bytes.fromhex("7268600d403fce431561aef583ee1613527cff655c1343f29812e66706df3234")
+    derived = derive_key_pair(ikm_e)
+    assert private_hex(derived) == \
+        "52c4a758a802cd8b936eceea314432798d5baf2d7e9235dc084ab1b9cfa2f736"
+    assert raw_public(derived.public_key()).hex() == \
+        "37fda3567bdbd628e88668c3c8d7e97d1d1253b6d4ea6d44c150f741f1bf4431"
+
+
+def test_the_published_ikm_e_yields_the_published_ephemeral_key_and_enc():
+    derived = json.loads(VECTOR_FILE.read_text())["derived_ephemeral"]
+    key = derive_key_pair(bytes.fromhex(derived["ikmE_hex"]))
+    assert private_hex(key) == derived["ephemeral_private_key_hex"]
+    # enc is the ephemeral public key, and the first 32 bytes of sealed
+    assert raw_public(key.public_key()).hex() == derived["ephemeral_public_key_hex"] \
+        == derived["intermediate_hex"]["enc"] == unb64url(derived["envelope"]["sealed"])[:32].hex()
+
+
+def test_it_opens_the_envelope_sealed_with_the_derived_ephemeral_key():
+    vector = json.loads(VECTOR_FILE.read_text())
+    server = X25519PrivateKey.from_private_bytes(bytes.fromhex(vector["server_private_key_hex"]))
+    sealed = vector["derived_ephemeral"]["envelope"]["sealed"]
+    assert open_entry(sealed, server, vector["entry"]["entry_id"],
+                      vector["entry"]["device_id"]).decode() == vector["plaintext_utf8"]
+    assert sealed != vector["envelope"]["sealed"]
 
 
 def test_it_opens_what_the_apps_library_seals_and_vice_versa():

@@ -14,6 +14,8 @@ from server.clock import FrozenClock
 from server.patients import create_patient
 from support.live import CuttingProxy, LiveServer
 from sync.client import Client
+from sync.client.engine import SyncReport
+from sync.client.push import push_outbox
 from sync.enrolment import create_code
 
 pytestmark = pytest.mark.e2e
@@ -101,6 +103,26 @@ def test_it_turns_a_lost_answer_into_duplicates_not_double_entries(app, db, cloc
     assert proxy.cut_count == 1
     assert report.ok and report.pushed["duplicate"] == 5 and report.outbox_left == 0
     assert sorted(row["entry_id"] for row in stored(db, patient_id)) == sorted(entry_ids)
+
+
+def test_a_phone_that_lost_the_answer_still_shows_its_fever_alert_before_any_pull(
+        app, db, clock, live, tmp_path):
+    _patient_id, code = new_family(app, db, clock)
+    proxy = CuttingProxy(live.port)
+    try:
+        with Client(tmp_path / "phone.db", now=DeviceClock(clock), sleep=no_sleep) as client:
+            client.enrol(proxy.url, code, "Phone")
+            fever = client.record("symptom-diary", "1.0.0", {"temperature_c": 39.1,
+                                                             "temperature_method": "oral"})
+            proxy.cut_responses = 1  # the alert was raised; the phone never heard
+            report = SyncReport()
+            # Push only: no pull may bring the alert; the retry's `duplicate` must.
+            push_outbox(client.store, client._transport(), client.retry, client.now, report)
+            alerts = client.alerts()
+    finally:
+        proxy.close()
+    assert proxy.cut_count == 1 and report.pushed["duplicate"] == 1
+    assert [(alert["entry_id"], alert["level"]) for alert in alerts] == [(fever, "urgent")]
 
 
 def test_it_tells_a_revoked_phone_to_enrol_again_and_keeps_its_outbox(app, db, clock, live,

@@ -30,7 +30,9 @@ def test_it_gives_a_new_device_a_snapshot_with_keys_first(family):
     profile = by_type(changes, "profile")[family.patient_id]["data"]
     assert profile == {"patient_id": family.patient_id, "day0": "2026-11-17",
                        "timezone": "America/New_York", "language": "es",
-                       "age_band": "8-12", "respondent": "caregiver"}
+                       "age_band": "8-12", "respondent": "caregiver",
+                       "care_team": {"day": None, "night": None, "emergency": None,
+                                     "day_hours": {"from": "08:00", "to": "18:00"}}}
 
 
 def test_it_chooses_the_questionnaires_for_this_child_respondent_and_language(family):

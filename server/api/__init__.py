@@ -2,6 +2,14 @@
 `blueprint` (a flask-smorest one for the JSON API, a plain Flask one for pages)."""
 from importlib import import_module
 
+from webargs.flaskparser import FlaskParser
+
+# PROTOCOL.md: a body or query that does not validate is `400 invalid_request`. webargs'
+# default is 422, and flask-smorest documents that default on every route with arguments,
+# so the OpenAPI document promised a status the server never sends. Set before any area
+# module is imported: flask-smorest reads it when the routes are decorated.
+FlaskParser.DEFAULT_VALIDATION_STATUS = 400
+
 AREAS = (
     "server.api.health",
     "server.api.docs",

@@ -1,5 +1,5 @@
 """Clinic API: alerts, most urgent first; acknowledge, message the family, snooze, resolve."""
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
 from alerts import lifecycle

@@ -1,5 +1,5 @@
 """Reading the audit log (admins only)."""
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from .. import audit

@@ -1,6 +1,6 @@
 """Staff bearer tokens for scripts and integrations: get one, drop one, see who it is."""
 from flask import g
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..audit import record
@@ -37,6 +37,8 @@ class StaffUserSchema(Schema):
 @blueprint.arguments(TokenRequestSchema, location="json")
 @blueprint.response(200, TokenSchema)
 @blueprint.alt_response(401, schema=ErrorSchema, description="Wrong username or password.")
+@blueprint.alt_response(415, schema=ErrorSchema,
+                        description="The body was not sent as Content-Type: application/json.")
 @blueprint.alt_response(429, schema=ErrorSchema,
                         description="Too many failed attempts; see Retry-After.")
 def create_token(body):

@@ -2,7 +2,7 @@
 from urllib.parse import urlencode
 
 import segno
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
 from sync.enrolment import RESPONDENTS, create_code, revoke_device

@@ -4,7 +4,7 @@ caregiver-wellbeing entries and trends, never symptom entries (PROTOCOL.md, role
 from datetime import timedelta
 
 from alerts.ruleset import load_default_ruleset
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from questionnaires import UnknownQuestionnaireError, to_fhir_response

@@ -16,6 +16,7 @@ import sqlite3
 from flask import Blueprint, current_app
 
 from alerts import lease
+from alerts.drift import drift_counts
 from alerts.scheduler import LEASE_NAME
 
 from ..context import get_config, get_db, now
@@ -74,6 +75,15 @@ def scheduler_report(db, moment):
     }
 
 
+def drift_report(db):
+    """Counts only (alerts/drift.py): phones whose offline advice differed from the server's.
+    Not a reason to leave the pool; a number for IT to watch after a rules change."""
+    try:
+        return drift_counts(db, now())
+    except sqlite3.Error:  # the migration that makes the table is still pending
+        return None
+
+
 @blueprint.get("/healthz")
 def healthz():
     database, db = database_report()
@@ -84,7 +94,7 @@ def healthz():
         scheduler = scheduler_report(db, now())
         fine = scheduler["status"] == "ok" and database["migrations_pending"] == 0
         body, status = {"status": "ok" if fine else "degraded", "database": database,
-                        "scheduler": scheduler}, 200
+                        "scheduler": scheduler, "advice_drift": drift_report(db)}, 200
     # Not jsonify: it sorts keys, and "status" belongs first for whoever reads this by eye.
     response = current_app.response_class(json.dumps(body, indent=2) + "\n", status=status,
                                           mimetype="application/json")

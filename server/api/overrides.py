@@ -1,7 +1,7 @@
 """Clinic API: a physician's per-patient rule overrides (CLINICAL.md: "per-patient
 thresholds set by a physician"), e.g. a known baseline tremor that should not alert, with
 the reason, audited. The family's app receives the changed rules on its next pull."""
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
 from alerts.ruleset import RulesError, checked_patient_overrides

@@ -1,7 +1,7 @@
 """Clinic API: patients. Every read of patient data is written to the audit log."""
 import re
 
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .. import audit, patients

@@ -3,7 +3,7 @@ and as FHIR R4 Questionnaires. No patient data here, so nothing to audit."""
 import json
 
 from flask import Response, current_app
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from questionnaires import UnknownQuestionnaireError, to_fhir_questionnaire

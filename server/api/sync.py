@@ -2,13 +2,15 @@
 from datetime import timedelta
 
 from flask import g
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
+from alerts.episodes import alert_of_entry
 from alerts.intake import BatchMemory, assess_entry
 from sync.documents import Rfc3339
 from sync.enrolment import (PLATFORMS, admit_attempt, note_success, redeem_code,
                             sealing_device_ids)
+from sync.plausible import check_sent_at
 from sync.pull import FeedContext, pull
 from sync.push import PushContext, push_entries
 
@@ -18,9 +20,10 @@ from ..alerting import default_family_message
 from ..context import (client_address, get_alerting, get_catalog, get_db, get_keyring,
                        get_schedule, get_vault, now)
 from ..device_auth import require_device
-from ..errors import ApiError, RateLimited
-from ..feed import add_triggered_tasks, feed_sources, refresh_patient_feed
+from ..errors import ApiError, ErrorSchema, RateLimited
+from ..feed import add_triggered_tasks, feed_sources, refresh_patient_feed, task_checker
 from ..patients import patient_facts
+from .sync_schemas import EntryAlertSchema, EntryErrorSchema, change_data
 
 blueprint = Blueprint("sync", __name__, url_prefix="",
                       description="The companion app's protocol: keys, enrolment, push, pull.")
@@ -29,6 +32,9 @@ MAX_ENTRIES = 500
 ENROL_WINDOW = timedelta(minutes=15)
 ENROL_MAX_FAILURES = 10
 SYNC_GRANULARITY = timedelta(minutes=1)
+RESULT_STATUSES = ("accepted", "duplicate", "quarantined", "rejected")
+NOT_JSON = "The body was not sent as Content-Type: application/json."
+NO_DEVICE = "No device token, an unknown one (unauthorized) or a revoked one (device_revoked)."
 
 
 class PayloadTooLarge(ApiError):
@@ -85,10 +91,13 @@ class PushSchema(Schema):
 
 class EntryResultSchema(Schema):
     entry_id = fields.String()
-    status = fields.String(metadata={"description":
-                                     "accepted, duplicate, quarantined or rejected"})
-    alert = fields.Dict(allow_none=True)
-    error = fields.Dict()
+    status = fields.String(validate=validate.OneOf(RESULT_STATUSES), metadata={
+        "description": "accepted, duplicate, quarantined or rejected"})
+    alert = fields.Nested(EntryAlertSchema, allow_none=True, metadata={
+        "description": "accepted, duplicate and quarantined: the alert this entry is part "
+                       "of, at its level now; null: it is part of none. Absent on rejected."})
+    error = fields.Nested(EntryErrorSchema, metadata={
+        "description": "quarantined and rejected: why"})
 
 
 class PushResultSchema(Schema):
@@ -102,10 +111,11 @@ class PullQuerySchema(Schema):
 
 
 class ChangeSchema(Schema):
-    type = fields.String()
-    op = fields.String()
+    type = fields.String(metadata={"description": "keys, profile, schedule, questionnaire, "
+                                                  "task, rules or alert; more may come"})
+    op = fields.String(validate=validate.OneOf(["upsert", "delete"]))
     id = fields.String()
-    data = fields.Raw(allow_none=True)
+    data = change_data(KeySetSchema)
 
 
 class PullResultSchema(Schema):
@@ -125,6 +135,16 @@ def keys():
 @blueprint.route("/devices", methods=["POST"])
 @blueprint.arguments(EnrolSchema)
 @blueprint.response(201, EnrolledSchema)
+@blueprint.alt_response(403, schema=ErrorSchema,
+                        description="`replaces` names a device of another patient, or its "
+                                    "token is wrong; the code is not spent.")
+@blueprint.alt_response(404, schema=ErrorSchema, description="No such enrolment code.")
+@blueprint.alt_response(410, schema=ErrorSchema,
+                        description="The code was used (enrollment_code_used) or expired "
+                                    "(enrollment_code_expired).")
+@blueprint.alt_response(415, schema=ErrorSchema, description=NOT_JSON)
+@blueprint.alt_response(429, schema=ErrorSchema,
+                        description="Too many wrong codes from this address; see Retry-After.")
 def enrol(body):
     """Exchange a one-time enrolment code for a device id and token."""
     db, moment, address = get_db(), now(), client_address()
@@ -150,6 +170,10 @@ def enrol(body):
 @require_device
 @blueprint.arguments(PushSchema)
 @blueprint.response(200, PushResultSchema)
+@blueprint.alt_response(401, schema=ErrorSchema, description=NO_DEVICE)
+@blueprint.alt_response(413, schema=ErrorSchema,
+                        description="Over 500 entries or 2 MiB; `details` has the limits.")
+@blueprint.alt_response(415, schema=ErrorSchema, description=NOT_JSON)
 @blueprint.doc(security=[{"bearer": []}])
 def push(body):
     """Sealed entries from the device's outbox; one result per entry, in order."""
@@ -159,6 +183,7 @@ def push(body):
             f"{len(body['entries'])}. Send smaller batches.",
             details={"max_entries": MAX_ENTRIES, "max_bytes": 2 * 1024 * 1024})
     db, moment, device = get_db(), now(), g.device
+    check_sent_at(body["sent_at"], moment)
     offset = (moment - body["sent_at"]).total_seconds()
     with storage.write_transaction(db):
         patient = patient_facts(db, get_vault(), device["patient_id"], moment)
@@ -166,7 +191,10 @@ def push(body):
                               cipher=patient["cipher"], device=device, patient=patient,
                               now=moment, clock_offset_seconds=round(offset, 3),
                               on_entry_stored=entry_consequences(db, patient, moment),
-                              device_ids=sealing_device_ids(db, device))
+                              device_ids=sealing_device_ids(db, device),
+                              alert_of_entry=alert_of_entry,
+                              task_is_known=task_checker(db, get_catalog(), get_schedule(),
+                                                         patient))
         results = push_entries(context, body["entries"])
         db.execute("UPDATE devices SET last_sync_at = ?, outbox_pending = ?, "
                    "clock_offset_seconds = ? WHERE id = ?",
@@ -178,6 +206,7 @@ def push(body):
 @require_device
 @blueprint.arguments(PullQuerySchema, location="query")
 @blueprint.response(200, PullResultSchema)
+@blueprint.alt_response(401, schema=ErrorSchema, description=NO_DEVICE)
 @blueprint.doc(security=[{"bearer": []}])
 def pull_changes(query):
     """A full snapshot without a cursor, the changes since with one; pull while has_more."""
@@ -190,6 +219,7 @@ def pull_changes(query):
                           secret=feed_secret(),
                           extras={"keyring": get_keyring(), "catalog": get_catalog(),
                                   "schedule": get_schedule(),
+                                  "care_team": get_alerting().care_team,
                                   "rules_document": lambda patient_id: get_alerting()
                                   .rules_document(db, patient_id, patient["cipher"]),
                                   "default_message": lambda row, language:

@@ -8,6 +8,7 @@ import sys
 from gunicorn.app.base import BaseApplication
 
 from .. import db as storage
+from ..care_team import care_team_warnings
 from ..config import ConfigError, parse_host
 from ..installation import check_initialised
 from ..clock import SystemClock
@@ -125,6 +126,8 @@ def run(args, config):
           f"  health       {url}/healthz\n"
           f"Public address for links: {config.public_url}. Stop with Ctrl-C or SIGTERM.",
           flush=True)
+    for warning in care_team_warnings(config):
+        print(f"Warning: {warning}", file=sys.stderr, flush=True)
     if config.host not in ("127.0.0.1", "::1", "localhost"):
         print("Note: gunicorn speaks plain HTTP; put a TLS reverse proxy in front "
               "(docs/operations.md)" + ("" if config.base_url else

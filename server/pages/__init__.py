@@ -17,6 +17,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from .. import audit
+from ..care_team import care_team_warnings
 from ..auth import attempt_login, require_staff, session_from_cookie, sessions
 from ..context import get_config, get_db, now
 from ..errors import HTTP_CODES, ApiError, RateLimited, Unauthorized
@@ -106,7 +107,7 @@ def _login_csrf_ok():
 @blueprint.get("/")
 @require_staff()
 def home():
-    return render("home.html")
+    return render("home.html", care_team_warnings=care_team_warnings(get_config()))
 
 
 @blueprint.get("/login")

@@ -32,7 +32,12 @@ STALE_SYNC = timedelta(hours=12)
 def local(moment: datetime | None, timezone_name: str, with_date=False) -> str:
     if moment is None:
         return ""
-    there = moment.astimezone(ZoneInfo(timezone_name))
+    try:
+        there = moment.astimezone(ZoneInfo(timezone_name))
+    except OverflowError:
+        # A time at the calendar's edge (year 1 or 9999) that an older server stored before
+        # implausible times were quarantined (sync.plausible): shown as stored.
+        return moment.isoformat(timespec="minutes")
     shown = there.strftime("%a %d %b %H:%M" if with_date else "%H:%M")
     return f"{shown} {there.tzname()}"
 

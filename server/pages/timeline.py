@@ -86,7 +86,7 @@ def readable_document(text):
         return None
     try:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # quarantined for being not JSON, or too deep
         return text
 
 

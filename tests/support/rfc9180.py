@@ -39,6 +39,16 @@ def raw_public(key) -> bytes:
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
+def derive_key_pair(ikm: bytes) -> X25519PrivateKey:
+    """RFC 9180 section 7.1.3, DeriveKeyPair for X25519: what libraries' test hooks take
+    (`ikmE` in the RFC's own vectors) to fix the ephemeral key."""
+    if len(ikm) < 32:
+        raise ValueError("DeriveKeyPair needs at least 32 bytes of input keying material")
+    dkp_prk = labeled_extract(KEM_SUITE, b"", b"dkp_prk", ikm)
+    return X25519PrivateKey.from_private_bytes(labeled_expand(KEM_SUITE, dkp_prk, b"sk",
+                                                              b"", 32))
+
+
 def seal_with_ephemeral(recipient_public: bytes, ephemeral: X25519PrivateKey, info: bytes,
                         plaintext: bytes) -> dict:
     enc = raw_public(ephemeral.public_key())

@@ -1,0 +1,106 @@
+"""The OpenAPI shapes of what the app protocol answers inside a push result and a pull
+change (docs/protocol.md). Dump-only: they document the server's answers, they load nothing."""
+from marshmallow import Schema, fields, validate
+
+from questionnaires.schemas import DefinitionSchema
+
+from .openapi_fields import OneOf
+
+LEVELS = ("emergency", "urgent", "attention", "info")
+
+
+class EntryAlertSchema(Schema):
+    alert_id = fields.String(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS), metadata={
+        "description": "the alert's level now (a later entry can raise it)"})
+
+
+class EntryErrorSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    field = fields.String(allow_none=True, metadata={
+        "description": "the document field at fault, for a quarantined entry"})
+
+
+class PhoneNumberSchema(Schema):
+    display = fields.String(metadata={"description": "as the site wrote it, to show"})
+    tel = fields.String(metadata={"description": "what goes after `tel:`"})
+
+
+class DayHoursSchema(Schema):
+    from_ = fields.String(data_key="from", metadata={"description": "HH:MM, family's zone"})
+    to = fields.String(metadata={"description": "HH:MM, family's zone"})
+
+
+class CareTeamSchema(Schema):
+    """Whom the family calls (docs/protocol.md): each number or null when the site set none."""
+
+    day = fields.Nested(PhoneNumberSchema, allow_none=True)
+    night = fields.Nested(PhoneNumberSchema, allow_none=True)
+    emergency = fields.Nested(PhoneNumberSchema, allow_none=True)
+    day_hours = fields.Nested(DayHoursSchema)
+
+
+class ProfileDataSchema(Schema):
+    patient_id = fields.String()
+    day0 = fields.Date(metadata={"description": "the infusion date"})
+    timezone = fields.String(metadata={"description": "an IANA zone name"})
+    language = fields.String()
+    age_band = fields.String()
+    respondent = fields.String(validate=validate.OneOf(["caregiver", "patient"]))
+    care_team = fields.Nested(CareTeamSchema)
+
+
+class ScheduleDataSchema(Schema):
+    """The patient's day 0 and zone, and the schedule document (docs/questionnaires.md)."""
+
+    day0 = fields.Date()
+    timezone = fields.String()
+    format = fields.String(metadata={"description": "homeward-schedule/1"})
+    id = fields.String()
+    version = fields.String()
+    questionnaires = fields.List(fields.Dict(), metadata={
+        "description": "when each questionnaire is due (docs/questionnaires.md)"})
+
+
+class FeedTaskSchema(Schema):
+    task_id = fields.String()
+    questionnaire_id = fields.String()
+    questionnaire_version = fields.String()
+    variant = fields.String()
+    respondent = fields.String(validate=validate.OneOf(["caregiver", "patient"]))
+    due_at = fields.String(metadata={"format": "date-time"})
+    closes_at = fields.String(metadata={"format": "date-time"})
+
+
+class RulesDocumentSchema(Schema):
+    """The rule file the app evaluates offline (docs/rules.md, "The document the app runs")."""
+
+    format = fields.String()
+    id = fields.String()
+    version = fields.String()
+    title = fields.String()
+    parameters = fields.Dict(metadata={"description": "each with this site's value as default"})
+    rules = fields.List(fields.Dict())
+    site_overridden = fields.List(fields.String())
+    patient_overrides = fields.Dict(allow_none=True)
+    signature = fields.String(metadata={
+        "description": "names this document; an app sends it back in `phone_advice`"})
+
+
+class FeedAlertSchema(Schema):
+    alert_id = fields.String()
+    entry_id = fields.String()
+    level = fields.String(validate=validate.OneOf(LEVELS))
+    status = fields.String(validate=validate.OneOf(["open", "acknowledged", "resolved"]))
+    reasons = fields.List(fields.String())
+    message = fields.String(metadata={"description": "for the family, in their language"})
+
+
+def change_data(key_set_schema):
+    """`data` of a change: by `type`, keys, profile, schedule, questionnaire, task, rules or
+    alert; null for a delete."""
+    return OneOf(key_set_schema, ProfileDataSchema, ScheduleDataSchema, DefinitionSchema,
+                 FeedTaskSchema, RulesDocumentSchema, FeedAlertSchema, allow_none=True,
+                 metadata={"description": "by type: keys, profile, schedule, questionnaire, "
+                                          "task, rules, alert; null when op is delete"})
