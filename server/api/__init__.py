@@ -28,6 +28,7 @@ AREAS = (
     "server.api.toxicity",
     "server.api.worklist",
     "server.pages",
+    "server.family",
 )
 
 
