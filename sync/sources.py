@@ -50,7 +50,15 @@ class ProfileSource(Source):
         return {"patient_id": patient["patient_id"], "day0": patient["infusion_date"],
                 "timezone": patient["timezone"], "language": patient["language"],
                 "age_band": patient["age_band"], "respondent": context.device["respondent"],
-                "care_team": context.extras.get("care_team")}
+                "care_team": context.extras.get("care_team"),
+                # The codes the LICATS rule reads, so the app advises as the server does.
+                **_clinical(context, patient["patient_id"])}
+
+
+def _clinical(context, patient_id) -> dict:
+    read = context.extras.get("clinical_profile")
+    found = read(patient_id) if read else None
+    return found or {"diagnosis": None, "organs_involved": None}
 
 
 def chosen_definitions(catalog, patient, respondent, now) -> dict:
@@ -168,7 +176,7 @@ class AlertSource(Source):
             params = [*params, *hidden]
         return context.db.query(
             "SELECT id, patient_id, reasons, level, status, first_entry_id, family_message, "
-            f"resolved_at FROM alerts WHERE patient_id = ? {where}",
+            f"acknowledged_at, resolved_at FROM alerts WHERE patient_id = ? {where}",
             [context.patient["patient_id"], *params])
 
     def _data(self, context, row):
@@ -182,6 +190,8 @@ class AlertSource(Source):
         return {"alert_id": row["id"], "entry_id": row["first_entry_id"],
                 "level": row["level"], "status": row["status"],
                 "reasons": json.loads(row["reasons"]), "message": message,
+                # "The team saw this at 14:05": when someone first took the alert on.
+                "acknowledged_at": wire(row["acknowledged_at"]),
                 "thread": self._thread(context, row["id"])}
 
     @staticmethod

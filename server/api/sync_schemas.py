@@ -49,6 +49,11 @@ class ProfileDataSchema(Schema):
     age_band = fields.String()
     respondent = fields.String(validate=validate.OneOf(["caregiver", "patient"]))
     care_team = fields.Nested(CareTeamSchema)
+    diagnosis = fields.String(allow_none=True, metadata={
+        "description": "the clinical profile's diagnosis code (docs/records.md), or null"})
+    organs_involved = fields.List(fields.String(), allow_none=True, metadata={
+        "description": "organs the disease had hit before CAR T (the LICATS rule's context), "
+                       "or null before a physician records them"})
 
 
 class ScheduleDataSchema(Schema):
@@ -109,6 +114,9 @@ class FeedAlertSchema(Schema):
                                                       "the team's latest, for older apps"})
     thread = fields.List(fields.Nested(FeedMessageSchema), metadata={
         "description": "every message the team sent about this alert, oldest first"})
+    acknowledged_at = fields.String(allow_none=True, metadata={
+        "description": "when the care team first took it on (\"The team saw this at "
+                       "14:05\"), or null"})
 
 
 def change_data(key_set_schema):

@@ -21,6 +21,7 @@ from .. import db as storage
 from ..auth.users import create_user
 from ..clock import SystemClock
 from .checks import CommandError, ensure_port_free, local_url
+from .demo_records import seed_records
 from .init import initialise
 from .serve import bounded
 from .simulate import describe, progress_bar, staff_token
@@ -149,7 +150,11 @@ def run(args, config):
                            state_dir=Path(tempfile.mkdtemp(prefix="phones-", dir=folder)),
                            progress=progress_bar)
         print(describe(summary))
+        physician = staff_token(url, "demo-physician", passwords["demo-physician"])
+        events = seed_records(url, physician, datetime.now(timezone.utc).date())
+        print(f"Recorded clinical profiles and {events} toxicity events.")
         print_welcome(url, passwords)
+        print_family_link(url, token)
         keep_live(url, token, folder, args)
     except KeyboardInterrupt:
         print("\nStopping the demo.")
@@ -172,6 +177,15 @@ Where to click:
   {url}/api/v1/docs      the API, generated from the code
 Notifications go to the log (no notifications file is set): see scheduler.log.
 A new entry arrives every few seconds; leave the inbox open and watch. Ctrl-C stops it.""",
+          flush=True)
+
+
+def print_family_link(url, token):
+    from ..family.demo import create_family_link
+
+    link = create_family_link(url, token, datetime.now(timezone.utc).date())
+    print(f"\nBe the family: open {link} in another browser window on this computer\n"
+          "(a phone needs HTTPS) and connect; then record 38.5 °C and watch the inbox.",
           flush=True)
 
 

@@ -19,6 +19,7 @@ NAVIGATION = (  # (endpoint, label, roles)
     ("pages.inbox", "Alert inbox", CARE_TEAM),
     ("pages.patient_list", "Patients", WELLBEING_TEAM),
     ("pages.wellbeing_cohort", "Wellbeing", WELLBEING_TEAM),
+    ("pages.followup_worklist", "Follow-up", CARE_TEAM),
     ("pages.staff_accounts", "Staff accounts", ("admin",)),
     ("pages.audit_log", "Audit log", ("admin",)),
 )
