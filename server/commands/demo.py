@@ -89,7 +89,7 @@ def wait_for(url, server, log_path, seconds=60):
         try:
             if requests.get(url + "/healthz", timeout=2).status_code in (200, 503):
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting, or busy
             pass
         time.sleep(0.3)
     raise CommandError(f"The demo's server did not answer at {url} within {seconds} s; "
