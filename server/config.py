@@ -214,6 +214,14 @@ class Config:
     emergency_number: str | None = setting(
         None, _parse_phone, doc="The emergency services number families call first "
                                 "(e.g. 911, 112, 999).")
+    followup_grace_days: int = setting(
+        14, _parse_int, low=1, high=365,
+        doc="A long-term follow-up due this many days ago with no follow-up entry since "
+            "puts the patient on the staff worklist as overdue.")
+    lost_to_followup_months: int = setting(
+        6, _parse_int, low=1, high=60,
+        doc="No contact from any of the family's devices for this many months puts the "
+            "patient on the staff worklist as lost to follow-up.")
     site_timezone: str = setting(
         "America/New_York", _parse_site_zone,
         doc="The clinic's time zone (an IANA place such as Europe/Madrid): every time on the "

@@ -61,12 +61,14 @@ def test_it_starts_a_demo_with_accounts_a_cohort_and_where_to_click(tmp_path):
 
     counts = sqlite3.connect(folder / "homeward.db").execute(
         "SELECT (SELECT COUNT(*) FROM patients), (SELECT COUNT(*) FROM entries), "
+        "(SELECT COUNT(*) FROM toxicity_events), (SELECT COUNT(*) FROM patient_profiles), "
         "(SELECT COUNT(*) FROM alerts WHERE level = 'emergency' AND status = 'open'), "
         "(SELECT COUNT(*) FROM entries WHERE questionnaire_id = 'caregiver-wellbeing' "
         "AND status = 'accepted')").fetchone()
     assert counts[0] >= 5 and counts[1] > 20
-    assert counts[2] >= 1  # the inbox's red banner has something to show
-    assert counts[3] >= 1  # and the wellbeing list's caregiver distress column too
+    assert counts[2] >= 1 and counts[3] >= 5  # the record pages show something
+    assert counts[4] >= 1  # the inbox's red banner has something to show
+    assert counts[5] >= 1  # and the wellbeing list's caregiver distress column too
     # A second demo starts afresh; a folder that is not a demo is never wiped.
     (tmp_path / "real").mkdir()
     (tmp_path / "real" / "homeward.db").write_text("precious")

@@ -21,6 +21,7 @@ from .. import db as storage
 from ..auth.users import create_user
 from ..clock import SystemClock
 from .checks import CommandError, ensure_port_free, local_url
+from .demo_records import seed_records
 from .init import initialise
 from .serve import bounded
 from .simulate import describe, progress_bar, staff_token
@@ -94,7 +95,7 @@ def wait_for(url, server, log_path, seconds=60):
         try:
             if requests.get(url + "/healthz", timeout=2).status_code in (200, 503):
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting, or busy
             pass
         time.sleep(0.3)
     raise CommandError(f"The demo's server did not answer at {url} within {seconds} s; "
@@ -155,6 +156,9 @@ def run(args, config):
                            state_dir=Path(tempfile.mkdtemp(prefix="phones-", dir=folder)),
                            progress=progress_bar)
         print(describe(summary))
+        physician = staff_token(url, "demo-physician", passwords["demo-physician"])
+        events = seed_records(url, physician, datetime.now(timezone.utc).date())
+        print(f"Recorded clinical profiles and {events} toxicity events.")
         print_welcome(url, passwords)
         print_family_link(url, token)
         keep_live(url, token, folder, args)
