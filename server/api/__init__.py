@@ -25,6 +25,7 @@ AREAS = (
     "server.api.profiles",
     "server.api.toxicity",
     "server.api.worklist",
+    "server.api.registry",
     "server.pages",
 )
 
