@@ -94,3 +94,14 @@ def test_it_raises_flare_signs_and_hospital_infections_for_review(family, db):
     assert alert["level"] == "attention"
     concerns = {row[0] for row in db.execute("SELECT concern FROM alerts")}
     assert concerns == {"serious_infection", "disease_flare"}
+
+
+def test_it_sends_the_organs_involved_to_the_familys_app_when_a_physician_records_them(
+        client, family, physician):
+    from test_sync_pull import by_type, pull_all
+
+    _changes, cursor, _pages = pull_all(family)
+    set_organs(client, family, physician, ["kidney", "skin"])
+    changes, _cursor, _pages = pull_all(family, cursor)
+    profile = by_type(changes, "profile")[family.patient_id]["data"]
+    assert (profile["diagnosis"], profile["organs_involved"]) == ("sle", ["kidney", "skin"])

@@ -9,6 +9,7 @@ import json
 
 from ..clock import from_db, to_db, to_wire
 from ..db import write_transaction
+from ..feed import INSERT_CHANGE
 
 TABLE = "patient_profiles"
 SEALED = ("diagnosis_text", "product_name", "car_target_text", "lymphodepletion_text")
@@ -89,6 +90,9 @@ def save_profile(db, cipher, patient_id, profile: dict, *, recorded_by, now) -> 
         db[TABLE].update(row_id, {column: cipher.seal_text(TABLE, str(row_id), column,
                                                            profile.get(column) or None)
                                   for column in SEALED})
+        # The family's app advises offline with the organs involved: its next pull gets
+        # the profile again (docs/protocol.md).
+        db.execute(INSERT_CHANGE, [patient_id, "profile", patient_id, "upsert", to_db(now)])
     after = current_profile(db, cipher, patient_id)
     fields = [*clear, *SEALED]
     changed = sorted(name for name in fields
