@@ -306,3 +306,31 @@ def test_a_pseudonym_survives_backup_and_restore_elsewhere(cohort, db, config, c
     finally:
         restored.conn.close()
     assert count == 2 and after == before
+
+
+def test_a_master_key_rotation_keeps_every_pseudonym(cohort, db, config, clock):
+    from server.cli import main
+
+    count, before = build(db, Vault.open(config, db, clock), registry="ebmt", site_code=SITE)
+    env = {"HOMEWARD_DATA_DIR": str(config.data_dir)}
+    assert main(["keys", "rotate-master"], environ=env) == 0
+    [kek_id] = db.execute("SELECT kek_id FROM pseudonym_keys").fetchone()
+    assert kek_id == db.execute("SELECT kek_id FROM master_keys WHERE retired_at IS NULL"
+                                ).fetchone()[0]
+    _, after = build(db, Vault.open(config, db, clock), registry="ebmt", site_code=SITE)
+    assert count == 2 and after == before
+
+
+def test_a_data_folder_from_before_exports_gets_its_key_from_init(client, admin, cohort, db,
+                                                                  config, clock, tmp_path):
+    from server.installation import initialise
+
+    db.execute("DELETE FROM pseudonym_keys")  # as a database made before m012's release
+    response = client.get("/api/v1/registry-exports/ebmt", headers=admin.headers)
+    assert response.status_code == 409
+    assert "homeward init" in response.get_json()["error"]["message"]
+    result = homeward("export", "registry", "--out", str(tmp_path / "out"),
+                      data_dir=config.data_dir, site_code=SITE)
+    assert result.returncode == 2 and "homeward init" in result.stderr
+    initialise(config, clock)
+    assert len(table(unzip(export(client, admin)), "patients.csv")) == 2
