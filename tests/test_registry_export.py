@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from support.registry_cohort import seed_cohort
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = "HW-TEST01"
+ISO_DATE = re.compile(r"(?<![0-9A-Za-z])(?:19|20)[0-9]{2}-?[01][0-9]-?[0-3][0-9](?![0-9])")
 
 
 @pytest.fixture
@@ -131,6 +133,10 @@ def test_no_exported_file_holds_a_name_mrn_birth_date_or_free_text(
              for marker in cohort.identifiers()
              if marker.encode() in body or marker.lower().encode() in body.lower()]
     assert leaks == []
+    # Not one calendar date either (births, infusions, onsets, consents): days only.
+    dates = [(name, match) for name, body in files.items()
+             for match in ISO_DATE.findall(body.decode("utf-8"))]
+    assert dates == []
 
 
 def test_it_writes_the_files_0600_in_a_0700_folder_through_the_command_line(
