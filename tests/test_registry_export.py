@@ -340,3 +340,13 @@ def test_a_data_folder_from_before_exports_gets_its_key_from_init(client, admin,
     assert result.returncode == 2 and "homeward init" in result.stderr
     initialise(config, clock)
     assert len(table(unzip(export(client, admin)), "patients.csv")) == 2
+
+
+def test_an_erased_child_leaves_every_export(client, admin, cohort, db, config, clock):
+    from server.patients import erase_patient
+
+    vault = Vault.open(config, db, clock)
+    erase_patient(db, vault, config, cohort.ids["mateo"], clock.now())
+    names = pseudonyms_of(db, config, clock, "ebmt", cohort)
+    rows = table(unzip(export(client, admin, "ebmt")), "patients.csv")
+    assert [names[row["pseudonym"]] for row in rows] == ["ximena"]
