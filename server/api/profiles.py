@@ -3,7 +3,7 @@ product, lymphodepletion, sex at birth, registry consents). Physicians edit it; 
 team reads it. Audited by field name only: the audit log holds no clinical facts."""
 import re
 
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .. import audit

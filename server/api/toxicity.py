@@ -2,7 +2,7 @@
 events (never delete: each change is a new revision); the care team reads the events and
 the registry summary beside the alerts that led to them. The audit log says which event and
 which kind of change, never the grade or the note."""
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .. import audit

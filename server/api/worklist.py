@@ -1,7 +1,7 @@
 """Clinic API: the long-term follow-up worklist (overdue and lost-to-follow-up patients)
 and the contacts staff record about it. Thresholds are site settings
 (HOMEWARD_FOLLOWUP_GRACE_DAYS, HOMEWARD_LOST_TO_FOLLOWUP_MONTHS)."""
-from flask_smorest import Blueprint
+from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
 from .. import audit
