@@ -41,33 +41,42 @@ def _date(text):
 
 
 def run_registry(args, config, clock=None):
+    exported = export_registries(config, args.out, registry=args.registry, since=args.since,
+                                 clock=clock)
+    if not exported:
+        print("No consent in force names a registry; nothing to export.")
+    for registry, count, folder, files in exported:
+        print(f"{registry}: {count} patient(s) exported to {folder} ({len(files)} files).")
+    return 0
+
+
+def export_registries(config, out: Path, *, registry=None, since=None, clock=None,
+                      actor=None) -> list[tuple]:
+    """Write each registry's export under `out` (one registry, or every one a consent names)
+    and audit it; -> [(registry, children, folder, file names)]."""
     clock = clock or SystemClock()
     check_initialised(config)
     db = storage.connect(config.database_path)
+    exported = []
     try:
         storage.migrate(db)
         vault = Vault.open(config, db, clock)
-        args.out.mkdir(parents=True, exist_ok=True, mode=0o700)
-        registries = [args.registry] if args.registry else registries_consented(db)
-        if not registries:
-            print("No consent in force names a registry; nothing to export.")
-            return 0
-        for registry in registries:
+        out.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for name in [registry] if registry else registries_consented(db):
             try:
-                check_request(registry, config.site_code)
-                count, files = build(db, vault, registry=registry,
-                                     site_code=config.site_code, since=args.since)
+                check_request(name, config.site_code)
+                count, files = build(db, vault, registry=name, site_code=config.site_code,
+                                     since=since)
             except (ExportProblem, NoPseudonymKey) as error:
                 raise CommandError(str(error)) from None
-            folder = args.out / registry
+            folder = out / name
             write_files(folder, files)
-            record_as(db, "registry.export", actor_username="cli:" + getpass.getuser(),
-                      actor_role="operator", now=clock.now(), target=registry,
-                      details={"registry": registry, "patients": count,
-                               "since": args.since.isoformat() if args.since else None,
+            record_as(db, "registry.export", actor_username=actor or "cli:" + getpass.getuser(),
+                      actor_role="operator", now=clock.now(), target=name,
+                      details={"registry": name, "patients": count,
+                               "since": since.isoformat() if since else None,
                                "site_code": config.site_code, "files": sorted(files)})
-            print(f"{registry}: {count} patient(s) exported to {folder} "
-                  f"({len(files)} files).")
+            exported.append((name, count, folder, sorted(files)))
     finally:
         db.conn.close()
-    return 0
+    return exported
