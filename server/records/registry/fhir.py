@@ -129,9 +129,11 @@ def adverse_event(pseudonym, event, subject) -> dict:
 
 
 def observation(pseudonym, number, row, subject) -> dict:
+    extensions = [ext("day-post-infusion", "valueInteger", row["day_post_infusion"])]
+    if row["variant"]:
+        extensions.append(ext("variant", "valueCode", row["variant"]))
     return {"resourceType": "Observation", "id": f"{pseudonym}-score-{number}",
-            "extension": [ext("day-post-infusion", "valueInteger", row["day_post_infusion"]),
-                          ext("variant", "valueCode", row["variant"])],
+            "extension": extensions,
             "status": "final",
             "category": [{"coding": [{"system": TERMINOLOGY + "observation-category",
                                       "code": "survey"}]}],
@@ -158,6 +160,7 @@ def questionnaire_response(pseudonym, number, row, subject) -> dict:
     return {"resourceType": "QuestionnaireResponse", "id": f"{pseudonym}-follow-up-{number}",
             "extension": [ext("day-post-infusion", "valueInteger", row["day_post_infusion"]),
                           ext("respondent", "valueCode", row["respondent"])],
-            "questionnaire": f"{CANONICAL}{FOLLOW_UP}:{row['form_variant']}|"
-                             f"{row['form_version']}",
+            "questionnaire": f"{CANONICAL}{FOLLOW_UP}"
+                             + (f":{row['form_variant']}" if row["form_variant"] else "")
+                             + f"|{row['form_version']}",
             "status": "completed", "subject": subject, "item": items}
