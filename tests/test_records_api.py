@@ -195,3 +195,22 @@ def test_it_sets_the_alerts_that_led_to_an_event_beside_it(client, physician, fa
     assert [(a["alert_id"], a["linked"], a["day_post_infusion"])
             for a in by_kind["crs"]["alerts"]] == [(alert_id, True, 3)]
     assert by_kind["icans"]["alerts"] == []  # a fever is not the home side of ICANS
+
+
+def test_it_sets_the_nurses_calls_beside_the_alert_that_led_to_an_event(client, physician,
+                                                                       family, nurse):
+    pushed = family.push([family.envelope(family.document({"temperature_c": 38.9,
+                                                           "temperature_method": "oral"}))])
+    alert_id = pushed.get_json()["results"][0]["alert"]["alert_id"]
+    call = client.post(f"/api/v1/alerts/{alert_id}/calls", headers=nurse.headers,
+                       json={"reached": "Ana, mother", "disposition": "day_unit",
+                             "note": "Sealed call note Quillon"})
+    assert call.status_code == 201, call.get_json()
+    client.post(url(family.patient_id, "toxicity-events"),
+                json={**CRS, "onset_date": "2026-11-20", "resolution_date": None},
+                headers=physician.headers)
+    summary = client.get(url(family.patient_id, "toxicity"), headers=physician.headers)
+    [alert] = summary.get_json()["events"][0]["alerts"]
+    [made] = alert["calls"]
+    assert made["reached"] is True and made["disposition"] == "day_unit"
+    assert "Quillon" not in summary.get_data(as_text=True)

@@ -156,6 +156,9 @@ def test_it_tells_the_family_when_the_team_acknowledges_with_a_message(family, n
     assert response.status_code == 200
     changes, _cursor, _pages = pull_all(family, cursor)
     seen = by_type(changes, "alert")[alert["alert_id"]]["data"]
+    thread = seen.pop("thread")
     assert seen == {"alert_id": alert["alert_id"], "entry_id": "e1", "level": "urgent",
                     "status": "acknowledged", "reasons": ["fever"],
                     "message": "Vengan a urgencias, les esperamos."}
+    assert [(m["kind"], m["text"]) for m in thread] == [
+        ("acknowledgement", "Vengan a urgencias, les esperamos.")]

@@ -16,12 +16,12 @@ blueprint = Blueprint("worklist", __name__, url_prefix="",
 CARE_TEAM = ("nurse", "physician")
 
 
-class ContactRequestSchema(Schema):
+class FollowUpContactRequestSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(list(worklist.OUTCOMES)))
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 2000))
 
 
-class ContactSchema(Schema):
+class FollowUpContactSchema(Schema):
     contact_id = fields.Integer()
     outcome = fields.String()
     contacted_by = fields.String()
@@ -29,8 +29,8 @@ class ContactSchema(Schema):
     note = fields.String(allow_none=True)
 
 
-class ContactListSchema(Schema):
-    contacts = fields.List(fields.Nested(ContactSchema))
+class FollowUpContactListSchema(Schema):
+    contacts = fields.List(fields.Nested(FollowUpContactSchema))
 
 
 class WorklistRowSchema(Schema):
@@ -41,7 +41,7 @@ class WorklistRowSchema(Schema):
     follow_up_due_at = fields.String(allow_none=True)
     last_follow_up_at = fields.String(allow_none=True)
     last_device_contact_at = fields.String(allow_none=True)
-    last_contact = fields.Nested(ContactSchema, allow_none=True)
+    last_contact = fields.Nested(FollowUpContactSchema, allow_none=True)
 
 
 class WorklistSchema(Schema):
@@ -95,8 +95,8 @@ def get_worklist():
 
 @blueprint.route("/patients/<patient_id>/follow-up-contacts", methods=["POST"])
 @require_staff(*CARE_TEAM)
-@blueprint.arguments(ContactRequestSchema)
-@blueprint.response(201, ContactSchema)
+@blueprint.arguments(FollowUpContactRequestSchema)
+@blueprint.response(201, FollowUpContactSchema)
 @blueprint.doc(security=[{"bearer": []}])
 def post_contact(body, patient_id):
     """Record a contact made about follow-up (audited; the note is sealed)."""
@@ -107,7 +107,7 @@ def post_contact(body, patient_id):
 
 @blueprint.route("/patients/<patient_id>/follow-up-contacts", methods=["GET"])
 @require_staff(*CARE_TEAM)
-@blueprint.response(200, ContactListSchema)
+@blueprint.response(200, FollowUpContactListSchema)
 @blueprint.doc(security=[{"bearer": []}])
 def list_contacts(patient_id):
     """Every follow-up contact about this patient, newest first."""

@@ -21,6 +21,7 @@ from ..clock import to_wire
 from ..context import get_config, get_db, get_vault, now
 from ..errors import InvalidRequest, NotFound
 from . import blueprint
+from .contacts import contacts_from_form
 from .common import CARE_TEAM, WELLBEING_TEAM, done, render
 from ..zones import zone_problem, zones_by_region
 from .present import local
@@ -107,6 +108,8 @@ def checked_patient(form) -> tuple[dict, dict]:
     values = {"display_name": name, "date_of_birth": birth, "infusion_date": infusion,
               "timezone": zone, "language": language, "mrn": mrn,
               "product": form.get("product", "").strip()[:100] or None}
+    values["contacts"], contact_errors = contacts_from_form(form)
+    errors.update(contact_errors)
     return values, errors
 
 

@@ -70,11 +70,20 @@ def toxicity_summary(db, cipher, patient_row) -> dict:
 
 
 def patient_alerts(db, patient_id) -> list[dict]:
-    """Every alert of the patient in clear columns only (codes and times)."""
+    """Every alert of the patient with the nurses' calls on it, in clear columns only
+    (codes and times: what was said on a call stays sealed in its own record)."""
+    calls = {}
+    for row in db.query("SELECT alert_id, called_by, called_at, reached, disposition, "
+                        "triage FROM alert_calls WHERE patient_id = ? ORDER BY called_at",
+                        [patient_id]):
+        calls.setdefault(row["alert_id"], []).append({
+            "called_at": to_wire(from_db(row["called_at"])), "called_by": row["called_by"],
+            "reached": bool(row["reached"]), "disposition": row["disposition"],
+            "triage": row["triage"]})
     return [{"alert_id": row["id"], "concern": row["concern"],
              "reasons": json.loads(row["reasons"]), "level": row["level"],
              "status": row["status"], "raised_at": to_wire(from_db(row["raised_at"])),
-             "outcome": row["outcome"]}
+             "outcome": row["outcome"], "calls": calls.get(row["id"], [])}
             for row in db.query("SELECT id, concern, reasons, level, status, raised_at, "
                                 "outcome FROM alerts WHERE patient_id = ? ORDER BY raised_at",
                                 [patient_id])]
