@@ -176,7 +176,7 @@ class AlertSource(Source):
             params = [*params, *hidden]
         return context.db.query(
             "SELECT id, patient_id, reasons, level, status, first_entry_id, family_message, "
-            f"resolved_at FROM alerts WHERE patient_id = ? {where}",
+            f"acknowledged_at, resolved_at FROM alerts WHERE patient_id = ? {where}",
             [context.patient["patient_id"], *params])
 
     def _data(self, context, row):
@@ -190,6 +190,8 @@ class AlertSource(Source):
         return {"alert_id": row["id"], "entry_id": row["first_entry_id"],
                 "level": row["level"], "status": row["status"],
                 "reasons": json.loads(row["reasons"]), "message": message,
+                # "The team saw this at 14:05": when someone first took the alert on.
+                "acknowledged_at": wire(row["acknowledged_at"]),
                 "thread": self._thread(context, row["id"])}
 
     @staticmethod

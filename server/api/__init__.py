@@ -29,6 +29,7 @@ AREAS = (
     "server.api.worklist",
     "server.api.registry",
     "server.pages",
+    "server.family",
 )
 
 

@@ -114,6 +114,9 @@ class FeedAlertSchema(Schema):
                                                       "the team's latest, for older apps"})
     thread = fields.List(fields.Nested(FeedMessageSchema), metadata={
         "description": "every message the team sent about this alert, oldest first"})
+    acknowledged_at = fields.String(allow_none=True, metadata={
+        "description": "when the care team first took it on (\"The team saw this at "
+                       "14:05\"), or null"})
 
 
 def change_data(key_set_schema):

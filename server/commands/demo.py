@@ -160,6 +160,7 @@ def run(args, config):
                 folder / "registry-exports", actor="demo"):
             print(f"Registry export ({registry}, de-identified): {count} children in {where}.")
         print_welcome(url, passwords)
+        print_family_link(url, token)
         keep_live(url, token, folder, args)
     except KeyboardInterrupt:
         print("\nStopping the demo.")
@@ -182,6 +183,15 @@ Where to click:
   {url}/api/v1/docs      the API, generated from the code
 Notifications go to the log (no notifications file is set): see scheduler.log.
 A new entry arrives every few seconds; leave the inbox open and watch. Ctrl-C stops it.""",
+          flush=True)
+
+
+def print_family_link(url, token):
+    from ..family.demo import create_family_link
+
+    link = create_family_link(url, token, datetime.now(timezone.utc).date())
+    print(f"\nBe the family: open {link} in another browser window on this computer\n"
+          "(a phone needs HTTPS) and connect; then record 38.5 °C and watch the inbox.",
           flush=True)
 
 

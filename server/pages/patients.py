@@ -15,7 +15,7 @@ from sync.enrolment import RESPONDENTS, create_code
 from .. import audit, patients
 from .. import db as storage
 from ..alerting import alerts_where
-from ..api.devices import enrol_uri
+from ..api.devices import app_link, enrol_uri
 from ..auth import require_staff
 from ..clock import to_wire
 from ..context import get_config, get_db, get_vault, now
@@ -142,10 +142,11 @@ def enrol_device(patient_id):
                      details={"respondent": respondent, "via": "page"})
     patient = patients.get_patient(db, get_vault(), patient_id, moment)
     uri = enrol_uri(get_config().public_url, code)
+    link = app_link(get_config().public_url, code)
     # segno writes the QR code as plain SVG markup (no script, no style attribute), safe to
     # put inline under the pages' CSP.
-    qr_svg = segno.make(uri, error="m").svg_inline(scale=5, title="Enrolment QR code")
+    qr_svg = segno.make(link, error="m").svg_inline(scale=5, title="Enrolment QR code")
     return render("enrolment.html", patient=patient, code=code, respondent=respondent,
                   expires_at=to_wire(expires_at),
                   expires_local=local(expires_at, patient["timezone"], True),
-                  enrol_uri=uri, qr_svg=qr_svg)
+                  enrol_uri=uri, app_link=link, qr_svg=qr_svg)
