@@ -172,5 +172,6 @@ def register_jobs(registry, routing=None, *, evidence=None,
             log.info("dispatched notifications: %s", counts)
         return counts
 
-    registry.add(Job("notifications", every_seconds, dispatch_notifications))
+    registry.add(Job("notifications", every_seconds, dispatch_notifications,
+                     wake_probe=outbox.newest_id))
     return routing
