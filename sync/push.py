@@ -9,20 +9,16 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from marshmallow import ValidationError
-
 from questionnaires.model import NoVariantError, UnknownQuestionnaireError
 from questionnaires.scoring import score
 from questionnaires.validation import validate_answers
 
 from .dedupe import content_of, is_same_content
-from .documents import MAX_DEPTH, EntryDocumentSchema, is_deeper_than, parse_document
+from .documents import MAX_DEPTH, is_deeper_than, parse_document
+from .entry_check import check_entry_document
 from .plausible import correct_time
 from .sealing import OpenFailed, is_b64url
 
-# One schema for the process: building a marshmallow schema deep-copies its fields, which
-# cost more than loading the entry itself (bench/RESULTS.md). Loading does not change it.
-DOCUMENT_SCHEMA = EntryDocumentSchema()
 ENTRY_COLUMNS = ("entry_id", "patient_id", "device_id", "questionnaire_id",
                  "questionnaire_version", "variant", "task_id", "respondent", "status",
                  "recorded_at", "received_at", "clock_offset_seconds", "corrected_at",
@@ -157,13 +153,16 @@ def check_task(context, document, problems, recorded_at):
 
 
 def parse_entry(plaintext):
-    """sync.documents.parse_document, with the shared schema on the common path; anything
-    that does not load cleanly goes through parse_document itself, for its exact problems."""
+    """sync.documents.parse_document, with the compiled checker on the common path (it
+    answers as the schema does: tests/test_entry_check.py); anything that does not load
+    cleanly goes through parse_document itself, for its exact problems."""
     try:
         raw = json.loads(plaintext.decode("utf-8"))
         if isinstance(raw, dict) and not is_deeper_than(raw, MAX_DEPTH):
-            return raw, DOCUMENT_SCHEMA.load(raw), []
-    except (UnicodeDecodeError, ValueError, RecursionError, ValidationError):
+            loaded, problems = check_entry_document(raw)
+            if not problems:
+                return raw, loaded, []
+    except (UnicodeDecodeError, ValueError, RecursionError):
         pass
     return parse_document(plaintext)
 
