@@ -32,6 +32,7 @@ PHONE = """
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createSyncClient } from "%(modules)s/client.js";
 import { createMemoryStore } from "%(modules)s/memory-store.js";
+import { adviseOnSave, compareWithServer } from "%(modules)s/../advice/advise.js";
 
 const [statePath, command, argument] = process.argv.slice(2);
 const { url, ...args } = JSON.parse(argument);
@@ -47,6 +48,22 @@ const commands = {
   entries: () => client.entries(args.language),
   alerts: () => client.alerts(),
   items: async () => (await store.items.list(args.type)).map((item) => item.id),
+  // Save as the app does: advice from the pulled rules and profile first, sealed in the entry.
+  advise_and_record: async () => {
+    const [rules] = (await store.items.list("rules")).map((item) => item.data);
+    const [profile] = (await store.items.list("profile")).map((item) => item.data);
+    const recorded_at = new Date().toISOString();
+    const entry = { questionnaire_id: "symptom-diary", variant: "caregiver",
+      answers: args.answers, recorded_at };
+    const advice = adviseOnSave({ rules, profile, history: [], entry, now: recorded_at,
+      language: "en" });
+    const record = await client.record("symptom-diary", "1.0.0", null, args.answers,
+      { recordedAt: recorded_at, phoneAdvice: args.claim
+        ? { level: args.claim, rules_signature: rules.signature } : advice.phoneAdvice });
+    return { entry_id: record.entry_id, level: advice.level, tel: advice.actions[0]?.href ?? null };
+  },
+  compare: async () => Object.fromEntries((await client.outbox.list()).map((record) =>
+    [record.entry_id, compareWithServer(record.phone_advice?.level ?? null, record)])),
 };
 const result = await commands[command]();
 writeFileSync(statePath, JSON.stringify(store.dump()));
@@ -180,6 +197,36 @@ def test_a_revoked_phone_keeps_its_entries_and_delivers_them_after_enrolling_aga
     assert (report["error"], report["accepted"]) == (None, 1)
     # sealed under the old device id before the revocation, and still delivered
     assert stored_entries(db, patient_id) == {fever: "accepted"}
+
+
+@needs_node
+def test_the_phones_advice_travels_sealed_and_the_server_counts_only_where_it_differs(
+        live, nurse, db, phone):
+    patient_id, code = new_code(live.url, nurse)
+    phone("enrol", live.url, code=code, name="Papá's phone")
+    assert phone("sync", live.url)["error"] is None   # the rules and the profile, pulled
+    fever = phone("advise_and_record", live.url,
+                  answers={"temperature_c": 38.6, "temperature_method": "oral"})
+    assert fever["level"] == "urgent"
+    # a phone that says "urgent" where the server finds nothing (old rules, say)
+    calm = phone("advise_and_record", live.url, claim="urgent",
+                 answers={"temperature_c": 36.8, "temperature_method": "oral"})
+    assert calm["level"] is None
+    report = phone("sync", live.url)
+    assert (report["error"], report["accepted"]) == (None, 2)
+
+    drift = list(db.query("SELECT entry_id, phone_level, server_level, server_higher, "
+                          "phone_rules_signature, server_rules_signature FROM advice_drift"))
+    assert [(row["entry_id"], row["phone_level"], row["server_level"], row["server_higher"])
+            for row in drift] == [(calm["entry_id"], "urgent", None, 0)]
+    assert drift[0]["phone_rules_signature"] == drift[0]["server_rules_signature"]
+    health = requests.get(f"{live.url}/healthz", timeout=30).json()
+    assert health["advice_drift"]["total"] == 1
+    # on the phone: the server agreed with the fever advice, and found less for the other
+    compared = phone("compare", live.url)
+    assert compared[fever["entry_id"]] == {"serverLevel": "urgent", "serverHigher": False,
+                                           "mustSwitch": False}
+    assert compared[calm["entry_id"]]["mustSwitch"] is False
 
 
 # The same client in Chromium, on the server's own origin: the page's files are served

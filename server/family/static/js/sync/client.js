@@ -126,12 +126,15 @@ export function createSyncClient({ baseUrl = "", fetch = globalThis.fetch, store
 
   // Seals the entry to the cached current key at once and queues only the envelope.
   // Works offline. Returns the outbox record (entry_id, state "waiting", no answers).
+  // phoneAdvice: what the app advised on Save ({level, rules_signature}, js/advice/advise.js),
+  // sealed into the entry and kept on the record to compare with the server's answer.
   async function record(questionnaireId, questionnaireVersion, variant, answers,
-    { taskId = null, respondent = null, supersedes = null, recordedAt = null } = {}) {
+    { taskId = null, respondent = null, supersedes = null, recordedAt = null,
+      phoneAdvice = null } = {}) {
     const { device_id: deviceId, patient_id: patientId, ...rest } = await enrolled();
     const document = newEntryDocument({ deviceId, patientId, questionnaireId, questionnaireVersion,
       variant, taskId, supersedes, respondent: respondent ?? rest.entry_respondent ?? rest.respondent,
-      recordedAt: recordedAt ?? rfc3339(now()), answers });
+      recordedAt: recordedAt ?? rfc3339(now()), answers, phoneAdvice });
     const key = currentKey(await store.get("key_set"));
     return outbox.add(await sealEntry({ key, deviceId, document, x25519 }), document);
   }

@@ -17,7 +17,7 @@
 export const SETTLED = ["accepted", "duplicate", "quarantined"];
 export const UNSENT = ["waiting", "sending", "rejected"];
 const JOURNAL = ["questionnaire_id", "questionnaire_version", "questionnaire_variant", "task_id",
-  "respondent", "recorded_at", "supersedes", "device_id"];
+  "respondent", "recorded_at", "supersedes", "device_id", "phone_advice"];
 
 // -- transitions ------------------------------------------------------------------------
 

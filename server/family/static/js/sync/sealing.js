@@ -16,6 +16,8 @@ const ENC_BYTES = 32;
 const TAG_BYTES = 16;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RESPONDENTS = ["caregiver", "patient"];
+// Levels a phone may say it found (docs/protocol.md, `phone_advice`), most severe first.
+export const ADVICE_LEVELS = ["emergency", "urgent", "attention", "info"];
 
 export class EntryError extends Error {
   // The entry cannot be recorded as given; nothing was sealed or stored.
@@ -175,11 +177,31 @@ function nonEmpty(name, value) {
   return value;
 }
 
+// What the phone's evaluator found, as the server reads it: {level, rules_signature}, level
+// one of ADVICE_LEVELS or null (nothing found), the signature of the served rules or null.
+// js/rules/evaluate.js phoneAdviceOf() makes exactly this.
+function checkPhoneAdvice(advice) {
+  if (!advice || typeof advice !== "object" || Array.isArray(advice)) {
+    throw new EntryError("phone_advice must be {level, rules_signature}.");
+  }
+  const { level = null, rules_signature: signature = null } = advice;
+  if (level !== null && !ADVICE_LEVELS.includes(level)) {
+    throw new EntryError(`phone_advice.level must be one of ${ADVICE_LEVELS.join(", ")} or null.`);
+  }
+  if (signature !== null && (typeof signature !== "string" || !signature)) {
+    throw new EntryError("phone_advice.rules_signature must be the served rules' signature or null.");
+  }
+  return { level, rules_signature: signature };
+}
+
 // The entry document of docs/protocol.md, in the order the test vector has it.
 // entryId is made here (UUID v4) unless given, so a retry can never make a second entry.
+// phoneAdvice (optional): what the phone advised on Save, sealed in as `phone_advice` so
+// the server can count drift between its alerts and the phone's advice.
 export function newEntryDocument({
   entryId = crypto.randomUUID(), deviceId, patientId, questionnaireId, questionnaireVersion,
   variant = null, taskId = null, respondent, recordedAt, supersedes = null, answers,
+  phoneAdvice = null,
 }) {
   if (!UUID.test(entryId)) throw new EntryError("entry_id must be a UUID.");
   if (!RESPONDENTS.includes(respondent)) {
@@ -202,7 +224,11 @@ export function newEntryDocument({
   };
   // Naming the variant the app showed makes the server validate against exactly that one.
   if (variant !== null) document.questionnaire_variant = nonEmpty("questionnaire_variant", variant);
-  return Object.assign(document, {
+  const advice = phoneAdvice === null ? null : checkPhoneAdvice(phoneAdvice);
+  Object.assign(document, {
     task_id: taskId, respondent, recorded_at: recorded, supersedes, answers: checkAnswers(answers),
   });
+  // Absent rather than null without advice: an app that did not evaluate says nothing.
+  if (advice !== null) document.phone_advice = advice;
+  return document;
 }
