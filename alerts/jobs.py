@@ -6,6 +6,7 @@ UPDATE, silences extend their open episode, notifications carry idempotency keys
 import logging
 from datetime import timedelta
 
+from .calls import recheck_due
 from .episodes import escalate_due, record_findings, utc
 from .evaluate import evaluate_silence
 from .intake import patient_values, silent_patients
@@ -19,6 +20,7 @@ ESCALATION_EVERY_SECONDS = 15
 REMINDER_EVERY_SECONDS = 300
 REMIND_AFTER = timedelta(hours=1)
 CHECKIN_EVERY_SECONDS = 60
+RECHECK_EVERY_SECONDS = 15
 
 
 def in_transaction(db, work):
@@ -35,6 +37,18 @@ def escalation_job(notifier) -> Job:
                         ", ".join(escalated))
         return escalated
     return Job("escalation", ESCALATION_EVERY_SECONDS, escalate)
+
+
+def recheck_job(notifier) -> Job:
+    """A nurse's `recheck` that nobody answered (no call, no family entry) in time: the
+    alert escalates again, through the same outbox and route as an unacknowledged one."""
+    def recheck(db, now):
+        escalated = in_transaction(db, lambda: recheck_due(db, now, notifier(db, now)))
+        if escalated:
+            log.warning("recheck missed on %d alert(s): %s", len(escalated),
+                        ", ".join(escalated))
+        return escalated
+    return Job("rechecks", RECHECK_EVERY_SECONDS, recheck)
 
 
 def check_silences(db, now, *, settings, notifier, patient_facts, cipher_for):

@@ -28,6 +28,7 @@ from server.config import Config
 from server.db import connect
 from server.patients import new_patient_id
 from server.vault import Vault
+from server.contacts import seal_contacts
 from sync.canonical import canonicalise
 from sync.sealing import entry_plaintext
 from sync.simulated_answers import neuro_check
@@ -75,10 +76,15 @@ class Loader:
                  "mrn": f"MRN-S{index:08d}", "contact": None}
         sealed = {column: cipher.seal_text("patients", patient_id, column, value)
                   for column, value in clear.items()}
+        # Two people to phone, as a clinic records them: every inbox card unseals them.
+        contacts = seal_contacts(cipher, patient_id, [
+            {"name": f"Parent {index}", "relationship": "mother", "phone": "+1 617 555 0101",
+             "language": "en", "best_times": "any time"},
+            {"name": f"Other {index}", "relationship": "father", "phone": "617 555 0102"}])
         rows = {"patients": [(patient_id, utc(now), "seed", infusion.isoformat(),
                               "America/New_York", rng.choice(("en", "es")), None, "active",
                               sealed["display_name"], sealed["date_of_birth"], sealed["mrn"],
-                              sealed["contact"])],
+                              sealed["contact"], contacts)],
                 "devices": [(device_id, patient_id, "caregiver",
                              hashlib.sha256(secrets.token_bytes(16)).hexdigest(),
                              cipher.seal_text("devices", device_id, "device_name", "Phone"),
@@ -156,7 +162,8 @@ class Loader:
 
 TABLES = {
     "patients": ("id", "created_at", "created_by", "infusion_date", "timezone", "language",
-                 "product", "status", "display_name", "date_of_birth", "mrn", "contact"),
+                 "product", "status", "display_name", "date_of_birth", "mrn", "contact",
+                 "contacts"),
     "devices": ("id", "patient_id", "respondent", "token_hash", "device_name", "platform",
                 "app_version", "enrolled_at", "last_seen_at"),
     "entries": ENTRY_COLUMNS,

@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FORMAT = "homeward-questionnaire/1"
-RESPONDENTS = ("caregiver", "patient")
+# Who fills a variant in. `staff`: a nurse entering what they assessed by phone (e.g. the
+# neuro check's staff variants); never sent to a family's device, never scheduled.
+FAMILY_RESPONDENTS = ("caregiver", "patient")
+RESPONDENTS = (*FAMILY_RESPONDENTS, "staff")
 ITEM_TYPES = (
     "decimal", "integer", "boolean", "choice", "multi-choice",
     "scale-0-4", "faces", "text", "date-time",

@@ -15,7 +15,7 @@ from pathlib import Path
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from .loading import describe_errors
-from .model import RESPONDENTS, DefinitionError
+from .model import FAMILY_RESPONDENTS, DefinitionError
 
 FORMAT = "homeward-schedule/1"
 SHIPPED_SCHEDULE = Path(__file__).parent / "schedule.json"
@@ -114,7 +114,8 @@ class TriggerSchema(_Base):
 
 class PlanSchema(_Base):
     questionnaire = fields.Str(required=True)
-    respondents = fields.List(fields.Str(validate=validate.OneOf(RESPONDENTS)), load_default=list(RESPONDENTS))
+    respondents = fields.List(fields.Str(validate=validate.OneOf(FAMILY_RESPONDENTS)),
+                              load_default=list(FAMILY_RESPONDENTS))
     occurrences = fields.List(fields.Nested(OccurrenceSchema), required=True)
     also_when = fields.List(fields.Nested(TriggerSchema), load_default=list)
 

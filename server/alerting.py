@@ -87,8 +87,9 @@ def format_value(value):
     return str(value)
 
 
-def alert_view(row, cipher, entry_ids=()) -> dict:
-    """An alert as the clinic API shows it; `cipher` unseals evidence, note and messages."""
+def alert_view(row, cipher, entry_ids=(), now=None) -> dict:
+    """An alert as the clinic API shows it; `cipher` unseals evidence, note and messages;
+    `now` tells whether a claim still holds (without it, none is shown)."""
     reasons = json.loads(row["reasons"])
 
     def unseal(column):
@@ -121,7 +122,21 @@ def alert_view(row, cipher, entry_ids=()) -> dict:
         "snoozed_until": to_wire(from_db(row["snoozed_until"])),
         "snoozed_by": row["snoozed_by"],
         "snooze_reason": unseal("snooze_reason"),
+        **call_state(row, now),
     }
+
+
+def call_state(row, now) -> dict:
+    """Who is calling the family (a claim that still holds), the last call and the recheck
+    a call asked for; columns a database from before m009 lacks read as none."""
+    from .calls import claim_view
+
+    keys = row.keys() if hasattr(row, "keys") else ()
+    if "claimed_by" not in keys:
+        return {"claim": None, "last_call_at": None, "recheck_at": None}
+    return {"claim": claim_view(row, now) if now is not None else None,
+            "last_call_at": to_wire(from_db(row["last_call_at"])),
+            "recheck_at": to_wire(from_db(row["recheck_at"]))}
 
 
 def alerts_where(role, statuses=(), patient_id=None) -> tuple[list[str], list]:
@@ -141,7 +156,7 @@ def alerts_where(role, statuses=(), patient_id=None) -> tuple[list[str], list]:
     return where, params
 
 
-def list_alerts(db, vault, *, role, status=None, patient_id=None, limit=500):
+def list_alerts(db, vault, *, role, status=None, patient_id=None, limit=500, now=None):
     """Most urgent first, then oldest first: the order a nurse should work in."""
     where, params = alerts_where(role, (status,) if status else (), patient_id)
     order = " ".join(f"WHEN '{level}' THEN {rank}" for rank, level in enumerate(LEVELS))
@@ -150,7 +165,7 @@ def list_alerts(db, vault, *, role, status=None, patient_id=None, limit=500):
         f"ORDER BY CASE level {order} END DESC, raised_at ASC LIMIT ?", [*params, limit]))
     ciphers = vault.for_patients(db, [row["patient_id"] for row in rows])
     entries = entries_of(db, [row["id"] for row in rows])
-    return [alert_view(row, ciphers.get(row["patient_id"]), entries.get(row["id"], ()))
+    return [alert_view(row, ciphers.get(row["patient_id"]), entries.get(row["id"], ()), now)
             for row in rows]
 
 

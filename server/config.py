@@ -186,6 +186,10 @@ class Config:
     notifications_file: Path | None = setting(
         None, _parse_path, doc="JSON of notification channels and routes "
                                "(docs/notifications.md); unset: alerts are only logged.")
+    claim_lapse_minutes: int = setting(
+        15, _parse_int, low=1, high=240,
+        doc="A nurse's \"I'm calling\" claim on an alert lapses after this long without a "
+            "call record, so colleagues can call instead.")
     care_team_phone_day: str | None = setting(
         None, _parse_phone, doc="The CAR T team's phone number in the day, shown by the "
                                 "family app's advice (docs/protocol.md, profile).")

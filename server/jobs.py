@@ -1,6 +1,6 @@
 """The scheduler's jobs as this installation configures them: the alert rules with the
 site's thresholds, the notification routes, and the vault to seal and unseal with."""
-from alerts.jobs import checkin_job, escalation_job, reminder_job
+from alerts.jobs import checkin_job, escalation_job, recheck_job, reminder_job
 from alerts.notifications.outbox import enqueue
 from alerts.notifications.dispatch import register_jobs as register_dispatch
 from alerts.scheduler import Registry
@@ -29,6 +29,7 @@ def build_jobs(config, database, clock=None) -> Registry:
     registry = Registry()
     register_dispatch(registry, runtime.routing, evidence=evidence)
     registry.add(escalation_job(runtime.notifier))
+    registry.add(recheck_job(runtime.notifier))
     registry.add(checkin_job(
         settings=runtime.settings, notifier=runtime.notifier, cipher_for=vault.for_patient,
         patient_facts=lambda db, patient_id, now: patient_facts(db, vault, patient_id, now)))

@@ -277,3 +277,36 @@ def m007_alert_entries_by_entry(db):
     # A `duplicate` push result carries the entry's current alert: without it, a retried
     # batch of 500 entries scanned every alert's entries 500 times.
     db["alert_entries"].create_index(["entry_id"])
+
+
+@migrations()
+def m009_calls(db):
+    # The nurse's call (issue 13). Clear columns are ids, codes and times, as everywhere:
+    # the scheduler finds due rechecks and lapsed claims without unsealing anything.
+    # Contacts (names, phone numbers) are sealed with the patient's key, like the name.
+    db["patients"].add_column("contacts", bytes)
+    db["alerts"].add_column("claimed_by", str)
+    db["alerts"].add_column("claimed_at", str)
+    db["alerts"].add_column("claim_expires_at", str)
+    db["alerts"].add_column("last_call_at", str)
+    db["alerts"].add_column("recheck_at", str)
+    db["alerts"].add_column("recheck_set_at", str)
+    db["alerts"].create_index(["recheck_at"])
+
+    # One row per call attempt, "no answer" included; `details` holds who was reached,
+    # the findings, the neuro assessment and the note, sealed.
+    db["alert_calls"].create({
+        "id": str, "alert_id": str, "patient_id": str, "called_by": str, "called_at": str,
+        "reached": int, "disposition": str, "recheck_minutes": int, "triage": str,
+        "neuro_variant": str, "details": bytes,
+    }, pk="id", foreign_keys=[("alert_id", "alerts", "id"), ("patient_id", "patients", "id")],
+        not_null={"alert_id", "patient_id", "called_by", "called_at", "reached"})
+    db["alert_calls"].create_index(["alert_id", "called_at"])
+
+    # The team's messages to the family about an alert: a thread, never overwritten.
+    db["alert_messages"].create({
+        "id": str, "alert_id": str, "patient_id": str, "kind": str, "sent_by": str,
+        "sent_at": str, "delivered_at": str, "read_at": str, "body": bytes,
+    }, pk="id", foreign_keys=[("alert_id", "alerts", "id"), ("patient_id", "patients", "id")],
+        not_null={"alert_id", "patient_id", "kind", "sent_at", "body"})
+    db["alert_messages"].create_index(["alert_id", "sent_at"])

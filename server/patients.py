@@ -36,7 +36,8 @@ def age_today(birth: date, timezone_name: str, now: datetime) -> int:
 
 
 def create_patient(db, vault, *, display_name, date_of_birth, infusion_date, timezone,
-                   language, created_by, now, mrn=None, product=None, contact=None) -> str:
+                   language, created_by, now, mrn=None, product=None, contact=None,
+                   contacts=None) -> str:
     patient_id = new_patient_id()
     with write_transaction(db):
         db["patients"].insert({
@@ -51,6 +52,11 @@ def create_patient(db, vault, *, display_name, date_of_birth, infusion_date, tim
             column: cipher.seal_text("patients", patient_id, column, value)
             for column, value in values.items()
         })
+        if contacts:
+            from .contacts import seal_contacts
+
+            db.execute("UPDATE patients SET contacts = ? WHERE id = ?",
+                       [seal_contacts(cipher, patient_id, contacts), patient_id])
     return patient_id
 
 
@@ -73,13 +79,16 @@ def describe(row, cipher, now) -> dict:
     }
     if cipher is None:
         return {**patient, "display_name": None, "date_of_birth": None, "mrn": None,
-                "contact": None, "age_years": None, "age_band": None,
+                "contact": None, "contacts": [], "age_years": None, "age_band": None,
                 "erased_at": to_wire(from_db(row["erased_at"]))}
     sealed = {column: cipher.open_text("patients", row["id"], column, row[column])
               for column in SEALED_COLUMNS}
     birth = date.fromisoformat(sealed["date_of_birth"])
     age = age_today(birth, row["timezone"], now)
-    return {**patient, **sealed, "age_years": age, "age_band": age_band(age)}
+    from .contacts import open_contacts
+
+    return {**patient, **sealed, "age_years": age, "age_band": age_band(age),
+            "contacts": open_contacts(cipher, row["id"], row["contacts"])}
 
 
 def patient_facts(db, vault, patient_id, now) -> dict:
@@ -128,7 +137,7 @@ def unreadable_columns(db, patient_id) -> dict[str, int]:
     """How many sealed values of this patient each table holds, now beyond reach."""
     counts = {"patients": sum(
         1 for row in db.query("SELECT * FROM patients WHERE id = ?", [patient_id])
-        for column in SEALED_COLUMNS if row[column] is not None)}
+        for column in (*SEALED_COLUMNS, "contacts") if row[column] is not None)}
     for table, column in SEALED_TABLES:
         if db[table].exists():
             counts[table] = db[table].count_where(f"patient_id = ? AND {column} IS NOT NULL",
@@ -137,4 +146,4 @@ def unreadable_columns(db, patient_id) -> dict[str, int]:
 
 
 # Other rooms' tables holding values sealed with the patient key, added as they land.
-SEALED_TABLES: list[tuple[str, str]] = []
+SEALED_TABLES: list[tuple[str, str]] = [("alert_calls", "details"), ("alert_messages", "body")]

@@ -168,7 +168,7 @@ class AlertSource(Source):
             params = [*params, *hidden]
         return context.db.query(
             "SELECT id, patient_id, reasons, level, status, first_entry_id, family_message, "
-            f"resolved_at FROM alerts WHERE patient_id = ? {where}",
+            f"acknowledged_at, resolved_at FROM alerts WHERE patient_id = ? {where}",
             [context.patient["patient_id"], *params])
 
     def _data(self, context, row):
@@ -181,7 +181,22 @@ class AlertSource(Source):
             message = context.extras["default_message"](row, context.patient["language"])
         return {"alert_id": row["id"], "entry_id": row["first_entry_id"],
                 "level": row["level"], "status": row["status"],
-                "reasons": json.loads(row["reasons"]), "message": message}
+                "reasons": json.loads(row["reasons"]), "message": message,
+                # "The team saw this at 14:05": when someone first took the alert on.
+                "acknowledged_at": wire(row["acknowledged_at"]),
+                "thread": self._thread(context, row["id"])}
+
+    @staticmethod
+    def _thread(context, alert_id):
+        """The team's messages, oldest first; `message` above stays for older apps."""
+        cipher = context.patient["cipher"]
+        return [{"message_id": row["id"], "kind": row["kind"],
+                 "text": cipher.open_json("alert_messages", row["id"], "body", row["body"]),
+                 "sent_at": wire(row["sent_at"]), "delivered_at": wire(row["delivered_at"]),
+                 "read_at": wire(row["read_at"])}
+                for row in context.db.query(
+                    "SELECT id, kind, body, sent_at, delivered_at, read_at FROM alert_messages "
+                    "WHERE alert_id = ? ORDER BY sent_at, rowid", [alert_id])]
 
     def snapshot(self, context):
         from datetime import timedelta

@@ -78,6 +78,32 @@ def test_the_phase_breakdown_accounts_for_the_push_and_puts_every_phase_back(ben
     assert sync.push.store_entry is original and "us/entry" in lines[-1]
 
 
+@pytest.mark.browser
+@pytest.mark.e2e
+def test_the_family_app_benchmark_measures_bytes_saves_advice_and_a_push():
+    import json
+    import os
+    import subprocess
+
+    if not os.access("/usr/bin/chromium", os.X_OK):
+        pytest.skip("no Chromium at /usr/bin/chromium")
+    # Its own process: Playwright's sync API runs one session per thread, and the browser
+    # tests' session may be open in this one.
+    script = ("import json, sys; sys.path.insert(0, sys.argv[1]); import phone_app; "
+              "lines = []; figures = phone_app.run('toy', report=lines.append); "
+              "print(json.dumps({'figures': figures, 'lines': lines}))")
+    done = subprocess.run([sys.executable, "-c", script, str(BENCH)], capture_output=True,
+                          text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = result["figures"]
+    assert figures["first_load"]["gzip"] > 0 and figures["shell"]["files"] > 10
+    assert figures["save"]["count"] == 2 and figures["save"]["50"] > 0
+    assert figures["advice"]["50"] > 0
+    assert figures["push"]["accepted"] == figures["push"]["pushed"] == 5
+    assert any("VmHWM" in line for line in result["lines"])
+
+
 def test_the_canonical_form_benchmark_produces_positive_figures(bench):
     import canonical_json
 

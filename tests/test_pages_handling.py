@@ -86,9 +86,9 @@ def test_a_nurse_without_javascript_handles_an_alert_on_its_own_page(client, nur
     assert "<title>Handle this alert – Mateo Ruiz – Homeward</title>" in html
     assert "38.4 °C" in html and "Escalates at 14:15 EST unless acknowledged" in html
     forms = Forms(html)
-    assert [form["button"] for form in forms.forms] == ["Sign out", "Acknowledge", "Resolve",
-                                                        "Snooze"]
-    for form in forms.forms[1:]:
+    assert [form["button"] for form in forms.forms] == [
+        "Sign out", "I'm calling", "Record the call", "Acknowledge", "Resolve", "Snooze"]
+    for form in forms.forms[3:]:  # the call's own forms lead back to this page
         assert form["fields"]["next"] == "/alerts" and form["fields"]["csrf_token"]
         named = [id_ for name, id_ in form["ids"].items() if name not in ("csrf_token", "next")]
         assert named and all(id_ in forms.labelled for id_ in named)  # every field labelled
@@ -101,7 +101,8 @@ def test_a_nurse_without_javascript_handles_an_alert_on_its_own_page(client, nur
     assert done.headers["Location"] == f"/alerts?notice=acknowledged#alert-{fever}"
     clock.advance(minutes=3)
     forms = Forms(client.get(f"/alerts/{fever}?next=/alerts").get_data(as_text=True))
-    assert [form["button"] for form in forms.forms[1:]] == ["Send message", "Resolve", "Snooze"]
+    assert [form["button"] for form in forms.forms[1:]] == [
+        "I'm calling", "Record the call", "Send message", "Resolve", "Snooze"]
     assert submit(client, forms.by_button("Send message"),
                   message="Please recheck at 15:00.").status_code == 303
     assert submit(client, forms.by_button("Snooze"), minutes="60",
@@ -192,7 +193,8 @@ def test_the_forms_fragment_answers_a_script_plainly(app, client, nurse, staff, 
 def test_the_alert_page_never_sends_a_form_on_to_another_site(client, nurse, fever):
     sign_in(client, nurse)
     html = client.get(f"/alerts/{fever}?next=//evil.example/alerts").get_data(as_text=True)
-    assert all(form["fields"]["next"] == "/alerts" for form in Forms(html).forms[1:])
+    assert all(form["fields"]["next"] == "/alerts" for form in Forms(html).forms[3:])
+    assert all("next" not in form["fields"] for form in Forms(html).forms[1:3])  # back here
 
 
 @pytest.mark.parametrize("target", ["/%09/evil.example", "/%0A/evil.example",
@@ -203,4 +205,5 @@ def test_the_back_link_never_leaves_the_site(client, nurse, fever, target):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "evil.example" not in html
-    assert all(form["fields"]["next"] == "/alerts" for form in Forms(html).forms[1:])
+    assert all(form["fields"]["next"] == "/alerts" for form in Forms(html).forms[3:])
+    assert all("next" not in form["fields"] for form in Forms(html).forms[1:3])  # back here

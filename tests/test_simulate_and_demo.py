@@ -54,6 +54,9 @@ def test_it_starts_a_demo_with_accounts_a_cohort_and_where_to_click(tmp_path):
     assert re.search(r"demo-nurse\s+\S{12,}\s+\(nurse\)", done.stdout)
     assert f"http://127.0.0.1:{port}/alerts" in done.stdout
     assert "Families: 5." in done.stdout and "accepted" in done.stdout
+    # A newcomer can be the family too: a link to the family app with a fresh code.
+    assert re.search(rf"Be the family: open http://127\.0\.0\.1:{port}/app/#enrol="
+                     r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4} ", done.stdout), done.stdout[-800:]
     import sqlite3
 
     counts = sqlite3.connect(folder / "homeward.db").execute(

@@ -149,12 +149,17 @@ def test_it_tells_the_family_when_the_team_acknowledges_with_a_message(family, n
     seen = by_type(changes, "alert")[alert["alert_id"]]["data"]
     # Before the team writes, the family sees the rule's own advice, in Spanish.
     assert seen["status"] == "open" and seen["message"].startswith("Su hijo o hija tiene fiebre.")
+    assert seen["acknowledged_at"] is None
     response = family.client.post(f"/api/v1/alerts/{alert['alert_id']}/acknowledge",
                                   json={"message": "Vengan a urgencias, les esperamos."},
                                   headers=nurse.headers)
     assert response.status_code == 200
     changes, _cursor, _pages = pull_all(family, cursor)
     seen = by_type(changes, "alert")[alert["alert_id"]]["data"]
+    thread = seen.pop("thread")
     assert seen == {"alert_id": alert["alert_id"], "entry_id": "e1", "level": "urgent",
                     "status": "acknowledged", "reasons": ["fever"],
-                    "message": "Vengan a urgencias, les esperamos."}
+                    "message": "Vengan a urgencias, les esperamos.",
+                    "acknowledged_at": "2026-11-20T19:00:00Z"}  # "The team saw this at …"
+    assert [(m["kind"], m["text"]) for m in thread] == [
+        ("acknowledgement", "Vengan a urgencias, les esperamos.")]

@@ -11,7 +11,8 @@ from urllib.parse import quote
 
 DETAILS = ("minimal", "clinical")
 KIND_LABELS = {"alert_raised": "", "alert_escalated": " ESCALATED",
-               "alert_level_raised": " LEVEL RAISED", "emergency": ""}
+               "alert_level_raised": " LEVEL RAISED", "emergency": "",
+               "alert_recheck_missed": " RECHECK MISSED"}
 
 
 def reason_codes(reasons) -> list[str]:

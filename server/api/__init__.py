@@ -17,12 +17,15 @@ AREAS = (
     "server.api.audit",
     "server.api.patients",
     "server.api.sync",
+    "server.api.reads",
     "server.api.devices",
     "server.api.alerts",
+    "server.api.calls",
     "server.api.overrides",
     "server.api.questionnaires",
     "server.api.entries",
     "server.pages",
+    "server.family",
 )
 
 

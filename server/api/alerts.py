@@ -7,6 +7,7 @@ from alerts.lifecycle import OUTCOMES
 
 from .. import audit
 from .. import db as storage
+from ..calls import add_to_thread
 from ..alerting import alert_view, entries_of, list_alerts, may_handle
 from ..auth import current_staff, require_staff
 from ..context import get_db, get_vault, now
@@ -49,6 +50,11 @@ class AlertSchema(Schema):
     snoozed_until = fields.String(allow_none=True)
     snoozed_by = fields.String(allow_none=True)
     snooze_reason = fields.String(allow_none=True)
+    claim = fields.Dict(allow_none=True, metadata={
+        "description": "{by, since, until} while a nurse's \"I'm calling\" claim holds"})
+    last_call_at = fields.String(allow_none=True)
+    recheck_at = fields.String(allow_none=True, metadata={
+        "description": "when a `recheck` call asked to hear again; escalates if nothing came"})
 
 
 class AlertListSchema(Schema):
@@ -86,7 +92,7 @@ class ResolveSchema(Schema):
 def list_all(query):
     """Alerts the caller's role handles, most urgent and then oldest first (audited)."""
     db = get_db()
-    found = list_alerts(db, get_vault(), role=current_staff().role, **query)
+    found = list_alerts(db, get_vault(), role=current_staff().role, now=now(), **query)
     audit.record(db, "alerts.list", patient_id=query.get("patient_id"),
                  details={"count": len(found), "status": query.get("status")})
     return {"alerts": found}
@@ -102,7 +108,7 @@ def handled(alert_id, action, change):
         cipher = vault.for_patient(db, row["patient_id"])
         row = change(db, cipher, staff)
         audit.record(db, action, patient_id=row["patient_id"], target=alert_id)
-    return alert_view(row, cipher, entries_of(db, [alert_id]).get(alert_id, ()))
+    return alert_view(row, cipher, entries_of(db, [alert_id]).get(alert_id, ()), now())
 
 
 def sealer(cipher, alert_id):
@@ -129,8 +135,11 @@ def acknowledge(body, alert_id):
     """Someone is on it; an optional message reaches the family's app on its next pull."""
     def change(db, cipher, staff):
         seal = sealer(cipher, alert_id)
-        return lifecycle.acknowledge(db, alert_id, staff.username, now(),
-                                     seal("family_message", body.get("message")))
+        row = lifecycle.acknowledge(db, alert_id, staff.username, now(),
+                                    seal("family_message", body.get("message")))
+        add_to_thread(db, cipher, row, "acknowledgement", staff.username, body.get("message"),
+                      now())
+        return row
     return handled(alert_id, "alert.acknowledge", change)
 
 
@@ -140,10 +149,13 @@ def acknowledge(body, alert_id):
 @blueprint.response(200, AlertSchema)
 @blueprint.doc(security=[{"bearer": []}])
 def message_family(body, alert_id):
-    """Replace the message the family sees for this alert."""
+    """Send the family a message: it joins the alert's thread (GET .../messages) and
+    becomes the one message older apps show."""
     def change(db, cipher, staff):
-        return lifecycle.send_family_message(
+        row = lifecycle.send_family_message(
             db, alert_id, sealer(cipher, alert_id)("family_message", body["message"]), now())
+        add_to_thread(db, cipher, row, "message", staff.username, body["message"], now())
+        return row
     return handled(alert_id, "alert.message", change)
 
 
@@ -170,7 +182,10 @@ def resolve(body, alert_id):
     """Close the episode with an outcome; the next finding opens a new one."""
     def change(db, cipher, staff):
         seal = sealer(cipher, alert_id)
-        return lifecycle.resolve(db, alert_id, staff.username, body["outcome"],
-                                 seal("note", body.get("note")), now(),
-                                 seal("family_message", body.get("message")))
+        row = lifecycle.resolve(db, alert_id, staff.username, body["outcome"],
+                                seal("note", body.get("note")), now(),
+                                seal("family_message", body.get("message")))
+        add_to_thread(db, cipher, row, "resolution", staff.username, body.get("message"),
+                      now())
+        return row
     return handled(alert_id, "alert.resolve", change)

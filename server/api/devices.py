@@ -30,8 +30,11 @@ class EnrollmentSchema(Schema):
     code = fields.String(metadata={"description": "12 characters, shown as XXXX-XXXX-XXXX"})
     expires_at = fields.String()
     respondent = fields.String()
-    qr_svg = fields.String(metadata={"description": "the enrolment link as an SVG QR code"})
-    enrol_uri = fields.String(metadata={"description": "what the QR code holds"})
+    qr_svg = fields.String(metadata={"description": "the family app link as an SVG QR code"})
+    app_link = fields.String(metadata={"description": "what the QR code holds: the family "
+                                       "app at this server, with the code filled in"})
+    enrol_uri = fields.String(metadata={"description": "the same for native apps: "
+                                        "homeward:enrol?server=…&code=…"})
 
 
 class DeviceSchema(Schema):
@@ -55,6 +58,12 @@ class DeviceListSchema(Schema):
 def enrol_uri(base_url: str, code: str) -> str:
     """The QR code carries the server's address too, so a parent scans once and is done."""
     return "homeward:enrol?" + urlencode({"server": base_url, "code": code})
+
+
+def app_link(base_url: str, code: str) -> str:
+    """A phone camera opens an https link in the browser, so the QR code holds the family
+    app's address with the code in the fragment (never sent to a server or a log)."""
+    return base_url.rstrip("/") + "/app/#enrol=" + code
 
 
 def list_devices(db, cipher, patient_id) -> list[dict]:
@@ -90,9 +99,11 @@ def create_enrollment(body, patient_id):
                                        current_staff().id, moment)
         audit.record(db, "enrollment.create", patient_id=patient_id,
                      details={"respondent": body["respondent"]})
-    uri = enrol_uri(get_config().public_url, code)
+    base_url = get_config().public_url
+    link = app_link(base_url, code)
     return {"code": code, "expires_at": to_wire(expires_at), "respondent": body["respondent"],
-            "enrol_uri": uri, "qr_svg": segno.make(uri, error="m").svg_inline(scale=4)}
+            "app_link": link, "enrol_uri": enrol_uri(base_url, code),
+            "qr_svg": segno.make(link, error="m").svg_inline(scale=4)}
 
 
 @blueprint.route("/patients/<patient_id>/devices", methods=["GET"])

@@ -8,6 +8,7 @@ from .. import audit, patients
 from ..auth import current_staff, require_staff
 from ..context import get_db, get_vault, now
 from ..zones import zone_problem
+from .calls import ContactOutSchema, ContactSchema
 from .devices import DeviceSchema, list_devices
 
 blueprint = Blueprint("patients", __name__, url_prefix="/patients",
@@ -37,6 +38,8 @@ class PatientCreateSchema(Schema):
     mrn = fields.String(validate=validate.Length(1, 64), allow_none=True)
     product = fields.String(validate=validate.Length(1, 100), allow_none=True)
     contact = fields.String(validate=validate.Length(1, 500), allow_none=True)
+    contacts = fields.List(fields.Nested(ContactSchema), validate=validate.Length(0, 6),
+                           metadata={"description": "who to phone about the child; sealed"})
 
     @validates_schema
     def dates_make_sense(self, data, **kwargs):
@@ -61,6 +64,7 @@ class PatientSchema(Schema):
     date_of_birth = fields.String(allow_none=True)
     mrn = fields.String(allow_none=True)
     contact = fields.String(allow_none=True)
+    contacts = fields.List(fields.Nested(ContactOutSchema))
     infusion_date = fields.String()
     timezone = fields.String()
     language = fields.String()

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from alerts.episodes import alert_of_entry
 from alerts.intake import BatchMemory, assess_entry
+from alerts.messages import mark_delivered
 from sync.documents import Rfc3339
 from sync.enrolment import (PLATFORMS, admit_attempt, note_success, redeem_code,
                             sealing_device_ids)
@@ -229,12 +230,25 @@ def pull_changes(query):
                                   default_family_message(row, language,
                                                          get_alerting().settings.ruleset)})
     page = pull(context, feed_sources(), query.get("cursor"), query["limit"])
+    note_delivered(db, page["changes"], moment)
     last_sync = from_db(device["last_sync_at"])
     if not page["has_more"] and (last_sync is None or moment - last_sync > SYNC_GRANULARITY):
         # At most a write a minute: an incremental pull should stay a read.
         db.execute("UPDATE devices SET last_sync_at = ? WHERE id = ?",
                    [to_db(moment), device["id"]])
     return {"server_time": to_wire(moment), **page}
+
+
+def note_delivered(db, changes, moment):
+    """The team's messages in this page reached the family's device: the first pull's time
+    is their delivery time (a write only when something new was delivered)."""
+    undelivered = [item for change in changes if change["type"] == "alert" and change["data"]
+                   for item in change["data"].get("thread", ()) if item["delivered_at"] is None]
+    if undelivered:
+        with storage.write_transaction(db):
+            mark_delivered(db, [item["message_id"] for item in undelivered], moment)
+        for item in undelivered:
+            item["delivered_at"] = to_wire(moment)
 
 
 def entry_consequences(db, patient, moment):

@@ -88,13 +88,30 @@ class RulesDocumentSchema(Schema):
         "description": "names this document; an app sends it back in `phone_advice`"})
 
 
+class FeedMessageSchema(Schema):
+    message_id = fields.String()
+    kind = fields.String(validate=validate.OneOf(["acknowledgement", "message", "resolution"]))
+    text = fields.String()
+    sent_at = fields.String()
+    delivered_at = fields.String(allow_none=True, metadata={
+        "description": "when a device of this family first pulled it"})
+    read_at = fields.String(allow_none=True, metadata={
+        "description": "as an app reported with POST /sync/read"})
+
+
 class FeedAlertSchema(Schema):
     alert_id = fields.String()
     entry_id = fields.String()
     level = fields.String(validate=validate.OneOf(LEVELS))
     status = fields.String(validate=validate.OneOf(["open", "acknowledged", "resolved"]))
     reasons = fields.List(fields.String())
-    message = fields.String(metadata={"description": "for the family, in their language"})
+    message = fields.String(metadata={"description": "for the family, in their language; "
+                                                      "the team's latest, for older apps"})
+    thread = fields.List(fields.Nested(FeedMessageSchema), metadata={
+        "description": "every message the team sent about this alert, oldest first"})
+    acknowledged_at = fields.String(allow_none=True, metadata={
+        "description": "when the care team first took it on (\"The team saw this at "
+                       "14:05\"), or null"})
 
 
 def change_data(key_set_schema):

@@ -150,6 +150,7 @@ def run(args, config):
                            progress=progress_bar)
         print(describe(summary))
         print_welcome(url, passwords)
+        print_family_link(url, token)
         keep_live(url, token, folder, args)
     except KeyboardInterrupt:
         print("\nStopping the demo.")
@@ -172,6 +173,15 @@ Where to click:
   {url}/api/v1/docs      the API, generated from the code
 Notifications go to the log (no notifications file is set): see scheduler.log.
 A new entry arrives every few seconds; leave the inbox open and watch. Ctrl-C stops it.""",
+          flush=True)
+
+
+def print_family_link(url, token):
+    from ..family.demo import create_family_link
+
+    link = create_family_link(url, token, datetime.now(timezone.utc).date())
+    print(f"\nBe the family: open {link} in another browser window on this computer\n"
+          "(a phone needs HTTPS) and connect; then record 38.5 °C and watch the inbox.",
           flush=True)
 
 

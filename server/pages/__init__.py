@@ -196,4 +196,4 @@ def _unexpected_error_page(error):
 
 
 # Imported last: they add their routes to `blueprint`, defined above.
-from . import handling, inbox, patients, timeline, wellbeing  # noqa: E402,F401
+from . import calls, contacts, handling, inbox, patients, timeline, wellbeing  # noqa: E402,F401,E501

@@ -26,6 +26,9 @@ NOTICES = {
     "acknowledged": "Alert acknowledged.", "messaged": "Message sent to the family's app.",
     "snoozed": "Escalation snoozed.", "resolved": "Alert resolved.",
     "patient_created": "Patient created. Enrol the family's phone below.",
+    "claimed": "You are calling: colleagues see it on the alert.",
+    "released": "You are no longer marked as calling.",
+    "call_recorded": "Call recorded.", "contacts_saved": "Contacts saved.",
 }
 
 

@@ -19,12 +19,14 @@ from alerts.lifecycle import OUTCOMES, AlertError
 from .. import audit
 from .. import db as storage
 from ..alerting import may_handle
+from ..calls import add_to_thread
 from ..auth import require_staff
 from ..clock import from_db
 from ..context import get_db, get_vault, now
 from ..errors import Forbidden, InvalidRequest
 from . import blueprint, cards, present
 from .common import CARE_TEAM, WELLBEING_TEAM, card_patients, done, render, safe_next
+from .calls import call_context, with_calls
 from .inbox import card_alert, latest_entries
 
 SNOOZE_CHOICES = ((30, "30 minutes"), (60, "1 hour"), (120, "2 hours"), (240, "4 hours"),
@@ -80,7 +82,9 @@ def alert_page(alert_id):
                             latest_entries(db, [alert_id]).get(alert_id), moment)
     audit.record(db, "alert.read", patient_id=patient_id, target=alert_id,
                  details={"via": "page"})
-    return render("alert.html", card=cards.with_version(card), form=forms_for(db, row))
+    card = with_calls(db, ciphers, [row], [card], moment)[0]
+    return render("alert.html", card=cards.with_version(card), form=forms_for(db, row),
+                  call=call_context(db, row, moment))
 
 
 @blueprint.get("/alerts/<alert_id>/forms")
@@ -102,8 +106,9 @@ def text_field(name, *, required=False, limit=MAX_MESSAGE):
     return value or None
 
 
-def handle(alert_id, action, change):
-    """Load, check this role may handle the alert, apply `change(db, seal)`, audit."""
+def handle(alert_id, action, change, thread=None):
+    """Load, check this role may handle the alert, apply `change(db, seal)`, audit; a
+    message for the family (`thread`: kind and text) joins the alert's thread."""
     db, vault = get_db(), get_vault()
     with storage.write_transaction(db):
         row = handleable(db, alert_id)
@@ -113,6 +118,8 @@ def handle(alert_id, action, change):
             return None if value is None else cipher.seal_json("alerts", alert_id, column, value)
 
         change(db, seal)
+        if thread:
+            add_to_thread(db, cipher, row, thread[0], g.staff.username, thread[1], now())
         audit.record(db, action, patient_id=row["patient_id"], target=alert_id,
                      details={"via": "page"})
     return home_of(row)
@@ -123,7 +130,8 @@ def handle(alert_id, action, change):
 def acknowledge(alert_id):
     message = text_field("message")
     default = handle(alert_id, "alert.acknowledge", lambda db, seal: lifecycle.acknowledge(
-        db, alert_id, g.staff.username, now(), seal("family_message", message)))
+        db, alert_id, g.staff.username, now(), seal("family_message", message)),
+        ("acknowledgement", message))
     return done(default, "acknowledged", f"alert-{alert_id}")
 
 
@@ -132,7 +140,7 @@ def acknowledge(alert_id):
 def message_family(alert_id):
     message = text_field("message", required=True)
     default = handle(alert_id, "alert.message", lambda db, seal: lifecycle.send_family_message(
-        db, alert_id, seal("family_message", message), now()))
+        db, alert_id, seal("family_message", message), now()), ("message", message))
     return done(default, "messaged", f"alert-{alert_id}")
 
 
@@ -160,7 +168,7 @@ def resolve(alert_id):
     message = text_field("message")
     default = handle(alert_id, "alert.resolve", lambda db, seal: lifecycle.resolve(
         db, alert_id, g.staff.username, outcome, seal("note", note), now(),
-        seal("family_message", message)))
+        seal("family_message", message)), ("resolution", message))
     return done(default, "resolved")
 
 

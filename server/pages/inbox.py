@@ -13,6 +13,7 @@ from ..clock import from_db, to_wire
 from ..context import get_db, get_vault, now
 from . import blueprint, cards
 from .common import CARE_TEAM, card_patients, render
+from .calls import with_calls
 
 # A browser asks this often; an unchanged inbox answers 204 with no body and no audit row.
 POLL_SECONDS = 5
@@ -33,9 +34,10 @@ def alert_cards(db, vault, role, *, statuses=("open", "acknowledged"), patient_i
     ciphers = vault.for_patients(db, [row["patient_id"] for row in rows])
     patients = card_patients(db, ciphers, [row["patient_id"] for row in rows], moment)
     latest = latest_entries(db, [row["id"] for row in rows])
-    return [cards.alert_card(card_alert(row, ciphers.get(row["patient_id"])),
-                             patients.get(row["patient_id"]), latest.get(row["id"]), moment)
-            for row in rows]
+    found = [cards.alert_card(card_alert(row, ciphers.get(row["patient_id"])),
+                              patients.get(row["patient_id"]), latest.get(row["id"]), moment)
+             for row in rows]
+    return with_calls(db, ciphers, rows, found, moment)
 
 
 def card_alert(row, cipher) -> dict:

@@ -15,12 +15,13 @@ from sync.enrolment import RESPONDENTS, create_code
 from .. import audit, patients
 from .. import db as storage
 from ..alerting import alerts_where
-from ..api.devices import enrol_uri
+from ..api.devices import app_link, enrol_uri
 from ..auth import require_staff
 from ..clock import to_wire
 from ..context import get_config, get_db, get_vault, now
 from ..errors import InvalidRequest, NotFound
 from . import blueprint
+from .contacts import contacts_from_form
 from .common import CARE_TEAM, WELLBEING_TEAM, done, render
 from ..zones import zone_problem, zones_by_region
 from .present import local
@@ -107,6 +108,8 @@ def checked_patient(form) -> tuple[dict, dict]:
     values = {"display_name": name, "date_of_birth": birth, "infusion_date": infusion,
               "timezone": zone, "language": language, "mrn": mrn,
               "product": form.get("product", "").strip()[:100] or None}
+    values["contacts"], contact_errors = contacts_from_form(form)
+    errors.update(contact_errors)
     return values, errors
 
 
@@ -139,10 +142,11 @@ def enrol_device(patient_id):
                      details={"respondent": respondent, "via": "page"})
     patient = patients.get_patient(db, get_vault(), patient_id, moment)
     uri = enrol_uri(get_config().public_url, code)
+    link = app_link(get_config().public_url, code)
     # segno writes the QR code as plain SVG markup (no script, no style attribute), safe to
     # put inline under the pages' CSP.
-    qr_svg = segno.make(uri, error="m").svg_inline(scale=5, title="Enrolment QR code")
+    qr_svg = segno.make(link, error="m").svg_inline(scale=5, title="Enrolment QR code")
     return render("enrolment.html", patient=patient, code=code, respondent=respondent,
                   expires_at=to_wire(expires_at),
                   expires_local=local(expires_at, patient["timezone"], True),
-                  enrol_uri=uri, qr_svg=qr_svg)
+                  enrol_uri=uri, app_link=link, qr_svg=qr_svg)

@@ -23,6 +23,7 @@ ORGAN_SIGNS = {"rash", "mouth_sores", "joint_swelling", "less_urine", "leg_swell
 EXPECTED_VARIANTS = {
     ("symptom-diary", "caregiver"), ("symptom-diary", "self-report"), ("symptom-diary", "pictures"),
     ("neuro-check", "capd-style"), ("neuro-check", "ice-style"),
+    ("neuro-check", "capd-style-staff"), ("neuro-check", "ice-style-staff"),
     ("quality-of-life", "caregiver-2-4"), ("quality-of-life", "caregiver-5-7"),
     ("quality-of-life", "caregiver-8-12"), ("quality-of-life", "caregiver-13-17"),
     ("quality-of-life", "self-5-7"), ("quality-of-life", "self-8-12"),

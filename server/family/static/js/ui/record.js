@@ -1,0 +1,75 @@
+// Recording: the questionnaire rendered from its pulled definition (js/forms/). On Save,
+// before any network: the safety rules run on the phone (ui/advice.js), the entry is sealed
+// with what the phone advised in it (`phone_advice`) and queued, and the advice shows; then
+// a sync is tried. Works offline.
+import {h, show} from "./dom.js";
+import {language, pickLanguage, t} from "../i18n.js";
+import {readHistory, remember} from "../journal.js";
+import {rfc3339} from "../sync/sealing.js";
+import {adviseOn, needsScreen, showAdvice} from "./advice.js";
+
+let current = null;  // the form on screen, destroyed when the family leaves it
+
+function formLanguage(definition) {
+  const languages = definition.languages ?? [];
+  return languages.includes(language()) ? language() : (languages[0] ?? language());
+}
+
+export async function showRecord(app, questionnaireId, taskId) {
+  current?.destroy?.();
+  current = null;
+  const store = app.store;
+  const task = taskId ? await store.items.get("task", taskId) : null;
+  // A task may name a variant the phone no longer holds (a birthday moved the child on):
+  // the definition on the phone is the one to show, and its variant is what is sent.
+  const definition = await store.items.get("questionnaire", questionnaireId);
+  if (!definition) {
+    show(app.main, h("h1", {}, t("record_title")),
+      h("p", {class: "card warning"}, t("record_missing")),
+      h("a", {class: "big-action secondary", href: "#today"}, t("record_back")));
+    return;
+  }
+  const holder = h("div", {class: "form-holder"});
+  // The form shows its own title; the page's heading is for screen readers and focus.
+  show(app.main, h("h1", {class: "visually-hidden"}, pickLanguage(definition.title)), holder);
+  const save = async (answers) => {
+    performance.mark("homeward-save");
+    const recordedAt = rfc3339(new Date());
+    const entry = {questionnaire_id: definition.id, variant: definition.variant, answers,
+                   recorded_at: recordedAt};
+    const history_ = await readHistory(app);
+    performance.mark("homeward-history-read");
+    const advice = await adviseOn(app, entry, history_);
+    performance.mark("homeward-advice-found");
+    // What the phone advised travels sealed in the entry (phone_advice), for drift counts.
+    const record = await app.client.record(definition.id, definition.version, definition.variant,
+                                           answers, {taskId: task?.task_id ?? null, recordedAt,
+                                                     phoneAdvice: advice?.phone_advice ?? null});
+    performance.mark("homeward-sealed");
+    await remember(store, record.entry_id, {title: pickLanguage(definition.title), answers,
+                                            advice});
+    performance.mark("homeward-queued");
+    performance.measure("homeward-save-to-queued", "homeward-save", "homeward-queued");
+    current?.destroy?.();
+    current = null;
+    if (needsScreen(advice)) {
+      history.replaceState(null, "", `#advice/${record.entry_id}`);
+      await showAdvice(app, record.entry_id, {summary: {advice}, record});
+    } else {
+      app.notice(t("saved"), "ok");
+      history.replaceState(null, "", "#today");
+      await app.route();
+    }
+    performance.mark("homeward-advised");
+    app.syncSoon();
+    return record.entry_id;
+  };
+  // Loaded when first needed: the forms are the largest part of the app.
+  const {renderQuestionnaire} = await import("../forms/render.js");
+  current = renderQuestionnaire(holder, definition, {
+    language: formLanguage(definition), picturesBase: "pictures/",
+    onSave: save,
+    onCancel: () => { current?.destroy?.(); current = null; app.navigate("#today"); },
+  });
+  app.main.querySelector("h1")?.focus();
+}

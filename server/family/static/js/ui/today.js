@@ -1,0 +1,106 @@
+// Today: the team's answer first, then what is due now and next, the last temperatures, a
+// plain line about sending, and recording a temperature one tap away.
+import {h, show} from "./dom.js";
+import {formatDayTime, formatTime, pickLanguage, t} from "../i18n.js";
+import {readEntries} from "../journal.js";
+import {readStatus} from "./status.js";
+import {showTeamAnswers} from "./team.js";
+import {installCard} from "./install.js";
+
+export function localDate(date, timeZone) {
+  try {
+    return new Intl.DateTimeFormat("en-CA", {timeZone, year: "numeric", month: "2-digit",
+                                             day: "2-digit"}).format(date);
+  } catch {
+    return date.toISOString().slice(0, 10);
+  }
+}
+
+export function dayPostInfusion(profile, now = new Date()) {
+  if (!profile?.day0) return null;
+  const today = Date.parse(`${localDate(now, profile.timezone)}T00:00:00Z`);
+  return Math.round((today - Date.parse(`${profile.day0}T00:00:00Z`)) / 86400000);
+}
+
+export function dueTasks(tasks, entries, now = new Date()) {
+  // A task is done on the phone once an entry answers it and was not rejected.
+  const done = new Set(entries.filter((entry) => entry.task_id && entry.state !== "rejected")
+    .map((entry) => entry.task_id));
+  const open = tasks.filter((task) => !done.has(task.task_id));
+  const moment = now.getTime();
+  const dueNow = open.filter((task) => Date.parse(task.due_at) <= moment &&
+    (!task.closes_at || moment < Date.parse(task.closes_at)))
+    .sort((a, b) => a.due_at.localeCompare(b.due_at));
+  const next = open.filter((task) => Date.parse(task.due_at) > moment)
+    .sort((a, b) => a.due_at.localeCompare(b.due_at)).slice(0, 2);
+  return {dueNow, next};
+}
+
+export function syncLine(status, app) {
+  if (app.status.syncing) return t("sync_sending");
+  if (status.waiting === 1) return t("sync_waiting_one");
+  if (status.waiting > 1) return t("sync_waiting_many", {count: status.waiting});
+  // Never "All sent" while an entry the server refused is held on the phone.
+  if (status.rejected === 1) return t("sync_rejected_one");
+  if (status.rejected > 1) return t("sync_rejected_many", {count: status.rejected});
+  if (status.lastSentAt) return t("sync_all_sent", {time: formatTime(status.lastSentAt, app.profile?.timezone)});
+  return t("sync_never");
+}
+
+function taskLink(task, titles, timeZone) {
+  return h("li", {}, h("a", {class: "task", href: `#record/${task.questionnaire_id}/${task.task_id}`},
+    h("span", {class: "task-title"}, titles.get(task.questionnaire_id) ?? t("unknown_form")),
+    h("span", {class: "task-time"}, t("due_at", {time: formatDayTime(task.due_at, timeZone)}))));
+}
+
+export async function showToday(app) {
+  const store = app.store;
+  const data = async (type) => (await store.items.list(type)).map((item) => item.data);
+  const [tasks, questionnaires, alerts, entries, status] = await Promise.all([
+    data("task"), data("questionnaire"), app.client.alerts(), readEntries(app), readStatus(app)]);
+  const install = await installCard(app);
+  const profile = app.profile;
+  const timeZone = profile?.timezone;
+  const titles = new Map(questionnaires.map((q) => [q.id, pickLanguage(q.title)]));
+  const {dueNow, next} = dueTasks(tasks, entries);
+  const day = dayPostInfusion(profile);
+  const temperatures = entries.filter((row) => typeof row.summary.temperature_c === "number")
+    .slice(0, 3);
+  const others = questionnaires.filter((q) => q.id !== "symptom-diary");
+  // A young child's diary is pictures, with no thermometer in it.
+  const diary = questionnaires.find((q) => q.id === "symptom-diary");
+  const measures = !diary || (diary.items ?? []).some((item) => item.linkId === "temperature_c");
+
+  show(app.main,
+    h("h1", {}, t("today_title")),
+    day !== null && day >= 0 ? h("p", {class: "day"}, t("day_post_infusion", {day})) : null,
+    status.needsEnrolment ? h("section", {class: "card warning", role: "alert"},
+      h("p", {}, t("needs_enrolment")),
+      h("a", {class: "big-action", href: "#enrol="}, t("enrol_again"))) : null,
+    showTeamAnswers(alerts, timeZone),
+    h("section", {class: "card sync", "aria-labelledby": "sync-title"},
+      h("h2", {id: "sync-title", class: "visually-hidden"}, t("sync_now")),
+      h("p", {id: "sync-line", role: "status"}, syncLine(status, app)),
+      status.waiting ? h("button", {type: "button", class: "secondary", onclick: () => app.syncSoon()},
+        t("sync_now")) : null),
+    h("a", {class: "big-action", href: "#record/symptom-diary"},
+      t(measures ? "record_temperature" : "record_diary")),
+    install,
+    h("section", {class: "card", "aria-labelledby": "due-title"},
+      h("h2", {id: "due-title"}, t("due_now")),
+      dueNow.length ? h("ul", {class: "tasks"}, dueNow.map((task) => taskLink(task, titles, timeZone)))
+        : h("p", {}, t("nothing_due")),
+      next.length ? [h("h3", {}, t("due_next")),
+        h("ul", {class: "tasks next"}, next.map((task) => taskLink(task, titles, timeZone)))] : null),
+    h("section", {class: "card", "aria-labelledby": "temps-title"},
+      h("h2", {id: "temps-title"}, t("last_temperatures")),
+      temperatures.length ? h("ul", {class: "temperatures"}, temperatures.map((row) =>
+        h("li", {class: row.summary.temperature_c >= 38 ? "hot" : null},
+          h("strong", {}, `${row.summary.temperature_c.toFixed(1)} °C`), " ",
+          h("span", {}, formatDayTime(row.recorded_at, timeZone)))))
+        : h("p", {}, t("no_temperatures"))),
+    others.length ? h("section", {class: "card", "aria-labelledby": "other-title"},
+      h("h2", {id: "other-title"}, t("record_other")),
+      h("ul", {class: "tasks"}, others.map((q) => h("li", {},
+        h("a", {class: "task", href: `#record/${q.id}`}, pickLanguage(q.title)))))) : null);
+}

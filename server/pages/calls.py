@@ -1,0 +1,232 @@
+"""The nurse's call on the alert's page: the family's contacts with tel: buttons, "I'm
+calling" (seen by colleagues on every card at once), the call form (who answered, findings
+by phone, the neuro assessment for the child's age, a disposition), the call log with its
+triage colour and compatible grade, and the messages sent to the family as a thread. Also
+the contacts form on the patient's page. Works without JavaScript.
+
+The posts call the same steps as the clinic API (server.calls, alerts.calls), audited alike.
+"""
+from datetime import timedelta
+
+from flask import g, request
+
+from alerts import calls as domain
+from alerts.calls import DISPOSITIONS
+from alerts.triage import (BREATHING, DIZZINESS, DRINKING, PASSING_URINE,
+                           TEMPERATURE_METHODS)
+from questionnaires import NoVariantError
+
+from .. import audit, calls, contacts
+from .. import db as storage
+from ..auth import require_staff
+from ..clock import from_db
+from ..context import get_catalog, get_config, get_db, get_vault, now
+from ..errors import Forbidden, InvalidRequest
+from ..patients import patient_facts
+from . import blueprint, present
+from .common import CARE_TEAM, done, safe_next
+
+WORDS = {
+    "home_advice": "Advice at home", "recheck": "Call back to recheck",
+    "day_unit": "Come to the day unit", "emergency_department": "Go to the emergency department",
+    "ambulance": "Call an ambulance",
+    "normal": "Normal", "faster_or_harder": "Faster or harder than usual",
+    "struggling": "Struggling to breathe", "less": "Less than usual",
+    "hardly": "Hardly at all", "none_12h": "None for 12 hours or more", "none": "Neither",
+    "dizzy": "Dizzy", "fainted": "Fainted",
+    "oral": "Oral", "axillary": "Under the arm", "ear": "Ear", "forehead": "Forehead",
+    "rectal": "Rectal",
+    "capd-style-staff": "CAPD-style assessment (9 or more is positive)",
+    "ice-style-staff": "ICE-style assessment (of 10)",
+    "acknowledgement": "Acknowledgement", "message": "Message", "resolution": "Closing message",
+}
+CHOICES = {"temperature_method": TEMPERATURE_METHODS, "breathing": BREATHING,
+           "drinking": DRINKING, "passing_urine": PASSING_URINE, "dizziness": DIZZINESS}
+RECHECK_CHOICES = (15, 30, 60, 120, 240)
+
+
+def when(text, zone):
+    return present.local(from_db(text), zone) if text else None
+
+
+def call_context(db, row, moment) -> dict:
+    """What _call.html needs for one alert."""
+    patient_id = row["patient_id"]
+    zone = db.execute("SELECT timezone FROM patients WHERE id = ?", [patient_id]).fetchone()[0]
+    cipher = get_vault().for_patients(db, [patient_id]).get(patient_id)
+    held = domain.active_claim(row, moment)
+    neuro = None
+    if cipher is not None and g.staff.role in CARE_TEAM:
+        try:
+            facts = patient_facts(db, get_vault(), patient_id, moment)
+            neuro = get_catalog().choose(
+                "neuro-check", date_of_birth=facts["date_of_birth"], timezone=zone, at=moment,
+                respondent="staff", language="en").definition
+        except NoVariantError:
+            neuro = None
+    call_log = calls.calls_of(db, cipher, row["id"]) if cipher is not None else []
+    for call in call_log:
+        call["when"] = when(call["called_at"].replace("Z", "+00:00"), zone)
+    thread = calls.thread_of(db, cipher, row["id"]) if cipher is not None else []
+    for message in thread:
+        for key in ("sent_at", "delivered_at", "read_at"):
+            message[key + "_local"] = when(message[key] and message[key].replace("Z", "+00:00"),
+                                           zone)
+    return {
+        "alert_id": row["id"], "patient_id": patient_id, "status": row["status"],
+        "can_call": g.staff.role in CARE_TEAM and row["status"] in ("open", "acknowledged"),
+        "claim": held and {**held, "since_local": when(held["since"], zone)},
+        "mine": bool(held and held["by"] == g.staff.username),
+        "recheck": when(row["recheck_at"], zone), "contacts": contacts.open_contacts(
+            cipher, patient_id, db.execute("SELECT contacts FROM patients WHERE id = ?",
+                                           [patient_id]).fetchone()[0]),
+        "calls": call_log, "thread": thread, "neuro": neuro, "words": WORDS,
+        "choices": CHOICES, "dispositions": DISPOSITIONS, "recheck_choices": RECHECK_CHOICES,
+        "next_url": safe_next(request.args.get("next")) or f"/alerts/{row['id']}",
+    }
+
+
+def with_calls(db, ciphers, rows, found, moment):
+    """Cards gain the family's contacts (tel: buttons), who is calling them (so a colleague
+    sees the claim on the next poll and does not ring the same family), the last call and
+    a pending recheck. From clear columns, but the contacts."""
+    phone_book = contacts.contacts_of(db, ciphers, [row["patient_id"] for row in rows])
+    last = last_calls(db, [row["id"] for row in rows])
+    zones = time_zones(db, [row["patient_id"] for row in rows])
+    for row, card in zip(rows, found):
+        patient_id = row["patient_id"]
+        zone, held, call = zones[patient_id], domain.active_claim(row, moment), last.get(row["id"])
+        card["contacts"] = phone_book.get(patient_id, [])
+        card["claim"] = (f"{held['by']} is calling since {when(held['since'], zone)}"
+                         if held else None)
+        card["last_call"] = call and " ".join(filter(None, (
+            f"{when(call['called_at'], zone)} by {call['called_by']}:",
+            WORDS.get(call["disposition"], "no answer") if call["reached"] else "no answer",
+            f"in {call['recheck_minutes']} minutes" if call["recheck_minutes"] else None,
+            f"(triage {call['triage']})" if call["triage"] else None)))
+        card["recheck"] = (f"Recheck due by {when(row['recheck_at'], zone)}"
+                           if row["recheck_at"] and row["status"] != "resolved" else None)
+    return found
+
+
+def time_zones(db, patient_ids) -> dict[str, str]:
+    ids, found = sorted(set(patient_ids)), {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found.update(db.execute(f"SELECT id, timezone FROM patients WHERE id IN "
+                                f"({', '.join('?' * len(chunk))})", chunk).fetchall())
+    return found
+
+
+def last_calls(db, alert_ids) -> dict[str, dict]:
+    """Each alert's latest call, clear columns only (who, when, disposition, colour)."""
+    latest = {}
+    for start in range(0, len(alert_ids), 500):
+        chunk = alert_ids[start:start + 500]
+        for row in db.query(
+                f"SELECT alert_id, called_by, called_at, reached, disposition, recheck_minutes, "
+                f"triage FROM alert_calls WHERE alert_id IN ({', '.join('?' * len(chunk))}) "
+                f"ORDER BY called_at, rowid", chunk):
+            latest[row["alert_id"]] = row
+    return latest
+
+
+def callable_row(db, alert_id):
+    if g.staff.role not in CARE_TEAM:
+        raise Forbidden("Calls and claims are for nurses and physicians.")
+    return domain.load_alert(db, alert_id)
+
+
+def back_to(alert_id):
+    return f"/alerts/{alert_id}"
+
+
+@blueprint.post("/alerts/<alert_id>/claim")
+@require_staff(*CARE_TEAM)
+def claim_alert(alert_id):
+    return _claim(alert_id, release=False)
+
+
+@blueprint.post("/alerts/<alert_id>/release")
+@require_staff(*CARE_TEAM)
+def release_alert(alert_id):
+    return _claim(alert_id, release=True)
+
+
+def _claim(alert_id, release):
+    db = get_db()
+    with storage.write_transaction(db):
+        row = callable_row(db, alert_id)
+        if release:
+            domain.release(db, alert_id, g.staff.username, now())
+        else:
+            domain.claim(db, alert_id, g.staff.username, now(),
+                         timedelta(minutes=get_config().claim_lapse_minutes))
+        audit.record(db, "alert.release" if release else "alert.claim",
+                     patient_id=row["patient_id"], target=alert_id, details={"via": "page"})
+    return done(back_to(alert_id), "released" if release else "claimed", "call")
+
+
+def number(name, kind=float):
+    raw = (request.form.get(name) or "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        raise InvalidRequest(f"The {name.replace('_', ' ')} must be a number.") from None
+
+
+def call_from_form(neuro_definition) -> dict:
+    """The form as the API's body: empty fields are not reported, not zero."""
+    form = request.form
+    reached = (form.get("reached") or "").strip()[:200] or None
+    if form.get("answered") == "no":
+        reached = None
+    elif reached is None:
+        raise InvalidRequest("Say who you spoke to, or choose \"No answer\".")
+    findings = {"temperature_c": number("temperature_c"),
+                "spo2_percent": number("spo2_percent", int)}
+    for field, allowed in CHOICES.items():
+        value = form.get(field) or None
+        if value is not None and value not in allowed:
+            raise InvalidRequest(f"Choose the {field.replace('_', ' ')} from the list.")
+        findings[field] = value
+    temperature, spo2 = findings["temperature_c"], findings["spo2_percent"]
+    if temperature is not None and not 30 <= temperature <= 45:
+        raise InvalidRequest("The temperature must be between 30 and 45 °C.")
+    if spo2 is not None and not 50 <= spo2 <= 100:
+        raise InvalidRequest("The oxygen saturation must be between 50 and 100 %.")
+    neuro = {}
+    for item in neuro_definition.items if neuro_definition else ():
+        raw = form.get(f"neuro_{item.link_id}")
+        if raw in (None, ""):
+            continue
+        if item.type == "boolean":
+            neuro[item.link_id] = raw == "yes"
+        elif item.type == "text":
+            neuro[item.link_id] = raw.strip()[:2000]
+        else:
+            neuro[item.link_id] = number(f"neuro_{item.link_id}", int)
+    disposition = form.get("disposition") or None
+    recheck = number("recheck_minutes", int) if disposition == "recheck" else None
+    note = (form.get("note") or "").strip()[:5000] or None
+    return {"reached": reached, "findings": {k: v for k, v in findings.items()
+                                             if v is not None},
+            "neuro_answers": neuro or None, "disposition": disposition,
+            "recheck_minutes": recheck, "note": note}
+
+
+@blueprint.post("/alerts/<alert_id>/calls")
+@require_staff(*CARE_TEAM)
+def record_call(alert_id):
+    db, vault, moment = get_db(), get_vault(), now()
+    body = call_from_form(call_context(db, callable_row(db, alert_id), moment)["neuro"])
+    with storage.write_transaction(db):
+        row = callable_row(db, alert_id)
+        _row, call_id = calls.record_call(
+            db, vault, get_catalog(), alert_row=row, staff_name=g.staff.username,
+            body=body, now=moment, lapse_minutes=get_config().claim_lapse_minutes)
+        audit.record(db, "alert.call", patient_id=row["patient_id"], target=alert_id,
+                     details={"call_id": call_id, "via": "page"})
+    return done(back_to(alert_id), "call_recorded", "call-log")
