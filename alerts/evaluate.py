@@ -63,7 +63,8 @@ def evaluate(ruleset: RuleSet, entry: dict, context: dict) -> list:
         answers=answers, scores=scores,
         entry={"questionnaire_id": entry.get("questionnaire_id"), "variant": entry.get("variant")},
         context={**_patient_values(context),
-                 **{f"baseline.{name}": value for name, value in baseline.items()}},
+                 **{f"baseline.{name}": value for name, value in baseline.items()},
+                 **{name: context.get(name) for name in PROFILE_VALUES}},
         parameters=parameters,
         previous=context.get("previous_diary_answers"),
         baseline_signs=overrides.get("baseline_signs"),
@@ -135,6 +136,10 @@ def _overrides(ruleset, context) -> dict:
     if given is None:
         return ruleset.patient_overrides
     return checked_patient_overrides(ruleset, given)
+
+
+# From the physician's clinical profile (server/records); absent when none is recorded.
+PROFILE_VALUES = ("organs_involved", "diagnosis")
 
 
 def _patient_values(context) -> dict:

@@ -60,8 +60,11 @@ def test_it_starts_a_demo_with_accounts_a_cohort_and_where_to_click(tmp_path):
     import sqlite3
 
     counts = sqlite3.connect(folder / "homeward.db").execute(
-        "SELECT (SELECT COUNT(*) FROM patients), (SELECT COUNT(*) FROM entries)").fetchone()
+        "SELECT (SELECT COUNT(*) FROM patients), (SELECT COUNT(*) FROM entries), "
+        "(SELECT COUNT(*) FROM toxicity_events), (SELECT COUNT(*) FROM patient_profiles)"
+    ).fetchone()
     assert counts[0] >= 5 and counts[1] > 20
+    assert counts[2] >= 1 and counts[3] >= 5  # the record pages show something
     # A second demo starts afresh; a folder that is not a demo is never wiped.
     (tmp_path / "real").mkdir()
     (tmp_path / "real" / "homeward.db").write_text("precious")

@@ -24,6 +24,9 @@ AREAS = (
     "server.api.overrides",
     "server.api.questionnaires",
     "server.api.entries",
+    "server.api.profiles",
+    "server.api.toxicity",
+    "server.api.worklist",
     "server.pages",
     "server.family",
 )

@@ -6,7 +6,7 @@ from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
 from alerts.episodes import alert_of_entry
-from alerts.intake import BatchMemory, assess_entry
+from alerts.intake import BatchMemory, assess_entry, clinical_profile
 from alerts.messages import mark_delivered
 from sync.documents import Rfc3339
 from sync.enrolment import (PLATFORMS, admit_attempt, note_success, redeem_code,
@@ -224,6 +224,8 @@ def pull_changes(query):
                           extras={"keyring": get_keyring(), "catalog": get_catalog(),
                                   "schedule": get_schedule(),
                                   "care_team": get_alerting().care_team,
+                                  "clinical_profile": lambda patient_id:
+                                  clinical_profile(db, patient_id),
                                   "rules_document": lambda patient_id: get_alerting()
                                   .rules_document(db, patient_id, patient["cipher"]),
                                   "default_message": lambda row, language:

@@ -21,6 +21,7 @@ from .. import db as storage
 from ..auth.users import create_user
 from ..clock import SystemClock
 from .checks import CommandError, ensure_port_free, local_url
+from .demo_records import seed_records
 from .init import initialise
 from .serve import bounded
 from .simulate import describe, progress_bar, staff_token
@@ -149,6 +150,9 @@ def run(args, config):
                            state_dir=Path(tempfile.mkdtemp(prefix="phones-", dir=folder)),
                            progress=progress_bar)
         print(describe(summary))
+        physician = staff_token(url, "demo-physician", passwords["demo-physician"])
+        events = seed_records(url, physician, datetime.now(timezone.utc).date())
+        print(f"Recorded clinical profiles and {events} toxicity events.")
         print_welcome(url, passwords)
         print_family_link(url, token)
         keep_live(url, token, folder, args)

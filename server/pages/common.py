@@ -19,6 +19,9 @@ NAVIGATION = (  # (endpoint, label, roles)
     ("pages.inbox", "Alert inbox", CARE_TEAM),
     ("pages.patient_list", "Patients", WELLBEING_TEAM),
     ("pages.wellbeing_cohort", "Wellbeing", WELLBEING_TEAM),
+    ("pages.followup_worklist", "Follow-up", CARE_TEAM),
+    ("pages.staff_accounts", "Staff accounts", ("admin",)),
+    ("pages.audit_log", "Audit log", ("admin",)),
 )
 # Notices are chosen by code, never taken as text from the address, so a link cannot make
 # Homeward say something it did not.
