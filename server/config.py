@@ -122,6 +122,18 @@ def _parse_log_level(name, raw):
     return value
 
 
+SITE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+
+
+def _parse_site_code(name, raw):
+    # It goes into file names, FHIR identifiers and every CSV row: a plain code only.
+    value = raw.strip()
+    if not SITE_CODE.fullmatch(value):
+        raise ConfigError(f"{name} must be the centre's registry code: 1 to 32 letters, "
+                          f"digits, - or _, starting with a letter or digit, not {raw!r}.")
+    return value
+
+
 def setting(default, parse, env=None, low=None, high=None, doc=""):
     return field(default=default, metadata={"parse": parse, "env": env, "low": low,
                                             "high": high, "doc": doc})
@@ -230,6 +242,10 @@ class Config:
     require_mrn: bool = setting(True, _parse_bool,
                                 doc="The staff page's New patient form requires an MRN; "
                                     "false for sites that enrol before one is issued.")
+    site_code: str | None = setting(
+        None, _parse_site_code,
+        doc="The centre's code in registry exports (e.g. its EBMT CIC or CIBMTR CCN); "
+            "unset: `homeward export registry` refuses to run.")
     log_level: str = setting("INFO", _parse_log_level, doc="DEBUG, INFO, WARNING or ERROR.")
 
     @classmethod

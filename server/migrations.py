@@ -365,3 +365,14 @@ def m011_clinical_records(db):
     }, pk="id", foreign_keys=[("patient_id", "patients", "id")],
         not_null={"patient_id", "outcome", "contacted_by", "contacted_at"})
     db["followup_contacts"].create_index(["patient_id", "contacted_at"])
+
+
+@migrations()
+def m012_registry_pseudonym_key(db):
+    # The key behind registry pseudonyms (server/records/registry/pseudonyms.py), wrapped by
+    # the master key like the sealing keys: it travels with backups (a restore elsewhere
+    # keeps every child's pseudonym, so a registry never counts one child twice) and a
+    # stolen backup alone cannot link a registry's rows back to patient ids.
+    db["pseudonym_keys"].create({
+        "id": int, "kek_id": str, "wrapped_key": bytes, "created_at": str,
+    }, pk="id", not_null={"kek_id", "wrapped_key", "created_at"})

@@ -122,3 +122,13 @@ def test_the_records_benchmark_answers_every_request(bench):
     measured = {name: f for name, f in figures.items() if name != "memory"}
     assert len(measured) == 4
     assert all(f["status"] == 200 and min(f["times"]) > 0 for f in measured.values())
+
+
+@pytest.mark.e2e
+def test_the_registry_export_benchmark_exports_the_same_bytes_each_time(bench):
+    import registry_export
+
+    figures = registry_export.run(plan={"patients": 5, "entries": 100, "repeats": 2},
+                                  consenting=3, repeats=2, report=lambda line: None)
+    assert figures["api"]["status"] == 200 and figures["api"]["identical"]
+    assert figures["command"]["identical"] and figures["command"]["bytes"] > 0

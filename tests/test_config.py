@@ -41,6 +41,8 @@ def test_it_binds_loopback_by_default():
     ("HOMEWARD_BASE_URL", "https://h.example/?x=1", "no query, fragment or user name"),
     ("HOMEWARD_BASE_URL", "https://h.example/#top", "no query, fragment or user name"),
     ("HOMEWARD_BASE_URL", "https://nurse@h.example", "no query, fragment or user name"),
+    ("HOMEWARD_SITE_CODE", "St Mary's/Leeds", "HOMEWARD_SITE_CODE must be the centre's"),
+    ("HOMEWARD_SITE_CODE", "-GOSH", "HOMEWARD_SITE_CODE must be the centre's"),
 ])
 def test_it_stops_on_a_bad_value_with_a_sentence_naming_the_variable(name, value, words):
     with pytest.raises(ConfigError) as raised:

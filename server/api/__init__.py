@@ -27,6 +27,7 @@ AREAS = (
     "server.api.profiles",
     "server.api.toxicity",
     "server.api.worklist",
+    "server.api.registry",
     "server.pages",
     "server.family",
 )

@@ -22,6 +22,7 @@ from ..auth.users import create_user
 from ..clock import SystemClock
 from .checks import CommandError, ensure_port_free, local_url
 from .demo_records import seed_records
+from .export import export_registries
 from .init import initialise
 from .serve import bounded
 from .simulate import describe, progress_bar, staff_token
@@ -159,6 +160,11 @@ def run(args, config):
         physician = staff_token(url, "demo-physician", passwords["demo-physician"])
         events = seed_records(url, physician, datetime.now(timezone.utc).date())
         print(f"Recorded clinical profiles and {events} toxicity events.")
+        # The registry export on the demo cohort, so docs/registry.md's files can be seen.
+        for registry, count, where, _files in export_registries(
+                demo_config.with_overrides(site_code=config.site_code or "DEMO"),
+                folder / "registry-exports", actor="demo"):
+            print(f"Registry export ({registry}, de-identified): {count} children in {where}.")
         print_welcome(url, passwords)
         print_family_link(url, token)
         keep_live(url, token, folder, args)
