@@ -17,6 +17,9 @@ from .ruleset import RuleSet, checked_patient_overrides, effective_parameters
 
 __all__ = ["Finding", "evaluate", "evaluate_silence", "ruleset_document", "parse_time"]
 
+# Pairs of (site parameters, child's overrides) kept checked per rule set: more than one
+# push's worth of children.
+PREPARED_CACHE_SIZE = 256
 EVIDENCE_GROUPS = {"answer": "answers", "score": "scores", "context": "context", "entry": "entry",
                    "param": "parameters"}
 
@@ -51,7 +54,7 @@ def parse_time(value) -> datetime | None:
 
 def evaluate(ruleset: RuleSet, entry: dict, context: dict) -> list:
     """Findings for one entry, most severe first. See docs/rules.md for the shapes."""
-    overrides = _overrides(ruleset, context)
+    overrides, parameters = _prepared(ruleset, context)
     answers = entry.get("answers") if isinstance(entry.get("answers"), dict) else {}
     scores = entry.get("scores") if isinstance(entry.get("scores"), dict) else {}
     recorded_at = parse_time(entry.get("recorded_at")) or parse_time(context.get("now"))
@@ -60,15 +63,14 @@ def evaluate(ruleset: RuleSet, entry: dict, context: dict) -> list:
         answers=answers, scores=scores,
         entry={"questionnaire_id": entry.get("questionnaire_id"), "variant": entry.get("variant")},
         context={**_patient_values(context),
-                 **{f"baseline.{name}": value for name, value in baseline.items()}},
-        parameters=effective_parameters(ruleset, context.get("parameters"), overrides),
+                 **{f"baseline.{name}": value for name, value in baseline.items()},
+                 **{name: context.get(name) for name in PROFILE_VALUES}},
+        parameters=parameters,
         previous=context.get("previous_diary_answers"),
         baseline_signs=overrides.get("baseline_signs"),
         always_report_signs=overrides.get("always_report_signs"),
         readings=_readings(context.get("recent_temperatures")), recorded_at=recorded_at)
-    questionnaire = entry.get("questionnaire_id")
-    rules = [rule for rule in ruleset.rules_of("entry") if questionnaire in rule.questionnaires]
-    return _findings(ruleset, rules, situation)
+    return _findings(ruleset, ruleset.entry_rules_for(entry.get("questionnaire_id")), situation)
 
 
 def evaluate_silence(ruleset: RuleSet, context: dict, now=None) -> list:
@@ -106,11 +108,38 @@ def ruleset_document(ruleset: RuleSet, parameters=None, patient_overrides=None) 
     return document
 
 
+def _prepared(ruleset, context) -> tuple:
+    """(checked overrides, effective parameters) for this context's site parameters and
+    child's overrides, checked once per pair of objects rather than once per entry.
+
+    A push hands every entry of a child the same two objects (site settings loaded at start,
+    the child's overrides read once per push), so an identity check finds them; the cache
+    holds the objects themselves, so an id is never reused while it is cached. Contexts are
+    read, never changed, here or by any caller.
+    """
+    site, given = context.get("parameters"), context.get("patient_overrides")
+    cache = ruleset.prepared_cache
+    key = (id(site), id(given))
+    hit = cache.get(key)
+    if hit is not None and hit[0] is site and hit[1] is given:
+        return hit[2]
+    overrides = _overrides(ruleset, context)
+    prepared = (overrides, effective_parameters(ruleset, site, overrides))
+    if len(cache) >= PREPARED_CACHE_SIZE:
+        cache.clear()  # not worth an LRU: a push's children refill it at once
+    cache[key] = (site, given, prepared)
+    return prepared
+
+
 def _overrides(ruleset, context) -> dict:
     given = context.get("patient_overrides")
     if given is None:
         return ruleset.patient_overrides
     return checked_patient_overrides(ruleset, given)
+
+
+# From the physician's clinical profile (server/records); absent when none is recorded.
+PROFILE_VALUES = ("organs_involved", "diagnosis")
 
 
 def _patient_values(context) -> dict:

@@ -14,7 +14,8 @@ OPERAND_SOURCES = ("answer", "score", "entry", "context", "param")
 ENTRY_FIELDS = ("questionnaire_id", "variant")
 CONTEXT_NAMES = {
     "entry": ("day_post_infusion", "age_years", "age_band", "baseline.neuro_check_total",
-              "baseline.neuro_check_variant", "baseline.quality_of_life_total"),
+              "baseline.neuro_check_variant", "baseline.quality_of_life_total",
+              "organs_involved", "diagnosis"),
     "time": ("day_post_infusion", "age_years", "age_band", "hours_since_last_temperature"),
 }
 COMPARISONS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b,

@@ -7,7 +7,8 @@ is the day it happened.
 """
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from questionnaires import age_band, age_on, local_date
 
@@ -30,11 +31,13 @@ class AlertSettings:
 class BatchMemory:
     """What the entries of one push may share while its transaction holds the write lock:
     unsealed diary answers by entry id (a stored entry never changes), and each child's
-    rule overrides (nobody else can change them before the push commits). Without it, each
-    entry of a 500-entry push unsealed the same day of readings again (bench/RESULTS.md)."""
+    rule overrides and clinical profile (nobody else can change them before the push
+    commits). Without it, each entry of a 500-entry push unsealed the same day of readings
+    again (bench/RESULTS.md)."""
 
     answers: dict = field(default_factory=dict)     # entry_id -> unsealed valid answers
     overrides: dict = field(default_factory=dict)   # patient_id -> overrides or None
+    profiles: dict = field(default_factory=dict)    # patient_id -> clinical_profile()
 
 
 def assess_entry(db, stored, *, patient, cipher, settings, now, notify, memory=None):
@@ -75,11 +78,11 @@ def build_context(db, cipher, patient, stored, settings, now, memory=None) -> di
     previous, temperatures = diary_history(db, cipher, stored, memory)
     if stored.patient_id not in memory.overrides:
         memory.overrides[stored.patient_id] = patient_overrides(db, stored.patient_id, cipher)
+        memory.profiles[stored.patient_id] = clinical_profile(db, stored.patient_id)
     return {
         "now": now, **patient_values(patient, at),
         "baseline": {
-            "neuro_check_total": first_score(db, cipher, stored, NEURO_CHECK, "total",
-                                             same_variant=True),
+            "neuro_check_total": neuro_baseline(db, cipher, patient, stored),
             "neuro_check_variant": stored.definition.variant
             if stored.definition is not None and stored.questionnaire_id == NEURO_CHECK else None,
             "quality_of_life_total": first_score(db, cipher, stored, QUALITY_OF_LIFE, "total"),
@@ -88,7 +91,39 @@ def build_context(db, cipher, patient, stored, settings, now, memory=None) -> di
         "recent_temperatures": temperatures,
         "parameters": settings.parameters,
         "patient_overrides": memory.overrides[stored.patient_id],
+        **memory.profiles[stored.patient_id],
     }
+
+
+def clinical_profile(db, patient_id) -> dict:
+    """The diagnosis and organs involved before CAR T from the physician's profile in force
+    (server/records), codes kept in clear; None for each when none is recorded, and then
+    the LICATS rule watches every organ."""
+    row = db.execute("SELECT diagnosis, organs_involved FROM patient_profiles WHERE "
+                     "patient_id = ? AND superseded_at IS NULL ORDER BY id DESC LIMIT 1",
+                     [patient_id]).fetchone()
+    if row is None:
+        return {"diagnosis": None, "organs_involved": None}
+    return {"diagnosis": row[0], "organs_involved": json.loads(row[1])}
+
+
+def neuro_baseline(db, cipher, patient, stored):
+    """The day -1 check (the latest of the same variant recorded before the infusion day,
+    in the family's timezone) is the child's neuro baseline; without one, the first check
+    after infusion, as before the schedule had a day -1 check."""
+    if stored.questionnaire_id != NEURO_CHECK:
+        return None
+    day0 = datetime.combine(date.fromisoformat(patient["infusion_date"]), time(),
+                            ZoneInfo(patient["timezone"]))
+    row = db.execute(
+        "SELECT entry_id, scores FROM entries WHERE patient_id = ? AND questionnaire_id = ? "
+        "AND status = 'accepted' AND entry_id != ? AND corrected_at < ? AND corrected_at < ? "
+        "AND variant = ? ORDER BY corrected_at DESC LIMIT 1",
+        [stored.patient_id, NEURO_CHECK, stored.entry_id, utc(stored.corrected_at), utc(day0),
+         stored.definition.variant if stored.definition else None]).fetchone()
+    if row is not None and row[1] is not None:
+        return (cipher.open_json("entries", row[0], "scores", row[1]) or {}).get("total")
+    return first_score(db, cipher, stored, NEURO_CHECK, "total", same_variant=True)
 
 
 def first_score(db, cipher, stored, questionnaire_id, score_id, same_variant=False):

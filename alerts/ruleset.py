@@ -120,6 +120,22 @@ class RuleSet:
     def _by_kind(self) -> dict:
         return {kind: tuple(rule for rule in self.rules if rule.kind == kind) for kind in KINDS}
 
+    def entry_rules_for(self, questionnaire_id) -> tuple:
+        """The entry rules that apply to one questionnaire, in file order."""
+        return self._entry_rules.get(questionnaire_id, ()) if isinstance(questionnaire_id, str) \
+            else ()
+
+    @cached_property
+    def _entry_rules(self) -> dict:
+        named = {name for rule in self.rules_of("entry") for name in rule.questionnaires}
+        return {name: tuple(rule for rule in self.rules_of("entry")
+                            if name in rule.questionnaires) for name in named}
+
+    @cached_property
+    def prepared_cache(self) -> dict:
+        """alerts.evaluate's checked parameters and overrides for this rule set."""
+        return {}
+
     @cached_property
     def watched_signs(self) -> dict:
         return watched_signs(self.rules)

@@ -26,6 +26,7 @@ from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from . import lease
+from .wake import WriteWatcher
 
 LEASE_NAME = "scheduler"
 ACQUIRED, RENEWED, LOST, STANDBY = "acquired", "renewed", "lost", "standby"
@@ -49,6 +50,9 @@ class Job:
     name: str
     every_seconds: float
     function: Callable
+    # `probe(db)` -> a value that changes when new work for the job appears (the newest
+    # outbox row's id): the job then runs at once, not at its next tick (alerts/wake.py).
+    wake_probe: Callable | None = None
 
 
 class Registry:
@@ -147,6 +151,13 @@ class SchedulerProcess:
         self._stop_requested = threading.Event()
         self._start_returned = threading.Event()
         self._shut_down = threading.Event()
+        # One run of a job at a time whether a tick or a wake started it; a wake during a
+        # run asks for one more run after it (`_wanted`), so no new row waits for a tick.
+        self._running = {job.name: threading.Lock() for job in self._jobs}
+        self._wanted = {job.name: threading.Event() for job in self._jobs}
+        self._watcher = WriteWatcher(
+            open_db, {job.name: job.wake_probe for job in self._jobs if job.wake_probe},
+            self._wake)
         self._scheduler = BlockingScheduler(
             timezone=timezone.utc,
             # A pool of its own for the heartbeat: a slow job must never delay a renewal
@@ -195,7 +206,24 @@ class SchedulerProcess:
         for job in self._jobs:
             self._scheduler.modify_job(f"job:{job.name}", next_run_time=moment)
 
+    def _wake(self, name: str):
+        if self.state.holding and not self._stop_requested.is_set():
+            self._run(next(job for job in self._jobs if job.name == name))
+
     def _run(self, job: Job):
+        wanted, running = self._wanted[job.name], self._running[job.name]
+        wanted.set()
+        # Whoever holds the job's lock runs it again while wakes keep arriving; checking
+        # `wanted` after releasing closes the gap between the last check and the release.
+        while wanted.is_set() and running.acquire(blocking=False):
+            try:
+                while wanted.is_set():
+                    wanted.clear()
+                    self._run_once(job)
+            finally:
+                running.release()
+
+    def _run_once(self, job: Job):
         try:
             db = self._open_db()
             try:
@@ -217,6 +245,7 @@ class SchedulerProcess:
                 previous[number] = signal.signal(number, self._on_signal)
         try:
             if not self._stop_requested.is_set():
+                self._watcher.start()
                 self._scheduler.start()
         finally:
             self._start_returned.set()
@@ -226,6 +255,9 @@ class SchedulerProcess:
                 self._shut_down.wait(SHUTDOWN_WAIT_SECONDS)
             else:
                 self._shutdown()
+            # A wake may be running a job on the watcher's thread: it finishes before the
+            # lease goes, like the scheduler's own runs.
+            self._watcher.stop(SHUTDOWN_WAIT_SECONDS)
             self._release()
             for number, handler in previous.items():
                 signal.signal(number, handler)

@@ -5,9 +5,10 @@ cProfile's own overhead (3x on this code) hides the proportions; this does not.
     .venv/bin/python bench/push_phases.py [--size small|full]
 
 The phases nest: `store_entry` includes `validate_answers` and `find_definition`,
-`assess_entry` includes `build_context` and `evaluate`. The push itself (`push_entries`)
-is the 100 %; what the request adds around it (the push body's schema, the answer) is the
-difference to the wall time per entry.
+`assess_entry` includes `build_context` and `evaluate`. `push_entries` is the part of the
+push inside the write transaction, and the 100 %: since issue 15, `open_as_any` and
+`parse_entry` run before it (shares over 100 % add up to more than the lock's time); what
+the request adds around them is the difference to the wall time per entry.
 """
 import functools
 import random

@@ -5,7 +5,10 @@ validation, at-rest encryption, rule evaluation and commit - beside the floor me
 the same run: HPKE-open + AES-GCM + a batched SQLite insert of the same entries into the
 same table layout in a tight loop (no HTTP, no validation, no rules).
 
-    .venv/bin/python bench/push_throughput.py [--size small|full]
+    .venv/bin/python bench/push_throughput.py [--size small|full] [--workers N] [--threads N]
+
+`--workers 2` is the default `homeward serve`; `--threads` sets how many clients push at
+once in the concurrent part (default: 2 small, 4 full).
 """
 import json
 import random
@@ -121,10 +124,13 @@ def push_all(port, batches, threads=1) -> dict:
             "latencies": latencies, "statuses": statuses, "failed": failed}
 
 
-def run(size="small", keep=False, sizes=None, batch=BATCH, report=print) -> dict:
-    plan = (sizes or SIZES)[size]
+def run(size="small", keep=False, sizes=None, batch=BATCH, report=print, workers=1,
+        threads=None) -> dict:
+    plan = dict((sizes or SIZES)[size])
+    if threads:
+        plan["threads"] = threads
     rng = random.Random(7)
-    with data_folder(keep) as data_dir, Server(data_dir, workers=1) as server:
+    with data_folder(keep) as data_dir, Server(data_dir, workers=workers) as server:
         http = Http(server.port)
         staff = staff_token(data_dir)
         warmup = make_batches(http, staff, 1, rng, size=20)
@@ -153,7 +159,9 @@ def run(size="small", keep=False, sizes=None, batch=BATCH, report=print) -> dict
 
 
 if __name__ == "__main__":
-    args = arguments(__doc__.splitlines()[0])
+    args = arguments(__doc__.splitlines()[0], lambda parser: (
+        parser.add_argument("--workers", type=int, default=1),
+        parser.add_argument("--threads", type=int, default=None)))
     print_machine()
-    print("server: homeward serve --workers 1 (gunicorn gthread, 4 threads)")
-    run(args.size, args.keep)
+    print(f"server: homeward serve --workers {args.workers} (gunicorn gthread, 4 threads each)")
+    run(args.size, args.keep, workers=args.workers, threads=args.threads)

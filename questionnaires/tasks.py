@@ -82,6 +82,17 @@ def tasks_between(schedule: Schedule, patient: Patient, start: datetime, end: da
     return iter(tasks)
 
 
+def due_times(schedule: Schedule, patient: Patient, questionnaire: str, start: datetime,
+              end: datetime) -> list[datetime]:
+    """When `questionnaire` falls due in [start, end), whoever answers it, without choosing
+    variants: for reckoning what is overdue across a whole cohort cheaply."""
+    tz = zone(patient.timezone)
+    first = start.astimezone(tz).date() - timedelta(days=1)
+    last = end.astimezone(tz).date() + timedelta(days=1)
+    return sorted(slot.due_at for slot in _slots(schedule, questionnaire, patient, first, last)
+                  if start <= slot.due_at < end)
+
+
 def tasks_triggered_by(schedule: Schedule, patient: Patient, questionnaire_id: str, answers,
                        recorded_at: datetime, entry_id: str, catalog: Catalog | None = None) -> list[Task]:
     """Extra tasks an answer calls for, e.g. a neuro-check right after a diary reports a neuro sign."""

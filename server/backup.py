@@ -18,6 +18,7 @@ from . import db as storage
 from .clock import to_db
 from .erasure import reapply_erasures
 from .migrations import migrations
+from .records.registry.pseudonyms import ensure_pseudonym_key
 from .vault import Vault
 
 
@@ -189,6 +190,8 @@ def restore(config, source: Path, clock, *, force: bool = False) -> RestoreRepor
             with storage.write_transaction(database):
                 report.erasures_reapplied = reapply_erasures(config, vault, database,
                                                              clock.now())
+                # A backup from before registry exports: its pseudonyms start here.
+                ensure_pseudonym_key(database, vault, clock.now())
                 # The backup's lease row describes a process from another time.
                 database.execute("DELETE FROM leases")
             database.execute("PRAGMA journal_mode=DELETE")

@@ -23,7 +23,7 @@ SETUP_ERRORS = (ConfigError, KeyFileError, RulesError, RoutingError, AlertConfig
                 NotInitialised, CommandError)
 
 COMMANDS = ("init", "serve", "scheduler", "users", "keys", "patients", "backup", "config",
-            "client", "simulate", "demo")
+            "client", "simulate", "demo", "export")
 
 
 def build_parser():

@@ -103,10 +103,34 @@ def _parse_base_url(name, raw):
     return value.rstrip("/")
 
 
+def _parse_site_zone(name, raw):
+    """The clinic's own zone, a place like a family's (server.zones): "EST" would show New
+    York summer times an hour off."""
+    from .zones import zone_problem  # zones walks the tz database only when asked
+    value = raw.strip()
+    if zone_problem(value):
+        raise ConfigError(f"{name} must be the clinic's time zone as an IANA place such as "
+                          f"America/New_York (not an abbreviation, an offset or UTC), not "
+                          f"{raw!r}.")
+    return value
+
+
 def _parse_log_level(name, raw):
     value = raw.strip().upper()
     if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"{name} must be one of DEBUG, INFO, WARNING, ERROR, not {raw!r}.")
+    return value
+
+
+SITE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+
+
+def _parse_site_code(name, raw):
+    # It goes into file names, FHIR identifiers and every CSV row: a plain code only.
+    value = raw.strip()
+    if not SITE_CODE.fullmatch(value):
+        raise ConfigError(f"{name} must be the centre's registry code: 1 to 32 letters, "
+                          f"digits, - or _, starting with a letter or digit, not {raw!r}.")
     return value
 
 
@@ -202,6 +226,26 @@ class Config:
     emergency_number: str | None = setting(
         None, _parse_phone, doc="The emergency services number families call first "
                                 "(e.g. 911, 112, 999).")
+    followup_grace_days: int = setting(
+        14, _parse_int, low=1, high=365,
+        doc="A long-term follow-up due this many days ago with no follow-up entry since "
+            "puts the patient on the staff worklist as overdue.")
+    lost_to_followup_months: int = setting(
+        6, _parse_int, low=1, high=60,
+        doc="No contact from any of the family's devices for this many months puts the "
+            "patient on the staff worklist as lost to follow-up.")
+    site_timezone: str = setting(
+        "America/New_York", _parse_site_zone,
+        doc="The clinic's time zone (an IANA place such as Europe/Madrid): every time on the "
+            "staff pages is shown in it, with the family's own time beside it where it "
+            "differs.")
+    require_mrn: bool = setting(True, _parse_bool,
+                                doc="The staff page's New patient form requires an MRN; "
+                                    "false for sites that enrol before one is issued.")
+    site_code: str | None = setting(
+        None, _parse_site_code,
+        doc="The centre's code in registry exports (e.g. its EBMT CIC or CIBMTR CCN); "
+            "unset: `homeward export registry` refuses to run.")
     log_level: str = setting("INFO", _parse_log_level, doc="DEBUG, INFO, WARNING or ERROR.")
 
     @classmethod
@@ -226,7 +270,8 @@ class Config:
     def checked(self):
         # Values given in code (overrides, tests, `serve --host`) pass the same checks as
         # the environment's.
-        tidy = {"host": parse_host("HOMEWARD_HOST", self.host)}
+        tidy = {"host": parse_host("HOMEWARD_HOST", self.host),
+                "site_timezone": _parse_site_zone("HOMEWARD_SITE_TIMEZONE", self.site_timezone)}
         if self.base_url is not None:
             tidy["base_url"] = _parse_base_url("HOMEWARD_BASE_URL", self.base_url)
         if any(getattr(self, name) != value for name, value in tidy.items()):

@@ -12,6 +12,7 @@ import sqlite3
 from . import db as storage
 from .clock import SystemClock
 from .keyfiles import load_or_create_secret_key
+from .records.registry.pseudonyms import ensure_pseudonym_key
 from .sealing_keys import ensure_sealing_key
 from .vault import Vault
 
@@ -38,6 +39,7 @@ def initialise(config, clock=None) -> list[str]:
         vault = Vault.open(config, database, clock)
         with storage.write_transaction(database):
             ensure_sealing_key(database, vault, clock.now())
+            ensure_pseudonym_key(database, vault, clock.now())
     finally:
         database.conn.close()
     return applied

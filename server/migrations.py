@@ -310,3 +310,69 @@ def m009_calls(db):
     }, pk="id", foreign_keys=[("alert_id", "alerts", "id"), ("patient_id", "patients", "id")],
         not_null={"alert_id", "patient_id", "kind", "sent_at", "body"})
     db["alert_messages"].create_index(["alert_id", "sent_at"])
+
+
+@migrations()
+def m010_password_resets(db):
+    # One-time links an admin hands to a colleague to choose a password. Only the link's
+    # SHA-256 is kept, like session ids and tokens: a copied database signs nobody in.
+    db["password_resets"].create({
+        "token_hash": str, "user_id": str, "created_at": str, "created_by": str,
+        "expires_at": str, "used_at": str, "ended_at": str,
+    }, pk="token_hash", foreign_keys=[("user_id", "staff_users", "id")],
+        not_null={"user_id", "created_at", "expires_at"})
+    db["password_resets"].create_index(["user_id"])
+    # The audit page offers the actions recorded so far and filters on one: both read this.
+    db["audit_log"].create_index(["action"])
+    # The accounts page shows each person's last sign-in, and disabling an account ends its
+    # sessions: both look sessions up by account, in a table that gains a row per sign-in.
+    db["web_sessions"].create_index(["user_id", "created_at"])
+
+
+@migrations()
+def m011_clinical_records(db):
+    # The clinic's own records (server/records). Codes, dates and counts in clear, because
+    # rules and registry exports read them without unsealing; free text and product names
+    # sealed with the patient's key (docs/security.md). Rows are never updated in place
+    # except to mark them superseded: an edit is a new row, so the history stays.
+    db["patient_profiles"].create({
+        "id": int, "patient_id": str, "diagnosis": str, "organs_involved": str,
+        "car_target": str, "lymphodepletion": str, "sex_at_birth": str,
+        "registry_consents": str, "diagnosis_text": bytes, "product_name": bytes,
+        "car_target_text": bytes, "lymphodepletion_text": bytes, "recorded_by": str,
+        "recorded_at": str, "superseded_at": str,
+    }, pk="id", foreign_keys=[("patient_id", "patients", "id")],
+        not_null={"patient_id", "diagnosis", "organs_involved", "car_target",
+                  "registry_consents", "recorded_by", "recorded_at"})
+    db["patient_profiles"].create_index(["patient_id", "superseded_at"])
+
+    db["toxicity_events"].create({
+        "id": int, "event_id": str, "patient_id": str, "revision": int, "status": str,
+        "kind": str, "grading_system": str, "grade": int, "onset_date": str,
+        "resolution_date": str, "treatments": str, "icu_days": int, "alert_ids": str,
+        "treatments_text": bytes, "note": bytes, "change_reason": bytes,
+        "recorded_by": str, "recorded_at": str, "superseded_at": str,
+    }, pk="id", foreign_keys=[("patient_id", "patients", "id")],
+        not_null={"event_id", "patient_id", "revision", "status", "kind", "grading_system",
+                  "grade", "onset_date", "treatments", "alert_ids", "recorded_by",
+                  "recorded_at"})
+    db["toxicity_events"].create_index(["event_id", "revision"], unique=True)
+    db["toxicity_events"].create_index(["patient_id", "superseded_at"])
+
+    db["followup_contacts"].create({
+        "id": int, "patient_id": str, "outcome": str, "note": bytes, "contacted_by": str,
+        "contacted_at": str,
+    }, pk="id", foreign_keys=[("patient_id", "patients", "id")],
+        not_null={"patient_id", "outcome", "contacted_by", "contacted_at"})
+    db["followup_contacts"].create_index(["patient_id", "contacted_at"])
+
+
+@migrations()
+def m012_registry_pseudonym_key(db):
+    # The key behind registry pseudonyms (server/records/registry/pseudonyms.py), wrapped by
+    # the master key like the sealing keys: it travels with backups (a restore elsewhere
+    # keeps every child's pseudonym, so a registry never counts one child twice) and a
+    # stolen backup alone cannot link a registry's rows back to patient ids.
+    db["pseudonym_keys"].create({
+        "id": int, "kek_id": str, "wrapped_key": bytes, "created_at": str,
+    }, pk="id", not_null={"kek_id", "wrapped_key", "created_at"})

@@ -146,4 +146,7 @@ def unreadable_columns(db, patient_id) -> dict[str, int]:
 
 
 # Other rooms' tables holding values sealed with the patient key, added as they land.
-SEALED_TABLES: list[tuple[str, str]] = [("alert_calls", "details"), ("alert_messages", "body")]
+SEALED_TABLES: list[tuple[str, str]] = [
+    ("alert_calls", "details"), ("alert_messages", "body"),
+    ("patient_profiles", "diagnosis_text"), ("patient_profiles", "product_name"),
+    ("toxicity_events", "note"), ("followup_contacts", "note")]

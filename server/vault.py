@@ -243,6 +243,10 @@ class Vault:
             private = self.unwrap_secret(row["kek_id"], row["wrapped_private"], aad)
             db.execute("UPDATE sealing_keys SET kek_id = ?, wrapped_private = ? WHERE kid = ?",
                        [new_id, seal(new_master_key, private, aad), row["kid"]])
+        from .records.registry.pseudonyms import rewrap_pseudonym_keys
+
+        # Registry pseudonyms must not change with the master key: same key, new wrapping.
+        rewrap_pseudonym_keys(db, self, new_id, lambda raw, aad: seal(new_master_key, raw, aad))
         db.execute("UPDATE master_keys SET retired_at = ? WHERE kek_id != ? AND retired_at IS NULL",
                    [to_db(now), new_id])
         self._master_keys[new_id] = new_master_key

@@ -18,17 +18,28 @@ UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
                   r"[0-9a-fA-F]{12}$")
 
 
+NOT_RFC3339 = "Use an RFC 3339 time with an offset, such as 2026-11-20T14:02:00-05:00."
+NOT_REAL_TIME = "This is not a real date and time."
+
+
+def read_rfc3339(value):
+    """(the aware datetime, None) or (None, what is wrong with it)."""
+    if not isinstance(value, str) or not RFC3339.match(value):
+        return None, NOT_RFC3339
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")), None
+    except ValueError:
+        return None, NOT_REAL_TIME
+
+
 class Rfc3339(fields.Field):
     """A time with an explicit offset: a phone's local time means nothing without one."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not RFC3339.match(value):
-            raise ValidationError("Use an RFC 3339 time with an offset, such as "
-                                  "2026-11-20T14:02:00-05:00.")
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValidationError("This is not a real date and time.") from None
+        moment, problem = read_rfc3339(value)
+        if problem:
+            raise ValidationError(problem)
+        return moment
 
 
 class EntryDocumentSchema(Schema):

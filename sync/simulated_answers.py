@@ -17,7 +17,8 @@ def answers_for(questionnaire_id, client, plan, when, rng) -> dict:
     if questionnaire_id == "quality-of-life":
         return quality_of_life(definition, plan, when, rng)
     if questionnaire_id == "caregiver-wellbeing":
-        return {"distress": rng.choice((1, 2, 3, 3, 5))}
+        # Harder months for the families whose child's quality of life is falling.
+        return {"distress": rng.choice((5, 6, 7, 8) if plan.qol_decline else (1, 2, 3, 3, 5))}
     return {}
 
 
@@ -33,6 +34,8 @@ def diary(plan, when, rng) -> dict:
         answers["temperature_c"] = round(rng.uniform(38.2, 39.3), 1)
     if near(when, plan.neuro_change_at, hours=12):
         answers["neuro_signs"] = ["confusion"]
+    if plan.emergency_at is not None and abs(when - plan.emergency_at) < timedelta(minutes=1):
+        answers["neuro_signs"] = ["seizure"]
     return answers
 
 

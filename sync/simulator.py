@@ -36,6 +36,7 @@ class FamilyPlan:
     offline_from: datetime | None = None    # entries after this sync only at the very end
     clock_skew: timedelta = timedelta(0)
     qol_decline: bool = False
+    emergency_at: datetime | None = None    # a seizure reported then, if ever
 
 
 @dataclass
@@ -107,8 +108,12 @@ def timeline(plan, start, end):
         if moment.hour == 18 and (day == -1 or (0 < day <= 84 and day % 7 == 0)
                                   or (84 < day and day % 30 == 0)):
             events.append((moment, "quality-of-life"))
+            # The caregiver's own wellbeing on the same days, so distress has a history.
+            events.append((moment + timedelta(minutes=10), "caregiver-wellbeing"))
         moment += timedelta(hours=1)
-    return events
+    if plan.emergency_at is not None and start <= plan.emergency_at < end:
+        events.append((plan.emergency_at, "symptom-diary"))  # reported when it happened
+    return sorted(events)
 
 
 class StaffApi:

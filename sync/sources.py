@@ -50,7 +50,15 @@ class ProfileSource(Source):
         return {"patient_id": patient["patient_id"], "day0": patient["infusion_date"],
                 "timezone": patient["timezone"], "language": patient["language"],
                 "age_band": patient["age_band"], "respondent": context.device["respondent"],
-                "care_team": context.extras.get("care_team")}
+                "care_team": context.extras.get("care_team"),
+                # The codes the LICATS rule reads, so the app advises as the server does.
+                **_clinical(context, patient["patient_id"])}
+
+
+def _clinical(context, patient_id) -> dict:
+    read = context.extras.get("clinical_profile")
+    found = read(patient_id) if read else None
+    return found or {"diagnosis": None, "organs_involved": None}
 
 
 def chosen_definitions(catalog, patient, respondent, now) -> dict:

@@ -111,3 +111,24 @@ def test_the_canonical_form_benchmark_produces_positive_figures(bench):
     figures = canonical_json.run(report=lines.append)
     assert figures["rfc8785"] > 0 and figures["python_spelling"] > 0
     assert "us per entry" in lines[0]
+
+
+@pytest.mark.e2e
+def test_the_records_benchmark_answers_every_request(bench):
+    import records
+
+    figures = records.run(plan={"patients": 5, "entries": 100, "repeats": 2},
+                          report=lambda line: None)
+    measured = {name: f for name, f in figures.items() if name != "memory"}
+    assert len(measured) == 4
+    assert all(f["status"] == 200 and min(f["times"]) > 0 for f in measured.values())
+
+
+@pytest.mark.e2e
+def test_the_registry_export_benchmark_exports_the_same_bytes_each_time(bench):
+    import registry_export
+
+    figures = registry_export.run(plan={"patients": 5, "entries": 100, "repeats": 2},
+                                  consenting=3, repeats=2, report=lambda line: None)
+    assert figures["api"]["status"] == 200 and figures["api"]["identical"]
+    assert figures["command"]["identical"] and figures["command"]["bytes"] > 0

@@ -28,6 +28,10 @@ def test_it_binds_loopback_by_default():
     ("HOMEWARD_DATA_DIR", "  ", "HOMEWARD_DATA_DIR must be a path"),
     ("HOMEWARD_PROT", "8000", "HOMEWARD_PROT is not a Homeward setting"),
     ("HOMEWARD_HOST", "localhost:8712", "HOMEWARD_HOST must be a host name or IP address alone"),
+    ("HOMEWARD_SITE_TIMEZONE", "EST", "HOMEWARD_SITE_TIMEZONE must be the clinic's time zone"),
+    ("HOMEWARD_SITE_TIMEZONE", "UTC", "as an IANA place such as America/New_York"),
+    ("HOMEWARD_SITE_TIMEZONE", "Mars/Olympus", "not 'Mars/Olympus'"),
+    ("HOMEWARD_REQUIRE_MRN", "sometimes", "HOMEWARD_REQUIRE_MRN must be true or false"),
     ("HOMEWARD_HOST", "http://localhost", "no scheme and no port"),
     ("HOMEWARD_BASE_URL", "homeward.hospital.example", "must be an http:// or https://"),
     ("HOMEWARD_BASE_URL", "javascript:alert(1)", "must be an http:// or https://"),
@@ -37,6 +41,8 @@ def test_it_binds_loopback_by_default():
     ("HOMEWARD_BASE_URL", "https://h.example/?x=1", "no query, fragment or user name"),
     ("HOMEWARD_BASE_URL", "https://h.example/#top", "no query, fragment or user name"),
     ("HOMEWARD_BASE_URL", "https://nurse@h.example", "no query, fragment or user name"),
+    ("HOMEWARD_SITE_CODE", "St Mary's/Leeds", "HOMEWARD_SITE_CODE must be the centre's"),
+    ("HOMEWARD_SITE_CODE", "-GOSH", "HOMEWARD_SITE_CODE must be the centre's"),
 ])
 def test_it_stops_on_a_bad_value_with_a_sentence_naming_the_variable(name, value, words):
     with pytest.raises(ConfigError) as raised:

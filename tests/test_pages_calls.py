@@ -133,7 +133,7 @@ def test_contacts_are_entered_with_the_patient_and_edited_on_their_page(client, 
     created = client.post("/patients", data={
         "csrf_token": token, "display_name": "Lía Gómez", "date_of_birth": "2016-02-02",
         "infusion_date": "2026-11-18", "timezone": "America/New_York", "language": "es",
-        "contact-0-name": "Rosa Gómez", "contact-0-relationship": "grandmother",
+        "mrn": "MRN-3141", "contact-0-name": "Rosa Gómez", "contact-0-relationship": "grandmother",
         "contact-0-phone": "617 555 0142"})
     assert created.status_code == 303
     patient_path = created.headers["Location"].split("?")[0]

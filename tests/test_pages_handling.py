@@ -3,6 +3,7 @@ forms (posted as a browser would post them, hidden fields and all) acknowledge, 
 snooze and resolve it and lead back to the inbox; the same forms as a fragment for the
 inbox's script; and clear words when the alert changed or was handled meanwhile."""
 import json
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -123,8 +124,14 @@ def test_a_nurse_without_javascript_handles_an_alert_on_its_own_page(client, nur
     after = client.get(f"/alerts/{fever}?next=/alerts")
     text = after.get_data(as_text=True)
     assert after.status_code == 200
-    assert f"This alert was resolved by {nurse.username} at Fri 20 Nov 14:03 EST." in text
+    assert (f"{nurse.username} resolved this alert at Fri 20 Nov 14:03 EST (now): Seen in "
+            "clinic. There is nothing left to do on it.") in text
     assert [form["button"] for form in Forms(text).forms] == ["Sign out"]
+    # It looks finished: no call to handle it, no alarm-red box, no clock still counting.
+    assert "<h1>Resolved alert</h1>" in text and "Handle this alert" not in text
+    assert 'class="waiting"' not in text and "Waiting</dt>" not in text
+    assert re.search(r'class="notice notice-done forms-notice"', text)
+    assert not re.search(r'class="notice (?!notice-done)', text)
 
 
 def test_the_pages_forms_refuse_a_post_without_the_csrf_token(client, nurse, fever, db):
@@ -149,7 +156,8 @@ def test_the_forms_fragment_is_for_the_inbox_script_and_says_what_changed(
     token = CSRF.search(colleague.get("/alerts").get_data(as_text=True)).group(1)
     colleague.post(f"/alerts/{fever}/acknowledge", data={"csrf_token": token})
     html = client.get(f"/alerts/{fever}/forms?next=/alerts&shown=open").get_data(as_text=True)
-    assert "dr-lee acknowledged this alert at 14:00 EST, after this page showed it." in html
+    assert ("dr-lee acknowledged this alert at Fri 20 Nov 14:00 EST (now), after this page "
+            "showed it.") in html
     assert [form["button"] for form in Forms(html).forms] == ["Send message", "Resolve", "Snooze"]
     same = client.get(f"/alerts/{fever}/forms?shown=acknowledged").get_data(as_text=True)
     assert "after this page showed it" not in same
@@ -157,7 +165,7 @@ def test_the_forms_fragment_is_for_the_inbox_script_and_says_what_changed(
     colleague.post(f"/alerts/{fever}/resolve", data={"csrf_token": token,
                                                      "outcome": "false_alarm"})
     html = client.get(f"/alerts/{fever}/forms?next=/alerts&shown=open").get_data(as_text=True)
-    assert "This alert was resolved by dr-lee at Fri 20 Nov 14:00 EST." in html
+    assert "dr-lee resolved this alert at Fri 20 Nov 14:00 EST (now): False alarm." in html
     assert Forms(html).forms == []
 
 

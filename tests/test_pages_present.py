@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 from server.pages import cards, charts, present
 
 NOW = datetime(2026, 11, 20, 19, 0, tzinfo=timezone.utc)  # 14:00 in New York
+SITE = "America/New_York"
 
 
 def test_it_shows_times_in_the_familys_zone_with_its_abbreviation():
@@ -88,16 +89,20 @@ def test_it_flags_phones_that_went_quiet_or_hold_a_backlog():
 def test_it_keeps_the_inbox_version_still_while_only_the_wait_grows():
     patient = {"display_name": "Mateo", "timezone": "America/New_York", "age_years": 11,
                "day_post_infusion": 3}
-    early = cards.inbox([cards.alert_card(alert(), patient, None, NOW)])
-    later = cards.inbox([cards.alert_card(alert(), patient, None, NOW + timedelta(minutes=3))])
+    early = cards.inbox([cards.alert_card(alert(escalate_at="2026-11-20T19:30:00Z"), patient,
+                                          None, NOW, SITE)])
+    later = cards.inbox([cards.alert_card(alert(escalate_at="2026-11-20T19:30:00Z"), patient,
+                                          None, NOW + timedelta(minutes=3), SITE)])
     assert early["waiting"][0]["waiting"] == "20 min" and later["waiting"][0]["waiting"] == \
         "23 min"
+    assert early["waiting"][0]["escalation_relative"] == "in 30 min"
+    assert later["waiting"][0]["escalation_relative"] == "in 27 min"
     assert early["version"] == later["version"]
     acknowledged = cards.inbox([cards.alert_card(
         alert(status="acknowledged", acknowledged_by="ana",
-              acknowledged_at="2026-11-20T18:50:00Z"), patient, None, NOW)])
+              acknowledged_at="2026-11-20T18:50:00Z"), patient, None, NOW, SITE)])
     assert acknowledged["version"] != early["version"]
-    assert acknowledged["handled"][0]["acknowledged"] == "Acknowledged by ana at 13:50 EST"
+    assert acknowledged["handled"][0]["acknowledged"] == "Acknowledged by ana at Fri 20 Nov 13:50 EST"
 
 
 def test_it_marks_age_band_and_respondent_changes_on_a_continuous_line():
@@ -112,3 +117,31 @@ def test_it_marks_age_band_and_respondent_changes_on_a_continuous_line():
     assert [change["label"] for change in changes] == [
         "age band 8-12 → 13-17", "caregiver → patient report"]
     assert changes[0]["x"] == int(datetime(2027, 1, 1, tzinfo=timezone.utc).timestamp() * 1000)
+
+
+def test_it_shows_every_time_in_the_sites_zone_with_the_familys_own_time_beside_it():
+    madrid = {"display_name": "Lucía", "timezone": "Europe/Madrid", "age_years": 9,
+              "day_post_infusion": 4}
+    fever = [{"answers": {"temperature_c": 38.9, "temperature_method": "oral"}}]
+    card = cards.alert_card(alert(evidence=fever, escalate_at="2026-11-20T19:12:00Z"), madrid,
+                            {"at": NOW - timedelta(minutes=30), "late_minutes": 0}, NOW, SITE)
+    assert card["raised_local"] == "Fri 20 Nov 13:40 EST"
+    assert card["raised_family"] == "family's time Fri 20 Nov 19:40 CET"
+    assert card["evidence"] == "38.9 °C oral at 13:30 EST"
+    assert card["evidence_family"] == "family's time 19:30 CET"
+    assert card["escalation"] == "Escalates at 14:12 EST unless acknowledged"
+    assert card["escalation_relative"] == "in 12 min"
+    at_home = cards.alert_card(alert(), {**madrid, "timezone": "America/Toronto"}, None, NOW,
+                               SITE)
+    assert at_home["raised_family"] == ""  # same clock as the ward: no second line
+
+
+def test_it_says_how_far_a_deadline_is_and_writes_dates_as_people_do():
+    assert present.relative(NOW + timedelta(minutes=12, seconds=30), NOW) == "in 12 min"
+    assert present.relative(NOW - timedelta(minutes=5), NOW) == "5 min ago"
+    assert present.relative(NOW + timedelta(seconds=20), NOW) == "now"
+    assert present.relative(NOW - timedelta(hours=26), NOW) == "1 d 2 h ago"
+    assert present.calendar_day("2013-06-01") == "Sat 1 Jun 2013"
+    # Quality of life is followed for years: its dates carry the year.
+    assert present.local(NOW, SITE, with_year=True) == "Fri 20 Nov 2026 14:00 EST"
+    assert present.calendar_day("2026-11-20T19:00:00Z") == "Fri 20 Nov 2026"

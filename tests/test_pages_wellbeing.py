@@ -30,7 +30,7 @@ def points(*values):
 def test_it_measures_decline_against_the_score_before_and_the_baseline():
     assert decline(points(90, 80, 55)) == {
         "latest": 55, "previous": 80, "baseline": 90, "change": -25, "since_baseline": -35,
-        "latest_at": "2026-11-12T12:00:00Z"}
+        "drop": -35, "latest_at": "2026-11-12T12:00:00Z"}
     assert decline(points(70))["change"] is None
     assert decline([])["latest"] is None
 
@@ -42,6 +42,23 @@ def test_it_puts_the_steepest_recent_decline_first_and_the_unscored_last():
             row("down a lot", 90, 60)]
     assert [r["patient"]["display_name"] for r in sorted(rows, key=cohort_order)] == [
         "down a lot", "down a bit", "up", "one", "none"]
+
+
+def test_it_puts_a_slow_decline_over_months_before_a_rise_or_a_wobble():
+    def row(name, *dated):
+        return {"patient": {"display_name": name},
+                "qol": decline([{"value": value, "at": at} for at, value in dated])}
+    rows = [row("rose then wobbled", ("2026-09-01T12:00:00Z", 40), ("2026-10-01T12:00:00Z", 90),
+                ("2026-11-01T12:00:00Z", 88)),
+            row("slowly worse", ("2026-09-01T12:00:00Z", 90), ("2026-10-01T12:00:00Z", 80),
+                ("2026-11-01T12:00:00Z", 72), ("2026-11-15T12:00:00Z", 66)),
+            row("one bad week", ("2026-10-20T12:00:00Z", 80), ("2026-11-10T12:00:00Z", 70)),
+            row("long ago", ("2025-01-01T12:00:00Z", 100), ("2026-11-10T12:00:00Z", 60),
+                ("2026-11-12T12:00:00Z", 61))]
+    ordered = sorted(rows, key=cohort_order)
+    assert [r["patient"]["display_name"] for r in ordered] == [
+        "slowly worse", "one bad week", "rose then wobbled", "long ago"]
+    assert [r["qol"]["drop"] for r in ordered] == [-24, -10, -2, 0]
 
 
 def test_it_shows_wellbeing_to_psychosocial_staff_without_any_symptom_data(client, staff,

@@ -37,13 +37,13 @@ def server(tmp_path):
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             assert process.poll() is None, "serve exited:\n" + log_path.read_text()
             try:
                 if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting
                 pass
             assert time.monotonic() < deadline, "serve never answered:\n" + log_path.read_text()
             time.sleep(0.1)

@@ -60,8 +60,23 @@ def test_it_starts_a_demo_with_accounts_a_cohort_and_where_to_click(tmp_path):
     import sqlite3
 
     counts = sqlite3.connect(folder / "homeward.db").execute(
-        "SELECT (SELECT COUNT(*) FROM patients), (SELECT COUNT(*) FROM entries)").fetchone()
+        "SELECT (SELECT COUNT(*) FROM patients), (SELECT COUNT(*) FROM entries), "
+        "(SELECT COUNT(*) FROM toxicity_events), (SELECT COUNT(*) FROM patient_profiles), "
+        "(SELECT COUNT(*) FROM alerts WHERE level = 'emergency' AND status = 'open'), "
+        "(SELECT COUNT(*) FROM entries WHERE questionnaire_id = 'caregiver-wellbeing' "
+        "AND status = 'accepted')").fetchone()
     assert counts[0] >= 5 and counts[1] > 20
+    assert counts[2] >= 1 and counts[3] >= 5  # the record pages show something
+    assert counts[4] >= 1  # the inbox's red banner has something to show
+    assert counts[5] >= 1  # and the wellbeing list's caregiver distress column too
+    # ... and so does the registry export: every child whose family consented.
+    [consenting] = sqlite3.connect(folder / "homeward.db").execute(
+        "SELECT COUNT(*) FROM patient_profiles WHERE superseded_at IS NULL "
+        "AND registry_consents LIKE '%\"ebmt\"%'").fetchone()
+    assert consenting >= 1
+    assert f"Registry export (ebmt, de-identified): {consenting} children" in done.stdout
+    exported = (folder / "registry-exports" / "ebmt" / "patients.csv").read_text()
+    assert len(exported.splitlines()) == 1 + consenting
     # A second demo starts afresh; a folder that is not a demo is never wiped.
     (tmp_path / "real").mkdir()
     (tmp_path / "real" / "homeward.db").write_text("precious")

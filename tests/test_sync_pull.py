@@ -32,7 +32,8 @@ def test_it_gives_a_new_device_a_snapshot_with_keys_first(family):
                        "timezone": "America/New_York", "language": "es",
                        "age_band": "8-12", "respondent": "caregiver",
                        "care_team": {"day": None, "night": None, "emergency": None,
-                                     "day_hours": {"from": "08:00", "to": "18:00"}}}
+                                     "day_hours": {"from": "08:00", "to": "18:00"}},
+                       "diagnosis": None, "organs_involved": None}
 
 
 def test_it_chooses_the_questionnaires_for_this_child_respondent_and_language(family):

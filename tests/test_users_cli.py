@@ -152,3 +152,44 @@ def test_it_asks_for_init_when_there_is_no_data_folder(tmp_path, capsys, monkeyp
     status = main(["users", "create", "ann", "--role", "nurse", "--password-stdin"],
                   environ={"HOMEWARD_DATA_DIR": str(tmp_path / "missing")})
     assert status == 2 and "homeward init" in capsys.readouterr().err
+
+
+def test_it_prints_a_one_time_password_link_that_sets_the_password(homeward, environ,
+                                                                   database):
+    homeward("users", "create", "ann", "--role", "nurse", "--password-stdin",
+             stdin="first long password\n")
+    status, out, _ = homeward("users", "reset-link", "ann")
+    assert status == 0 and "works once" in out
+    link = out.splitlines()[-1]
+    assert link.startswith("http://127.0.0.1:8000/password-reset?token=hwr_")
+    client = create_app(Config.from_env(environ)).test_client()
+    path = link.removeprefix("http://127.0.0.1:8000")
+    token = path.split("token=", 1)[1]
+    assert "ann" in client.get(path).get_data(as_text=True)
+    answer = client.post("/password-reset", data={"token": token, "password": "the link's "
+                         "new password", "password_again": "the link's new password"})
+    assert answer.status_code == 200
+    assert sign_in(environ, "ann", "the link's new password").status_code == 200
+    actions = [row["action"] for row in database.query(
+        "SELECT action FROM audit_log WHERE action LIKE 'user.%' ORDER BY id")]
+    assert actions == ["user.create", "user.reset_link", "user.password_reset"]
+    assert token not in "".join(row["details"] or "" for row in
+                                database.query("SELECT details FROM audit_log"))
+
+
+def test_it_changes_a_role_but_never_the_last_admins(homeward, database):
+    homeward("users", "create", "ada", "--role", "admin", "--password-stdin",
+             stdin="first long password\n")
+    homeward("users", "create", "ann", "--role", "nurse", "--password-stdin",
+             stdin="second long password\n")
+    status, out, _ = homeward("users", "set-role", "ann", "physician")
+    assert status == 0 and "ann is now physician" in out
+    status, _, err = homeward("users", "set-role", "ada", "nurse")
+    assert status == 1 and "ada is the last active admin" in err
+    status, _, err = homeward("users", "disable", "ada")
+    assert status == 1 and "last active admin" in err
+    assert [row["role"] for row in database.query(
+        "SELECT role FROM staff_users ORDER BY username")] == ["admin", "physician"]
+    set_role = list(database.query("SELECT details FROM audit_log WHERE action = "
+                                   "'user.set_role'"))
+    assert len(set_role) == 1 and '"previous_role": "nurse"' in set_role[0]["details"]

@@ -50,11 +50,11 @@ def test_it_shows_a_labelled_login_form_with_a_csrf_token(client):
     assert "form-action 'self'" in page.headers["Content-Security-Policy"]
 
 
-def test_it_signs_in_and_says_who_you_are(client, staff):
+def test_it_signs_a_nurse_in_to_the_inbox_and_says_who_you_are(client, staff):
     nurse = staff("nurse")
     response = sign_in(client, nurse)
-    assert response.status_code == 303 and response.headers["Location"] == "/"
-    home = client.get("/")
+    assert response.status_code == 303 and response.headers["Location"] == "/alerts"
+    home = client.get("/alerts")
     assert home.status_code == 200
     html = home.get_data(as_text=True)
     assert nurse.username in html and "Nurse" in html and "Sign out" in html
@@ -176,16 +176,16 @@ def test_it_sends_a_signed_in_visitor_from_the_login_page_home(client, staff):
 
 @pytest.mark.parametrize("target, landing", [
     ("/api/v1/auth/me", "/api/v1/auth/me"),
-    ("//evil.example/phish", "/"),
-    ("https://evil.example/", "/"),
-    ("/\\evil.example", "/"),
+    ("//evil.example/phish", "/alerts"),
+    ("https://evil.example/", "/alerts"),
+    ("/\\evil.example", "/alerts"),
     # Browsers drop tabs and line breaks from a URL: "/\t/evil.example" is "//evil.example".
-    ("/\t/evil.example", "/"),
-    ("/\n/x", "/"),
-    ("/\r\n/evil.example", "/"),
-    ("/alerts\x00", "/"),
-    ("/alerts/\\/evil.example", "/"),
-    ("/patients\u202e", "/"),
+    ("/\t/evil.example", "/alerts"),
+    ("/\n/x", "/alerts"),
+    ("/\r\n/evil.example", "/alerts"),
+    ("/alerts\x00", "/alerts"),
+    ("/alerts/\\/evil.example", "/alerts"),
+    ("/patients\u202e", "/alerts"),
     ("/patients?q=a#top", "/patients?q=a#top"),
 ])
 def test_it_returns_only_to_a_page_of_this_site_after_sign_in(client, staff, target, landing):

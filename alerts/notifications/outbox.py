@@ -71,6 +71,11 @@ def enqueue(db, routing, *, alert_id, kind, route, payload: dict, idempotency_ke
     return written
 
 
+def newest_id(db) -> int | None:
+    """Changes whenever a notification is enqueued: what wakes the dispatcher."""
+    return db.execute("SELECT max(id) FROM notifications").fetchone()[0]
+
+
 def claim_due(db, worker, now, lease_seconds, limit, max_attempts=MAX_ATTEMPTS):
     """Claim up to `limit` due rows for `worker` until now + lease_seconds.
 

@@ -24,6 +24,10 @@ AREAS = (
     "server.api.overrides",
     "server.api.questionnaires",
     "server.api.entries",
+    "server.api.profiles",
+    "server.api.toxicity",
+    "server.api.worklist",
+    "server.api.registry",
     "server.pages",
     "server.family",
 )

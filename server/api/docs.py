@@ -24,7 +24,16 @@ table{border-collapse:collapse;margin:.3rem 0 .8rem}
 td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3}.method{display:inline-block;min-width:4.2rem;font-weight:bold}
 .get{color:#0b5394}.post{color:#38761d}.delete{color:#990000}.put,.patch{color:#7f6000}
-.muted{color:#555}nav ul{columns:2}section.op{border-left:3px solid #ddd;padding-left:1rem}
+.muted{color:#555}nav ul{columns:2;padding-left:1.2rem}nav li{break-inside:avoid;margin-bottom:.3rem}
+section.op{border-left:3px solid #ddd;padding-left:1rem}
+h3,code,td{overflow-wrap:anywhere}
+/* A wide table scrolls inside itself, never the page: the page stays readable on a phone. */
+table{display:block;max-width:100%;overflow-x:auto}
+td table{display:table;min-width:16rem}
+@media (max-width:52rem){nav ul{columns:1}body{padding:.75rem 1rem}}
+@media (max-width:30rem){body{font-size:16px;padding:.5rem .75rem}
+section.op{padding-left:.6rem}td,th{padding:.2rem .3rem}
+h3{font-size:1rem}.method{min-width:0;margin-right:.4rem}}
 </style></head><body>
 <h1>{{ info.title }} API <span class="muted">version {{ info.version }}</span></h1>
 <p>{{ info.description }}</p>

@@ -6,14 +6,14 @@ from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
 from alerts.episodes import alert_of_entry
-from alerts.intake import BatchMemory, assess_entry
+from alerts.intake import BatchMemory, assess_entry, clinical_profile
 from alerts.messages import mark_delivered
 from sync.documents import Rfc3339
 from sync.enrolment import (PLATFORMS, admit_attempt, note_success, redeem_code,
                             sealing_device_ids)
 from sync.plausible import check_sent_at
 from sync.pull import FeedContext, pull
-from sync.push import PushContext, push_entries
+from sync.push import PushContext, open_envelopes, push_entries
 
 from .. import db as storage
 from ..clock import from_db, to_db, to_wire
@@ -186,17 +186,20 @@ def push(body):
     db, moment, device = get_db(), now(), g.device
     check_sent_at(body["sent_at"], moment)
     offset = (moment - body["sent_at"]).total_seconds()
+    # Opening and parsing need no lock: done first, workers open side by side.
+    device_ids = sealing_device_ids(db, device)
+    opened = open_envelopes(get_keyring(), device, device_ids, body["entries"])
     with storage.write_transaction(db):
         patient = patient_facts(db, get_vault(), device["patient_id"], moment)
         context = PushContext(db=db, keyring=get_keyring(), catalog=get_catalog(),
                               cipher=patient["cipher"], device=device, patient=patient,
                               now=moment, clock_offset_seconds=round(offset, 3),
                               on_entry_stored=entry_consequences(db, patient, moment),
-                              device_ids=sealing_device_ids(db, device),
+                              device_ids=device_ids,
                               alert_of_entry=alert_of_entry,
                               task_is_known=task_checker(db, get_catalog(), get_schedule(),
                                                          patient))
-        results = push_entries(context, body["entries"])
+        results = push_entries(context, body["entries"], opened)
         db.execute("UPDATE devices SET last_sync_at = ?, outbox_pending = ?, "
                    "clock_offset_seconds = ? WHERE id = ?",
                    [to_db(moment), body.get("outbox_pending"), round(offset, 3), device["id"]])
@@ -221,6 +224,8 @@ def pull_changes(query):
                           extras={"keyring": get_keyring(), "catalog": get_catalog(),
                                   "schedule": get_schedule(),
                                   "care_team": get_alerting().care_team,
+                                  "clinical_profile": lambda patient_id:
+                                  clinical_profile(db, patient_id),
                                   "rules_document": lambda patient_id: get_alerting()
                                   .rules_document(db, patient_id, patient["cipher"]),
                                   "default_message": lambda row, language:

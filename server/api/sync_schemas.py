@@ -49,6 +49,11 @@ class ProfileDataSchema(Schema):
     age_band = fields.String()
     respondent = fields.String(validate=validate.OneOf(["caregiver", "patient"]))
     care_team = fields.Nested(CareTeamSchema)
+    diagnosis = fields.String(allow_none=True, metadata={
+        "description": "the clinical profile's diagnosis code (docs/records.md), or null"})
+    organs_involved = fields.List(fields.String(), allow_none=True, metadata={
+        "description": "organs the disease had hit before CAR T (the LICATS rule's context), "
+                       "or null before a physician records them"})
 
 
 class ScheduleDataSchema(Schema):

@@ -117,28 +117,67 @@ def find_user(db, username) -> StaffUser | None:
     return None if row is None else _user(row)
 
 
+def _account(row) -> dict:
+    return {"id": row["id"], "username": row["username"], "role": row["role"],
+            "created_at": from_db(row["created_at"]),
+            "disabled_at": from_db(row["disabled_at"])}
+
+
 def list_users(db) -> list[dict]:
-    return [{"id": row["id"], "username": row["username"], "role": row["role"],
-             "created_at": from_db(row["created_at"]),
-             "disabled_at": from_db(row["disabled_at"])}
-            for row in db.query("SELECT * FROM staff_users ORDER BY username")]
+    return [_account(row) for row in db.query("SELECT * FROM staff_users ORDER BY username")]
+
+
+def get_account(db, username) -> dict:
+    """The account as list_users shows it; raises NotFound."""
+    return _account(_existing(db, username))
 
 
 def _end_access(db, user_id, now):
-    """A disabled account or a reset password must not live on in a browser or a script."""
+    """A disabled account or a reset password must not live on in a browser or a script,
+    nor in a password-reset link handed out before."""
     db.execute("UPDATE staff_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
                [to_db(now), user_id])
     db.execute("UPDATE web_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
                [to_db(now), user_id])
+    db.execute("UPDATE password_resets SET ended_at = ? WHERE user_id = ? AND "
+               "ended_at IS NULL", [to_db(now), user_id])
+
+
+def _keep_an_admin(db, row, verb):
+    """Refuse to leave the site without an active admin: nobody could then manage accounts
+    except an operator at the server's terminal. Called inside the write transaction, so two
+    admins demoting each other at once cannot both succeed."""
+    if row["role"] != "admin" or row["disabled_at"] is not None:
+        return
+    others = db.execute("SELECT count(*) FROM staff_users WHERE role = 'admin' AND "
+                        "disabled_at IS NULL AND id != ?", [row["id"]]).fetchone()[0]
+    if not others:
+        raise Conflict(f"{row['username']} is the last active admin, so cannot be {verb}: "
+                       "give another account the admin role first.",
+                       details={"reason": "last_admin"})
 
 
 def disable_user(db, username, now) -> StaffUser:
     with write_transaction(db):
         row = _existing(db, username)
+        _keep_an_admin(db, row, "disabled")
         if row["disabled_at"] is None:
             db["staff_users"].update(row["id"], {"disabled_at": to_db(now)})
         _end_access(db, row["id"], now)
     return _user(row)
+
+
+def change_role(db, username, role, now) -> tuple[StaffUser, str]:
+    """-> (the account with its new role, its previous role). Sessions and tokens read the
+    role from the account on every request, so the change reaches them at once."""
+    role = check_role(role)
+    with write_transaction(db):
+        row = _existing(db, username)
+        if role != "admin":
+            _keep_an_admin(db, row, "given another role")
+        if row["role"] != role:
+            db["staff_users"].update(row["id"], {"role": role})
+    return StaffUser(id=row["id"], username=row["username"], role=role), row["role"]
 
 
 def enable_user(db, username, now) -> StaffUser:

@@ -21,6 +21,8 @@ from .. import db as storage
 from ..auth.users import create_user
 from ..clock import SystemClock
 from .checks import CommandError, ensure_port_free, local_url
+from .demo_records import seed_records
+from .export import export_registries
 from .init import initialise
 from .serve import bounded
 from .simulate import describe, progress_bar, staff_token
@@ -71,6 +73,12 @@ def demo_cohort(count, now):
         plan.offline_from = now - timedelta(hours=24)
     for plan in [p for p in plans if (now.date() - p.infusion_date).days > 90][:3]:
         plan.qol_decline = True
+    # One emergency, so the inbox's red banner is seen: a seizure twenty minutes ago, in a
+    # child a few days after infusion (when ICANS is most likely).
+    seizure = plans[-1]
+    seizure.infusion_date = now.date() - timedelta(days=5)
+    seizure.emergency_at = now - timedelta(minutes=20)
+    seizure.offline_from = None
     return plans
 
 
@@ -88,7 +96,7 @@ def wait_for(url, server, log_path, seconds=60):
         try:
             if requests.get(url + "/healthz", timeout=2).status_code in (200, 503):
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting, or busy
             pass
         time.sleep(0.3)
     raise CommandError(f"The demo's server did not answer at {url} within {seconds} s; "
@@ -149,6 +157,14 @@ def run(args, config):
                            state_dir=Path(tempfile.mkdtemp(prefix="phones-", dir=folder)),
                            progress=progress_bar)
         print(describe(summary))
+        physician = staff_token(url, "demo-physician", passwords["demo-physician"])
+        events = seed_records(url, physician, datetime.now(timezone.utc).date())
+        print(f"Recorded clinical profiles and {events} toxicity events.")
+        # The registry export on the demo cohort, so docs/registry.md's files can be seen.
+        for registry, count, where, _files in export_registries(
+                demo_config.with_overrides(site_code=config.site_code or "DEMO"),
+                folder / "registry-exports", actor="demo"):
+            print(f"Registry export ({registry}, de-identified): {count} children in {where}.")
         print_welcome(url, passwords)
         print_family_link(url, token)
         keep_live(url, token, folder, args)

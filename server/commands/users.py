@@ -8,7 +8,7 @@ import sys
 
 from .. import db as storage
 from ..audit import record_as
-from ..auth import users
+from ..auth import resets, users
 from ..clock import SystemClock
 from ..errors import ApiError
 from ..installation import check_initialised
@@ -47,6 +47,16 @@ def register(subparsers):
     set_password.add_argument("--password-stdin", action="store_true",
                               help="read the password from standard input (required)")
     set_password.set_defaults(run=set_account_password)
+
+    set_role = commands.add_parser("set-role", help="give an account another role")
+    set_role.add_argument("username")
+    set_role.add_argument("role", choices=users.ROLES)
+    set_role.set_defaults(run=set_account_role)
+
+    reset_link = commands.add_parser("reset-link", help="print a one-time link (24 h) with "
+                                                        "which the person chooses a password")
+    reset_link.add_argument("username")
+    reset_link.set_defaults(run=make_reset_link)
 
 
 def _read_password(args):
@@ -138,5 +148,28 @@ def set_account_password(args, config):
         user = users.set_password(db, args.username, password, config, now)
         _audit(db, "user.set_password", user, now)
         print(f"Set a new password for {user.username}; their sessions and tokens have ended.")
+
+    return _with_database(config, action)
+
+
+def set_account_role(args, config):
+    def action(db, now):
+        user, before = users.change_role(db, args.username, args.role, now)
+        if before != user.role:
+            _audit(db, "user.set_role", user, now, {"role": user.role, "previous_role": before})
+        print(f"{user.username} is now {user.role}" + ("." if before != user.role
+                                                        else " already; nothing changed."))
+
+    return _with_database(config, action)
+
+
+def make_reset_link(args, config):
+    def action(db, now):
+        user, token, expires_at = resets.issue_reset(db, args.username, now,
+                                                     issued_by=_operator())
+        _audit(db, "user.reset_link", user, now)
+        print(f"One-time password link for {user.username}, valid until "
+              f"{expires_at:%Y-%m-%d %H:%M} UTC; it works once, and only this newest one:")
+        print(resets.reset_address(config, token))
 
     return _with_database(config, action)

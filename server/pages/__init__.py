@@ -1,11 +1,11 @@
 """The staff web pages: server-rendered HTML that works on a ward tablet, with a little
 plain JavaScript (static files only) for the inbox's live updates and the charts.
 
-This module: the blueprint, sign in, home, sign out, error pages. The sign-in form is itself
+This module: the blueprint, sign in, sign out, error pages. The sign-in form is itself
 CSRF-protected (a random nonce in a cookie, and the same nonce signed with the app's secret
 key in the form), so another site cannot sign a nurse's browser into an account of its
-choosing. The other pages live in inbox, patients, timeline and wellbeing, imported at the
-end so their routes land on this blueprint.
+choosing. The other pages live in home, inbox, patients, timeline and wellbeing, imported
+at the end so their routes land on this blueprint.
 """
 import hmac
 import logging
@@ -17,11 +17,11 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from .. import audit
-from ..care_team import care_team_warnings
 from ..auth import attempt_login, require_staff, session_from_cookie, sessions
 from ..context import get_config, get_db, now
 from ..errors import HTTP_CODES, ApiError, RateLimited, Unauthorized
-from .common import render, safe_next
+from . import present
+from .common import CARE_TEAM, safe_next
 
 log = logging.getLogger("homeward.pages")
 
@@ -104,10 +104,9 @@ def _login_csrf_ok():
     return bool(nonce) and isinstance(signed, str) and hmac.compare_digest(signed, nonce)
 
 
-@blueprint.get("/")
-@require_staff()
-def home():
-    return render("home.html", care_team_warnings=care_team_warnings(get_config()))
+@blueprint.app_template_filter("calendar_day")
+def _calendar_day(value):
+    return present.calendar_day(value)
 
 
 @blueprint.get("/login")
@@ -135,7 +134,9 @@ def login():
         return _login_page(429, error.message, username, error.headers)
     except Unauthorized as error:
         return _login_page(401, error.message, username)
-    target = safe_next(request.form.get("next")) or url_for("pages.home")
+    # A nurse signs in to work alerts: straight to the inbox unless a link asked elsewhere.
+    target = safe_next(request.form.get("next")) or url_for(
+        "pages.inbox" if user.role in CARE_TEAM else "pages.home")
     # A session id planted before sign-in must not become a signed-in one.
     sessions.end_session_by_id(db, request.cookies.get(sessions.COOKIE_NAME), now())
     session_id, _csrf = sessions.start_session(db, user.id, get_config(), now())
@@ -196,4 +197,6 @@ def _unexpected_error_page(error):
 
 
 # Imported last: they add their routes to `blueprint`, defined above.
-from . import calls, contacts, handling, inbox, patients, timeline, wellbeing  # noqa: E402,F401,E501
+from . import calls, contacts, handling, home, inbox, patients, timeline, wellbeing  # noqa: E402,F401,E501
+from . import records  # noqa: E402,F401
+from . import audit_log, password_reset, printing, staff  # noqa: E402,F401

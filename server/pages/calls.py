@@ -52,7 +52,9 @@ def when(text, zone):
 def call_context(db, row, moment) -> dict:
     """What _call.html needs for one alert."""
     patient_id = row["patient_id"]
-    zone = db.execute("SELECT timezone FROM patients WHERE id = ?", [patient_id]).fetchone()[0]
+    family_zone = db.execute("SELECT timezone FROM patients WHERE id = ?",
+                             [patient_id]).fetchone()[0]
+    zone = get_config().site_timezone  # every time on the pages is the site's (present.py)
     cipher = get_vault().for_patients(db, [patient_id]).get(patient_id)
     held = domain.active_claim(row, moment)
     neuro = None
@@ -60,7 +62,8 @@ def call_context(db, row, moment) -> dict:
         try:
             facts = patient_facts(db, get_vault(), patient_id, moment)
             neuro = get_catalog().choose(
-                "neuro-check", date_of_birth=facts["date_of_birth"], timezone=zone, at=moment,
+                "neuro-check", date_of_birth=facts["date_of_birth"], timezone=family_zone,
+                at=moment,
                 respondent="staff", language="en").definition
         except NoVariantError:
             neuro = None
@@ -92,10 +95,10 @@ def with_calls(db, ciphers, rows, found, moment):
     a pending recheck. From clear columns, but the contacts."""
     phone_book = contacts.contacts_of(db, ciphers, [row["patient_id"] for row in rows])
     last = last_calls(db, [row["id"] for row in rows])
-    zones = time_zones(db, [row["patient_id"] for row in rows])
+    zone = get_config().site_timezone  # every time on the pages is the site's (present.py)
     for row, card in zip(rows, found):
         patient_id = row["patient_id"]
-        zone, held, call = zones[patient_id], domain.active_claim(row, moment), last.get(row["id"])
+        held, call = domain.active_claim(row, moment), last.get(row["id"])
         card["contacts"] = phone_book.get(patient_id, [])
         card["claim"] = (f"{held['by']} is calling since {when(held['since'], zone)}"
                          if held else None)
@@ -106,15 +109,6 @@ def with_calls(db, ciphers, rows, found, moment):
             f"(triage {call['triage']})" if call["triage"] else None)))
         card["recheck"] = (f"Recheck due by {when(row['recheck_at'], zone)}"
                            if row["recheck_at"] and row["status"] != "resolved" else None)
-    return found
-
-
-def time_zones(db, patient_ids) -> dict[str, str]:
-    ids, found = sorted(set(patient_ids)), {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        found.update(db.execute(f"SELECT id, timezone FROM patients WHERE id IN "
-                                f"({', '.join('?' * len(chunk))})", chunk).fetchall())
     return found
 
 

@@ -2,12 +2,14 @@
 Pure: takes alert values (inbox.card_alert, shaped like server.alerting.alert_view) and
 patients, returns plain dicts.
 
-The waiting time is left out of the version on purpose: it changes every second, and the
-page counts it up itself from the server's time, so an unchanged inbox costs the polling
-browser a 204 and the audit log nothing.
+The waiting time and the "in 12 min" beside the escalation deadline are left out of the
+version on purpose: they change every second, and the page counts them itself from the
+server's time, so an unchanged inbox costs the polling browser a 204 and the audit log
+nothing.
 """
 import hashlib
 import json
+from datetime import timedelta
 
 from alerts.episodes import LEVELS
 
@@ -28,14 +30,22 @@ def reason_words(reasons) -> list[str]:
     return [REASON_WORDS.get(reason, reason.replace("_", " ")) for reason in reasons]
 
 
-def alert_card(alert: dict, patient: dict | None, latest_entry, now) -> dict:
+# Counted by the page itself (static/inbox.js), so not part of a card's version.
+TICKING = ("waiting", "escalation_relative")
+
+
+def alert_card(alert: dict, patient: dict | None, latest_entry, now, zone) -> dict:
     """`latest_entry`: {"at", "late_minutes"} of the newest entry behind the alert (its
-    evidence is that entry's), or None for alerts no entry raised (missed check-ins)."""
+    evidence is that entry's), or None for alerts no entry raised (missed check-ins).
+    `zone`: the site's time zone, in which every time is shown; the family's own time is
+    a second line where it differs."""
     patient = patient or {}
     latest_entry = latest_entry or {"at": None,
                                     "late_minutes": alert.get("reported_late_minutes")}
-    zone = patient.get("timezone") or "UTC"
+    family_zone = patient.get("timezone")
     raised = present.parse(alert["raised_at"])
+    due = present.escalation_moment(alert, now)
+    old_evidence = latest_entry["at"] is not None and now - latest_entry["at"] > timedelta(hours=12)
     return {
         "alert_id": alert["alert_id"], "patient_id": alert["patient_id"],
         "level": alert["level"], "level_label": present.LEVEL_LABELS[alert["level"]],
@@ -47,12 +57,17 @@ def alert_card(alert: dict, patient: dict | None, latest_entry, now) -> dict:
         "reasons": reason_words(alert["reasons"]),
         "evidence": present.evidence_text(alert.get("evidence"), latest_entry["at"], zone,
                                           latest_entry["late_minutes"], now),
+        "evidence_family": present.family_time(latest_entry["at"], zone, family_zone,
+                                               old_evidence),
         "raised_at": alert["raised_at"], "raised_local": present.local(raised, zone, True),
+        "raised_family": present.family_time(raised, zone, family_zone, True),
         "waiting": present.duration((now - raised).total_seconds()),
         "escalation": present.escalation_text(alert, now, zone),
+        "escalation_at": due.isoformat() if due else None,
+        "escalation_relative": present.relative(due, now),
         "escalated": bool(alert.get("escalated_at")),
         "acknowledged": (f"Acknowledged by {alert['acknowledged_by']} at "
-                         f"{present.local(present.parse(alert['acknowledged_at']), zone)}"
+                         f"{present.local(present.parse(alert['acknowledged_at']), zone, True)}"
                          if alert.get("acknowledged_at") else ""),
         "resolved": (f"Resolved by {alert['resolved_by']} at "
                      f"{present.local(present.parse(alert['resolved_at']), zone, True)}: "
@@ -70,7 +85,7 @@ def ordered(cards) -> list[dict]:
 
 
 def with_version(card) -> dict:
-    stable = {key: value for key, value in card.items() if key != "waiting"}
+    stable = {key: value for key, value in card.items() if key not in TICKING}
     digest = hashlib.sha256(json.dumps(stable, sort_keys=True, default=str).encode())
     return {**card, "version": digest.hexdigest()[:16]}
 

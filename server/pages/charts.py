@@ -3,7 +3,7 @@
 Every chart on a page also has a table with the same points, so the numbers are there for a
 screen reader, a printout, or a browser with scripts off. x values are epoch milliseconds:
 Chart.js draws them on a linear axis without a date library, and the page's script labels
-the ticks in the family's timezone.
+the ticks at midnights of the site's time zone, which every time on the pages is shown in.
 """
 from datetime import datetime
 
@@ -12,21 +12,31 @@ from . import present
 NEURO_VARIANTS = {"ice-style": "ICE-style check (0-10, lower is worse)",
                   "capd-style": "CAPD-style observation (0-32, higher is worse)"}
 QOL_DOMAINS = ("total", "physical", "emotional", "social", "school")
+# (shape on the page, method, words): the same shapes static/charts.js draws each point with.
+METHOD_KEY = (("●", "oral", "in the mouth"), ("▲", "axillary", "under the arm"),
+              ("■", "ear", "in the ear"), ("◆", "forehead", "on the forehead"),
+              ("★", "rectal", "in the bottom"), ("✕", "not given", "method not given"))
+
+
+def zone_label(zone) -> str:
+    return zone.replace("_", " ")
 
 
 def millis(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def point(raw, zone, **extra) -> dict:
+def point(raw, zone, with_year=False, **extra) -> dict:
     at = present.parse(raw["at"])
-    return {"x": millis(at), "y": raw["value"], "when": present.local(at, zone, True),
+    return {"x": millis(at), "y": raw["value"],
+            "when": present.local(at, zone, True, with_year=with_year),
             "status": raw.get("status"), **extra}
 
 
 def temperature_chart(trend, zone) -> dict:
     threshold = trend.get("threshold_c")
-    return {"kind": "temperature", "timezone": zone, "threshold": threshold,
+    return {"kind": "temperature", "timezone": zone, "zone_label": zone_label(zone),
+            "threshold": threshold, "key": METHOD_KEY,
             "points": [point(raw, zone, method=raw.get("method") or "not given",
                              medicine=raw.get("fever_medicine_hours"),
                              fever=threshold is not None and raw["value"] >= threshold)
@@ -42,7 +52,8 @@ def neuro_chart(trend, zone) -> dict:
             "variant": variant, "label": NEURO_VARIANTS.get(variant, variant),
             "baseline": raw.get("baseline"), "points": []})
         found["points"].append(point(raw, zone, baseline=raw.get("baseline")))
-    return {"kind": "neuro", "timezone": zone, "series": list(series.values())}
+    return {"kind": "neuro", "timezone": zone, "zone_label": zone_label(zone),
+            "series": list(series.values())}
 
 
 def band_changes(points) -> list[dict]:
@@ -71,14 +82,14 @@ def qol_chart(trends: dict, zone) -> dict:
     total = trends["total"]["points"]
     return {"kind": "qol", "timezone": zone, "band_changes": band_changes(total),
             "series": [{"domain": domain, "points": [
-                point(raw, zone, band=raw.get("age_band"), variant=raw.get("variant"),
+                point(raw, zone, True, band=raw.get("age_band"), variant=raw.get("variant"),
                       respondent=raw.get("respondent"))
                 for raw in trends[domain]["points"]]} for domain in QOL_DOMAINS]}
 
 
 def distress_chart(trend, zone) -> dict:
     return {"kind": "distress", "timezone": zone,
-            "points": [point(raw, zone, want_contact=raw.get("want_contact"))
+            "points": [point(raw, zone, True, want_contact=raw.get("want_contact"))
                        for raw in trend["points"]]}
 
 
@@ -88,7 +99,8 @@ def qol_rows(trends: dict, zone) -> list[dict]:
     for domain in QOL_DOMAINS:
         for raw in trends[domain]["points"]:
             row = rows.setdefault(raw["entry_id"], {
-                "at": raw["at"], "when": present.local(present.parse(raw["at"]), zone, True),
+                "at": raw["at"],
+                "when": present.local(present.parse(raw["at"]), zone, True, with_year=True),
                 "band": raw.get("age_band"), "variant": raw.get("variant"),
                 "respondent": raw.get("respondent")})
             row[domain] = raw["value"]

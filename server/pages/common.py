@@ -19,6 +19,9 @@ NAVIGATION = (  # (endpoint, label, roles)
     ("pages.inbox", "Alert inbox", CARE_TEAM),
     ("pages.patient_list", "Patients", WELLBEING_TEAM),
     ("pages.wellbeing_cohort", "Wellbeing", WELLBEING_TEAM),
+    ("pages.followup_worklist", "Follow-up", CARE_TEAM),
+    ("pages.staff_accounts", "Staff accounts", ("admin",)),
+    ("pages.audit_log", "Audit log", ("admin",)),
 )
 # Notices are chosen by code, never taken as text from the address, so a link cannot make
 # Homeward say something it did not.
@@ -79,7 +82,8 @@ def render(template, status=200, **context):
         template, staff=staff, role_name=ROLE_NAMES[staff.role],
         csrf_token=session.csrf_token if session else None, nav=navigation(staff.role),
         notice=NOTICES.get(request.args.get("notice", "")), links=card_links(),
-        idle_seconds=get_config().session_idle_minutes * 60, **context)
+        idle_seconds=get_config().session_idle_minutes * 60,
+        site_timezone=get_config().site_timezone, **context)
     return current_app.make_response((html, status))
 
 

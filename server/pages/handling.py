@@ -22,7 +22,7 @@ from ..alerting import may_handle
 from ..calls import add_to_thread
 from ..auth import require_staff
 from ..clock import from_db
-from ..context import get_db, get_vault, now
+from ..context import get_config, get_db, get_vault, now
 from ..errors import Forbidden, InvalidRequest
 from . import blueprint, cards, present
 from .common import CARE_TEAM, WELLBEING_TEAM, card_patients, done, render, safe_next
@@ -49,24 +49,28 @@ def handleable(db, alert_id):
 
 
 def forms_for(db, row, shown=None) -> dict:
-    """What the forms need, and in words what changed if the alert is no longer as the page
-    that asked for them showed it (`shown`: the status on that card)."""
+    """What the forms need, and in words who changed what if the alert is no longer as the
+    page that asked for them showed it (`shown`: the status on that card)."""
     form = {"alert_id": row["id"], "status": row["status"], "changed": None, "closed": None,
             "next_url": safe_next(request.args.get("next")) or home_of(row),
             "outcomes": present.OUTCOME_LABELS, "snooze_choices": SNOOZE_CHOICES}
     if row["status"] == "open" or (row["status"] == "acknowledged" and shown != "open"):
         return form
-    zone = db.execute("SELECT timezone FROM patients WHERE id = ?",
-                      [row["patient_id"]]).fetchone()[0]
+    zone, moment = get_config().site_timezone, now()
+
+    def when(column):
+        at = from_db(row[column])
+        return f"{present.local(at, zone, True)} ({present.relative(at, moment)})"
+
     if row["status"] == "resolved":
-        when = present.local(from_db(row["resolved_at"]), zone, True)
-        form["closed"] = (f"This alert was resolved by {row['resolved_by']} at {when}. "
-                          "There is nothing left to do on it.")
+        outcome = present.OUTCOME_LABELS.get(row["outcome"], row["outcome"])
+        form["closed"] = (f"{row['resolved_by']} resolved this alert at "
+                          f"{when('resolved_at')}: {outcome}. There is nothing left to do on "
+                          "it.")
     elif shown == "open":
-        when = present.local(from_db(row["acknowledged_at"]), zone)
-        form["changed"] = (f"{row['acknowledged_by']} acknowledged this alert at {when}, "
-                           "after this page showed it. You can still message the family, "
-                           "resolve or snooze it.")
+        form["changed"] = (f"{row['acknowledged_by']} acknowledged this alert at "
+                           f"{when('acknowledged_at')}, after this page showed it. You can "
+                           "still message the family, resolve or snooze it.")
     return form
 
 
@@ -79,7 +83,8 @@ def alert_page(alert_id):
     ciphers = vault.for_patients(db, [patient_id])  # none for an erased patient
     card = cards.alert_card(card_alert(row, ciphers.get(patient_id)),
                             card_patients(db, ciphers, [patient_id], moment).get(patient_id),
-                            latest_entries(db, [alert_id]).get(alert_id), moment)
+                            latest_entries(db, [alert_id]).get(alert_id), moment,
+                            get_config().site_timezone)
     audit.record(db, "alert.read", patient_id=patient_id, target=alert_id,
                  details={"via": "page"})
     card = with_calls(db, ciphers, [row], [card], moment)[0]

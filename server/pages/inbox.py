@@ -10,7 +10,7 @@ from .. import audit
 from ..alerting import PSYCHOSOCIAL_CONCERNS, alerts_where
 from ..auth import require_staff
 from ..clock import from_db, to_wire
-from ..context import get_db, get_vault, now
+from ..context import get_config, get_db, get_vault, now
 from . import blueprint, cards
 from .common import CARE_TEAM, card_patients, render
 from .calls import with_calls
@@ -34,8 +34,10 @@ def alert_cards(db, vault, role, *, statuses=("open", "acknowledged"), patient_i
     ciphers = vault.for_patients(db, [row["patient_id"] for row in rows])
     patients = card_patients(db, ciphers, [row["patient_id"] for row in rows], moment)
     latest = latest_entries(db, [row["id"] for row in rows])
+    zone = get_config().site_timezone
     found = [cards.alert_card(card_alert(row, ciphers.get(row["patient_id"])),
-                              patients.get(row["patient_id"]), latest.get(row["id"]), moment)
+                              patients.get(row["patient_id"]), latest.get(row["id"]), moment,
+                              zone)
              for row in rows]
     return with_calls(db, ciphers, rows, found, moment)
 

@@ -24,7 +24,7 @@ from . import blueprint
 from .contacts import contacts_from_form
 from .common import CARE_TEAM, WELLBEING_TEAM, done, render
 from ..zones import zone_problem, zones_by_region
-from .present import local
+from .present import calendar_day, local, relative
 
 LANGUAGES = (("en", "English"), ("es", "Spanish"))
 COMMON_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
@@ -68,10 +68,27 @@ def patient_list(form=None, errors=None, status=200):
     audit.record(db, "patient.list", details={"count": len(shown), "view": "page",
                                               "searched": bool(query)})
     return render("patients.html", status=status, patients=shown, query=query,
+                  same_names=same_names(everyone), require_mrn=get_config().require_mrn,
                   total=len(everyone), alerts=open_alert_levels(db, g.staff.role),
                   form=form or {}, errors=errors or {}, languages=LANGUAGES,
                   common_zones=COMMON_ZONES, zones=zones_by_region(),
                   can_create=g.staff.role in CARE_TEAM)
+
+
+def name_key(name) -> str:
+    return " ".join(folded(name).split())
+
+
+def same_names(everyone) -> set[str]:
+    """Ids of active patients whose name another active patient shares (capitals and
+    accents aside): the two Sofía Garcías on a ward are where a call goes to the wrong
+    family."""
+    by_name = {}
+    for patient in everyone:
+        if patient["status"] == "active" and patient.get("display_name"):
+            by_name.setdefault(name_key(patient["display_name"]), []).append(
+                patient["patient_id"])
+    return {pid for ids in by_name.values() if len(ids) > 1 for pid in ids}
 
 
 def read_date(form, name, errors):
@@ -105,6 +122,8 @@ def checked_patient(form) -> tuple[dict, dict]:
     if language not in dict(LANGUAGES):
         errors["language"] = "Choose the family's language."
     mrn = form.get("mrn", "").strip()[:64] or None
+    if mrn is None and get_config().require_mrn:
+        errors["mrn"] = "Enter the MRN, so this child's pages match the hospital record."
     values = {"display_name": name, "date_of_birth": birth, "infusion_date": infusion,
               "timezone": zone, "language": language, "mrn": mrn,
               "product": form.get("product", "").strip()[:100] or None}
@@ -117,9 +136,18 @@ def checked_patient(form) -> tuple[dict, dict]:
 @require_staff(*CARE_TEAM)
 def create_patient():
     values, errors = checked_patient(request.form)
+    db = get_db()
+    if not errors and not request.form.get("same_name_confirmed"):
+        if namesakes := [p for p in patients.list_patients(db, get_vault(), now(), status="active")
+                         if name_key(p["display_name"]) == name_key(values["display_name"])]:
+            listed = "; ".join(f"MRN {p['mrn'] or 'none'}, born "
+                               f"{calendar_day(p['date_of_birth'])}" for p in namesakes[:3])
+            errors["display_name"] = (f"A patient with this name is already followed "
+                                      f"({listed}). If this is another child, tick the box "
+                                      "below and create again.")
+            errors["same_name"] = True
     if errors:
         return patient_list(form=request.form, errors=errors, status=400)
-    db = get_db()
     patient_id = patients.create_patient(db, get_vault(), created_by=g.staff.id, now=now(),
                                          **values)
     audit.record(db, "patient.create", patient_id=patient_id, details={"via": "page"})
@@ -148,5 +176,6 @@ def enrol_device(patient_id):
     qr_svg = segno.make(link, error="m").svg_inline(scale=5, title="Enrolment QR code")
     return render("enrolment.html", patient=patient, code=code, respondent=respondent,
                   expires_at=to_wire(expires_at),
-                  expires_local=local(expires_at, patient["timezone"], True),
+                  expires_local=f"{local(expires_at, get_config().site_timezone, True)} "
+                                f"({relative(expires_at, moment)})",
                   enrol_uri=uri, app_link=link, qr_svg=qr_svg)

@@ -1,10 +1,13 @@
-"""Words a nurse reads at a glance: times in the family's timezone, waits, alert evidence,
-escalation and device health. Pure: no Flask, no database, so every rule here is unit-tested.
+"""Words a nurse reads at a glance: times, waits, alert evidence, escalation and device
+health. Pure: no Flask, no database, so every rule here is unit-tested.
 
-Times carry their zone abbreviation because families may live in another timezone than the
-ward: "14:02 EST" cannot be misread, "14:02" can.
+One clock for the ward: every time is shown in the site's zone (HOMEWARD_SITE_TIMEZONE), so a
+list of alerts from families in three zones still reads in order. Where the family's own
+clock differs, their time is a second line ("family's time 20:02 CET"), because "she took it
+at 10 pm" is how a parent will tell it on the phone. Times carry their zone abbreviation:
+"14:02 EST" cannot be misread, "14:02" can.
 """
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LEVEL_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "attention": "Same-day review",
@@ -29,17 +32,55 @@ LATE_MINUTES = 15
 STALE_SYNC = timedelta(hours=12)
 
 
-def local(moment: datetime | None, timezone_name: str, with_date=False) -> str:
+def local(moment: datetime | None, timezone_name: str, with_date=False, with_year=False) -> str:
+    """e.g. "14:02 EST", "Fri 20 Nov 14:02 EST"; with the year for histories that span
+    years (quality of life is followed for years after infusion)."""
     if moment is None:
         return ""
     try:
         there = moment.astimezone(ZoneInfo(timezone_name))
     except OverflowError:
         # A time at the calendar's edge (year 1 or 9999) that an older server stored before
-        # implausible times were quarantined (sync.plausible): shown as stored.
-        return moment.isoformat(timespec="minutes")
-    shown = there.strftime("%a %d %b %H:%M" if with_date else "%H:%M")
+        # implausible times were quarantined (sync.plausible): shown as stored, in words.
+        return f"{moment.day} {moment:%b} {moment.year} {moment:%H:%M} (as stored)"
+    shown = there.strftime("%a %d %b %Y %H:%M" if with_year else
+                           "%a %d %b %H:%M" if with_date else "%H:%M")
     return f"{shown} {there.tzname()}"
+
+
+def family_time(moment: datetime | None, site_zone: str, family_zone: str | None,
+                with_date=False) -> str:
+    """The family's own clock reading of `moment` where it differs from the site's, else ""."""
+    if moment is None or not family_zone or family_zone == site_zone:
+        return ""
+    try:
+        there = moment.astimezone(ZoneInfo(family_zone))
+        here = moment.astimezone(ZoneInfo(site_zone))
+    except OverflowError:  # a time at the calendar's edge (see local): one line is enough
+        return ""
+    if there.utcoffset() == here.utcoffset():
+        return ""
+    return f"family's time {local(moment, family_zone, with_date)}"
+
+
+def relative(moment: datetime | None, now: datetime) -> str:
+    """"in 12 min", "5 min ago" or "now": how far a deadline is, without reading a clock."""
+    if moment is None:
+        return ""
+    seconds = (moment - now).total_seconds()
+    if abs(seconds) < 60:
+        return "now"
+    spoken = duration(abs(seconds) // 60 * 60)
+    return f"in {spoken}" if seconds > 0 else f"{spoken} ago"
+
+
+def calendar_day(day: date | str | None) -> str:
+    """A date as people write it, "Sat 1 Jun 2013", never "2013-06-01"."""
+    if not day:
+        return ""
+    if isinstance(day, str):
+        day = date.fromisoformat(day[:10])
+    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 def duration(seconds: float) -> str:
@@ -126,8 +167,22 @@ def evidence_text(evidence, recorded_at, timezone_name, late_minutes, now) -> st
     return text
 
 
+def escalation_moment(alert: dict, now: datetime) -> datetime | None:
+    """The moment escalation_text names, for the "in 12 min" beside it."""
+    if alert["status"] == "resolved":
+        return None
+    if alert.get("snoozed_until") and parse(alert["snoozed_until"]) > now:
+        return parse(alert["snoozed_until"])
+    if alert.get("escalated_at"):
+        return parse(alert["escalated_at"])
+    if alert.get("escalate_at") and alert["status"] == "open":
+        return parse(alert["escalate_at"])
+    return None
+
+
 def escalation_text(alert: dict, now: datetime, timezone_name: str) -> str:
-    """Where the alert stands on its way up the escalation route."""
+    """Where the alert stands on its way up the escalation route (`timezone_name`: the
+    site's)."""
     if alert["status"] == "resolved":
         return ""
     if alert.get("snoozed_until") and parse(alert["snoozed_until"]) > now:

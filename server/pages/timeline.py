@@ -14,12 +14,12 @@ from alerts.ruleset import RulesError, effective_parameters, load_default_rulese
 from .. import audit
 from ..api.devices import list_devices
 from ..auth import require_staff
-from ..context import get_db, get_vault, now
+from ..context import get_catalog, get_config, get_db, get_vault, now
 from ..entries import read_entries
 from ..grading import compatible_grades
 from ..patients import get_patient, patient_facts
 from ..trends import trend
-from . import blueprint, cards, charts, present
+from . import answers, blueprint, cards, charts, present
 from .common import CARE_TEAM, render
 from .inbox import alert_cards
 
@@ -51,33 +51,48 @@ def patient_timeline(patient_id):
     if patient["status"] != "active":
         return render("patient.html", patient=patient, erased=True)
     facts = patient_facts(db, vault, patient_id, moment)
-    cipher, zone = facts["cipher"], patient["timezone"]
+    cipher, zone = facts["cipher"], get_config().site_timezone
     entries = read_entries(db, cipher, patient_id, newest_first=False)
     current = [entry for entry in entries if entry.superseded_by is None]
     recent = [entry for entry in current if entry.corrected_at >= moment - GRADING_WINDOW]
     crs, icans = compatible_grades(readings(recent))
     devices = [{**device, "flags": present.device_flags(device, moment),
-                "last_sync_local": present.local(present.parse(device["last_sync_at"]), zone,
-                                                 True)}
+                "last_sync_local": last_sync(device, zone, moment)}
                for device in list_devices(db, cipher, patient_id)]
     threshold = fever_threshold(db, patient_id, cipher)
     temperature = charts.temperature_chart(
         trend("temperature", entries, facts, fever_threshold_c=threshold), zone)
     neuro = charts.neuro_chart(trend("neuro_check", entries, facts), zone)
     quarantined = [entry for entry in reversed(entries) if entry.status == "quarantined"]
-    alerts = alert_cards(db, vault, g.staff.role, statuses=("open", "acknowledged", "resolved"),
-                         patient_id=patient_id)
+    alerts = [cards.with_version(card) for card in sorted(
+        alert_cards(db, vault, g.staff.role, statuses=("open", "acknowledged", "resolved"),
+                    patient_id=patient_id), key=lambda card: card["raised_at"], reverse=True)]
     audit.record(db, "patient.read", patient_id=patient_id, details={"view": "timeline"})
     audit.record(db, "entries.read", patient_id=patient_id,
                  details={"view": "timeline", "count": len(entries)})
     return render("patient.html", patient=patient, erased=False, grades=(crs, icans),
-                  grading_hours=int(GRADING_WINDOW.total_seconds() // 3600),
+                  grading=grading_window(recent, zone, moment),
                   devices=devices, temperature=temperature, neuro=neuro,
                   symptoms=charts.symptom_rows(reversed(entries), zone),
-                  quarantined=[entry_row(entry, zone) for entry in quarantined],
-                  alerts=[cards.with_version(card) for card in
-                          sorted(alerts, key=lambda card: card["raised_at"], reverse=True)],
+                  quarantined=[entry_row(entry, zone, patient["timezone"])
+                               for entry in quarantined],
+                  open_alerts=[card for card in alerts if card["status"] != "resolved"],
+                  past_alerts=[card for card in alerts if card["status"] == "resolved"],
                   next_url=f"/patients/{patient_id}#alerts")
+
+
+def last_sync(device, zone, moment) -> str:
+    at = present.parse(device["last_sync_at"])
+    return f"{present.local(at, zone, True)} ({present.relative(at, moment)})" if at else ""
+
+
+def grading_window(recent, zone, moment) -> dict:
+    """The dates the grading box speaks for: a verdict means nothing without them."""
+    latest = max((entry.corrected_at for entry in recent), default=None)
+    return {"hours": int(GRADING_WINDOW.total_seconds() // 3600),
+            "start": present.local(moment - GRADING_WINDOW, zone, True),
+            "end": present.local(moment, zone, True), "count": len(recent),
+            "latest": present.local(latest, zone, True) if latest else None}
 
 
 def readable_document(text):
@@ -90,10 +105,11 @@ def readable_document(text):
         return text
 
 
-def entry_row(entry, zone) -> dict:
+def entry_row(entry, zone, family_zone) -> dict:
     view = entry.view()
     return {**view, "document": readable_document(view["document"]),
             "when": present.local(entry.corrected_at, zone, True),
+            "when_family": present.family_time(entry.corrected_at, zone, family_zone, True),
             "device_time": present.local(entry.recorded_at, zone, True),
             "received": present.local(entry.received_at, zone, True)}
 
@@ -109,7 +125,28 @@ def patient_entries(patient_id):
     found = read_entries(db, cipher, patient_id, limit=ENTRY_PAGE_LIMIT + 1)
     more = len(found) > ENTRY_PAGE_LIMIT
     found = found[:ENTRY_PAGE_LIMIT]
+    phones = {device["device_id"]: device.get("device_name")
+              for device in list_devices(db, cipher, patient_id)}
     audit.record(db, "entries.read", patient_id=patient_id,
                  details={"view": "entries", "count": len(found)})
+    zone, catalog = get_config().site_timezone, get_catalog()
+    rows = []
+    for entry in found:
+        row = entry_row(entry, zone, patient["timezone"])
+        row["phone"] = phones.get(entry.device_id) or "a phone no longer enrolled"
+        definition = definition_of(catalog, entry)
+        row["title"] = answers.words(definition.title) if definition else None
+        row["answer_rows"] = answers.answer_rows(definition, entry.answers, entry.scores)
+        rows.append(row)
     return render("entries.html", patient=patient, more=more, limit=ENTRY_PAGE_LIMIT,
-                  entries=[entry_row(entry, patient["timezone"]) for entry in found])
+                  entries=rows)
+
+
+def definition_of(catalog, entry):
+    """The definition the entry names, or None (a quarantined or unknown document)."""
+    if not entry.questionnaire_id or not entry.version:
+        return None
+    try:
+        return catalog.get(entry.questionnaire_id, entry.version, entry.variant)
+    except LookupError:
+        return None

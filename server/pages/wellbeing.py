@@ -5,15 +5,17 @@ Only wellbeing instruments are read here (quality-of-life, caregiver-wellbeing),
 pages are open to the psychosocial team as well as nurses and physicians; symptom entries
 never reach them from here.
 """
+from datetime import timedelta
+
 from flask import g
 
 from .. import audit
 from ..auth import require_staff
-from ..context import get_db, get_vault, now
+from ..context import get_config, get_db, get_vault, now
 from ..entries import read_entries
 from ..patients import get_patient, list_patients, patient_facts
 from ..trends import trend
-from . import blueprint, cards, charts
+from . import blueprint, cards, charts, present
 from .common import WELLBEING_TEAM, render
 from .inbox import alert_cards
 
@@ -30,23 +32,37 @@ def wellbeing_trends(db, facts, patient_id):
     return qol, trend("caregiver_distress", entries, facts)
 
 
+# "Recent" for the cohort's order: a decline in small steps over a few months is the one the
+# team must not miss, and it never shows in the step from one score to the next.
+RECENT = timedelta(days=90)
+
+
 def decline(points) -> dict:
     """Latest quality-of-life total against the one before and the first (the baseline);
-    negative changes are declines."""
+    negative changes are declines. `drop`: how far the latest total sits below the highest
+    of the RECENT ones before it (0 when it is the highest: a rise is not a decline)."""
     values = [point["value"] for point in points]
     latest = values[-1] if values else None
+    drop = None
+    if len(points) > 1:
+        latest_at = present.parse(points[-1]["at"])
+        recent = [point["value"] for point in points[:-1]
+                  if latest_at - present.parse(point["at"]) <= RECENT]
+        drop = min(0, latest - max(recent)) if recent else None
     return {"latest": latest, "previous": values[-2] if len(values) > 1 else None,
             "baseline": values[0] if values else None,
             "change": latest - values[-2] if len(values) > 1 else None,
             "since_baseline": latest - values[0] if len(values) > 1 else None,
-            "latest_at": points[-1]["at"] if points else None}
+            "drop": drop, "latest_at": points[-1]["at"] if points else None}
 
 
 def cohort_order(row):
-    # Steepest recent decline first; then those with a single score; then those with none.
-    change = row["qol"]["change"]
-    return (change is None, change if change is not None else 0,
-            row["qol"]["latest"] is None, row["patient"]["display_name"] or "")
+    # Largest recent drop first; then no drop (steady or rising), by the last change; then
+    # those with a single score; then those with none.
+    qol = row["qol"]
+    change = qol["change"]
+    return (change is None, qol.get("drop") or 0, change if change is not None else 0,
+            qol["latest"] is None, row["patient"]["display_name"] or "")
 
 
 @blueprint.get("/wellbeing")
@@ -76,7 +92,7 @@ def patient_wellbeing(patient_id):
         return render("patient.html", patient=patient, erased=True)
     facts = patient_facts(db, vault, patient_id, moment)
     qol, distress = wellbeing_trends(db, facts, patient_id)
-    zone = patient["timezone"]
+    zone = get_config().site_timezone
     alerts = alert_cards(db, vault, WELLBEING_ROLE,
                          statuses=("open", "acknowledged", "resolved"), patient_id=patient_id)
     audit.record(db, "trends.read", patient_id=patient_id,

@@ -70,7 +70,7 @@ def test_it_shows_a_pushed_fever_without_reloading_and_handles_it_by_keyboard(
     page.keyboard.press("Enter")
     expect(page.get_by_role("status").filter(has_text="Alert acknowledged.")).to_be_visible()
     handled = page.locator(f"#list-handled #alert-{alert_id}")
-    expect(handled).to_contain_text(f"Acknowledged by {nurse.username} at 14:00 EST")
+    expect(handled).to_contain_text(f"Acknowledged by {nurse.username} at Fri 20 Nov 14:00 EST")
     expect(handled.locator(".family-message")).to_have_text(
         "Nurse Ana is calling you now. Keep the thermometer handy.")
 

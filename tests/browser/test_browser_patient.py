@@ -64,8 +64,8 @@ def test_it_charts_pushed_temperatures_with_fever_line_methods_and_grading(
     device = page.locator("#devices tbody tr")
     expect(device).to_contain_text("Mamá's phone")
     expect(device.locator(".flag")).to_contain_text("4 entries waiting on the phone")
-    alerts = page.locator("#alerts .alert-card")
-    expect(alerts).to_have_count(2)  # the temperature episode; the organ flare
+    alerts = page.locator("#now .alert-card")
+    expect(alerts).to_have_count(2)  # the temperature episode; the organ flare, both open
     # The episode's evidence is its newest reading's, with that reading's own time and delay.
     expect(alerts.filter(has_text="fever").locator(".evidence")).to_have_text(
         "38.6 °C axillary at 13:30 EST, reported 30 min late")
@@ -83,7 +83,7 @@ def test_it_creates_finds_and_enrols_a_patient_showing_the_qr_code(page, live, p
     sign_in(page, staff("physician"), "/patients")
     form = page.locator("form", has=page.get_by_role("button", name="Create patient"))
     form.get_by_label("Child's name").fill("Lucía Fernández")
-    form.get_by_label("MRN (optional)").fill("MRN-0042")
+    form.get_by_label("MRN", exact=True).fill("MRN-0042")
     form.get_by_label("Date of birth").fill("2012-05-02")
     form.get_by_label("Infusion date (day 0)").fill("2026-11-18")
     form.get_by_label("Family's time zone").select_option("America/Chicago")

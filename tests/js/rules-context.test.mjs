@@ -59,3 +59,17 @@ test('it compares a neuro check with the child\'s first one of the same variant'
   assert.deepEqual(advise(history, entry), []);
   assert.deepEqual(advise(history, neuro('2026-11-20T10:00:00-05:00', 7)), ['neuro_check_drop']);
 });
+
+test('it takes the day -1 check as the neuro baseline and reads the organs from the profile', () => {
+  const checks = [neuro('2026-11-15T14:00:00Z', 9), neuro('2026-11-16T14:00:00Z', 8)];  // days -2 and -1
+  assert.deepEqual(advise(checks, neuro('2026-11-16T20:00:00Z', 7)), []);              // still day -1
+  assert.deepEqual(advise(checks, neuro('2026-11-20T14:00:00Z', 8)), []);              // day 3 at baseline
+  assert.deepEqual(advise(checks, neuro('2026-11-20T15:00:00Z', 7)), ['neuro_check_drop']);
+  const rash = diary('2026-11-20T14:00:00Z', { organ_signs: ['diarrhoea'] });
+  const withOrgans = (organs) => evaluate(RULES, rash, phoneContext({
+    profile: { ...PROFILE, organs_involved: organs, diagnosis: 'sle' }, entry: rash, now: rash.recorded_at,
+  })).map((finding) => finding.reason);
+  assert.deepEqual(withOrgans(['kidney', 'skin']), []);
+  assert.deepEqual(withOrgans(['gut']), ['organ_flare']);
+  assert.deepEqual(withOrgans(null), ['organ_flare']);
+});

@@ -46,7 +46,7 @@ def test_it_covers_each_instrument_as_the_clinical_table_says(schedule):
     patient = Patient("pt_plan", date(2013, 1, 10), "Europe/Madrid", date(2026, 5, 4))
     tasks = window(schedule, patient, datetime(2026, 1, 1, tzinfo=UTC), datetime(2042, 1, 1, tzinfo=UTC))
     caregiver = Counter(t.questionnaire_id for t in tasks if t.respondent == "caregiver")
-    assert caregiver["neuro-check"] == 15  # daily, days 0-14
+    assert caregiver["neuro-check"] == 1 + 15 + 14  # baseline day -1, daily days 0-28
     assert caregiver["long-term-follow-up"] == 12 + 14  # monthly to month 12, yearly to year 15
     assert caregiver["symptom-diary"] == 30 + 14 + 26  # plus once with each follow-up
     qol = [t for t in tasks if t.questionnaire_id == "quality-of-life"]
@@ -57,6 +57,36 @@ def test_it_covers_each_instrument_as_the_clinical_table_says(schedule):
     assert "patient" not in {t.respondent for t in tasks if t.questionnaire_id == "caregiver-wellbeing"}
     baseline = min(qol, key=lambda t: t.due_at)
     assert local(baseline, "Europe/Madrid") == datetime(2026, 5, 3, 10, 0, tzinfo=ZoneInfo("Europe/Madrid"))
+
+
+def test_it_asks_for_a_baseline_neuro_check_the_day_before_infusion_and_daily_to_day_28(
+        schedule):
+    patient = Patient("pt_neuro", date(2013, 1, 10), "America/New_York", date(2026, 11, 17))
+    checks = [t for t in window(schedule, patient, datetime(2026, 11, 1, tzinfo=UTC),
+                                datetime(2027, 1, 1, tzinfo=UTC))
+              if t.questionnaire_id == "neuro-check"]
+    days = [(local(t, "America/New_York").date() - patient.infusion_date).days for t in checks]
+    assert days == list(range(-1, 29))
+    assert checks[0].occurrence == "d-1T08:00"
+    assert local(checks[0], "America/New_York").hour == 8
+
+
+def test_it_keeps_the_task_ids_a_patient_already_has_when_the_schedule_gains_checks(schedule):
+    # Version 1.0.0 had only days 0-14: those tasks keep their ids, so a phone or server
+    # that stored them gets no second copy; only days -1 and 15-28 are new.
+    older = copy.deepcopy(schedule.document)
+    older["version"] = "1.0.0"
+    neuro = next(q for q in older["questionnaires"] if q["questionnaire"] == "neuro-check")
+    neuro["occurrences"] = [o for o in neuro["occurrences"] if o["label"] == "daily to day 14"]
+    patient = Patient("pt_upgrade", date(2013, 1, 10), "Europe/Madrid", date(2026, 11, 17))
+    span = (datetime(2026, 11, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+
+    def ids(document):
+        return {t.task_id for t in window(parse_schedule(document), patient, *span)
+                if t.questionnaire_id == "neuro-check"}
+
+    before, after = ids(older), ids(schedule.document)
+    assert before < after and len(after - before) == 1 + 14
 
 
 def test_it_gives_each_respondent_the_variant_for_the_age_on_the_day(schedule):
@@ -205,3 +235,14 @@ def test_it_moves_a_time_in_the_spring_gap_forward_and_takes_the_first_of_a_repe
     patient = Patient("pt_night", date(2015, 1, 1), "America/New_York", date(2026, 10, 1))
     autumn = window(schedule, patient, datetime(2026, 11, 1, 4, tzinfo=UTC), datetime(2026, 11, 1, 9, tzinfo=UTC))
     assert [t.due_at.strftime("%H:%M") for t in autumn] == ["05:30", "07:30", "08:30"]  # 01:30 happens twice
+
+
+def test_it_gives_the_same_due_times_as_the_tasks_without_choosing_variants(schedule):
+    from questionnaires.tasks import due_times
+
+    patient = Patient("pt_due", date(2013, 1, 10), "Europe/Madrid", date(2026, 5, 4))
+    span = (datetime(2026, 5, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
+    tasks = sorted({t.due_at for t in window(schedule, patient, *span)
+                    if t.questionnaire_id == "long-term-follow-up"})
+    assert due_times(schedule, patient, "long-term-follow-up", *span) == tasks
+    assert len(tasks) == 12 + 2  # monthly in the first year, then years 2 and 3

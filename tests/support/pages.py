@@ -11,4 +11,4 @@ def sign_in(client, member) -> str:
     response = client.post("/login", data={"username": member.username,
                                            "password": member.password, "csrf_token": token})
     assert response.status_code == 303
-    return CSRF.search(client.get("/").get_data(as_text=True)).group(1)
+    return CSRF.search(client.get("/", follow_redirects=True).get_data(as_text=True)).group(1)

@@ -10,6 +10,10 @@
   var pollMs = Number(root.dataset.pollSeconds || 5) * 1000;
   var idleMs = Number(root.dataset.idleSeconds || 1800) * 1000;
   var liveUrl = root.dataset.liveUrl;
+  // The site's zone, not this browser's: a ward PC set to another zone must not show
+  // another clock than the cards do.
+  var clockFormat = new Intl.DateTimeFormat("en-GB", {timeZone: root.dataset.siteTimezone || undefined,
+    hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short"});
   var connection = document.getElementById("inbox-connection");
   var announcer = document.getElementById("inbox-announce");
   var serverOffsetMs = 0;  // server clock minus this browser's clock
@@ -58,12 +62,56 @@
     return h ? d + " d " + h + " h" : d + " d";
   }
 
+  function formatRelative(ms) {
+    if (Math.abs(ms) < 60000) { return "now"; }
+    var spoken = formatWait(Math.floor(Math.abs(ms) / 60000) * 60000);
+    return ms > 0 ? "in " + spoken : spoken + " ago";
+  }
+
   function tickWaiting() {
     var now = Date.now() + serverOffsetMs;
     root.querySelectorAll(".waiting[data-since]").forEach(function (span) {
       var since = Date.parse(span.dataset.since);
       if (!isNaN(since)) { span.textContent = formatWait(now - since); }
     });
+    root.querySelectorAll(".relative[data-at]").forEach(function (span) {
+      var at = Date.parse(span.dataset.at);
+      if (!isNaN(at)) { span.textContent = "(" + formatRelative(at - now) + ")"; }
+    });
+  }
+
+  // A colleague changed a card whose forms are open: say who did what, above the forms,
+  // in the server's words (the forms fragment, asked with the status this card showed).
+  function explainChange(card) {
+    var details = card.querySelector("details.actions");
+    if (!details || !details.dataset.formsUrl) { return; }
+    fetch(details.dataset.formsUrl, {credentials: "same-origin", redirect: "manual",
+                                     cache: "no-store", headers: {"Accept": "text/html"}})
+      .then(function (response) { return response.status === 200 ? response.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        var notes = template.content.querySelectorAll(".forms-notice");
+        if (!notes.length) { return; }
+        var box = card.querySelector(".colleague-change");
+        if (!box) {
+          box = document.createElement("div");
+          box.className = "colleague-change";
+          box.setAttribute("role", "alert");
+          var forms = details.querySelector(".action-forms");
+          forms.insertBefore(box, forms.firstChild);
+        }
+        box.replaceChildren.apply(box, Array.prototype.map.call(notes, function (note) {
+          return document.importNode(note, true);
+        }));
+      })
+      .catch(function () { /* the stale marker still says the card changed */ });
+  }
+
+  function markStale(card) {
+    card.classList.add("stale");
+    explainChange(card);
   }
 
   function busy(card) {
@@ -80,7 +128,7 @@
       var old = current[fresh.dataset.alertId] || document.getElementById(fresh.id);
       delete current[fresh.dataset.alertId];
       if (old && old.dataset.version === fresh.dataset.version) { wanted.push(old); }
-      else if (old && busy(old)) { old.classList.add("stale"); wanted.push(old); }
+      else if (old && busy(old)) { markStale(old); wanted.push(old); }
       else {
         if (old) { old.remove(); }  // or the outdated card stays in the list beside its update
         wanted.push(document.importNode(fresh, true));
@@ -88,7 +136,7 @@
     });
     Object.keys(current).forEach(function (id) {
       var gone = current[id];
-      if (busy(gone)) { gone.classList.add("stale"); wanted.push(gone); } else { gone.remove(); }
+      if (busy(gone)) { markStale(gone); wanted.push(gone); } else { gone.remove(); }
     });
     wanted.forEach(function (card, index) {
       if (oldList.children[index] !== card) { oldList.insertBefore(card, oldList.children[index] || null); }
@@ -162,7 +210,7 @@
         failures = 0;
         state = "live";
         tickWaiting();
-        say("Up to date at " + new Date().toLocaleTimeString() + "; this page updates itself.", false);
+        say("Up to date at " + clockFormat.format(new Date(Date.now() + serverOffsetMs)) + "; this page updates itself.", false);
         schedule(pollMs);
       })
       .catch(function () {

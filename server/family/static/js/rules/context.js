@@ -24,8 +24,8 @@ const dayNumber = (isoDate) => Date.UTC(Number(isoDate.slice(0, 4)), Number(isoD
                                         Number(isoDate.slice(8, 10))) / 86_400_000;
 
 /**
- * profile: the pull's profile ({day0, timezone, age_band}); history: entries recorded on this
- * phone ({entry_id?, questionnaire_id, variant, answers, scores, recorded_at}), in any order,
+ * profile: the pull's profile ({day0, timezone, age_band, diagnosis, organs_involved});
+ * history: entries recorded on this phone ({entry_id?, questionnaire_id, variant, answers, scores, recorded_at}), in any order,
  * the entry itself included or not; entry: the one being saved; now: an RFC 3339 string.
  */
 export function phoneContext({ profile, history = [], entry, now }) {
@@ -50,6 +50,15 @@ export function phoneContext({ profile, history = [], entry, now }) {
     const total = found?.other.scores?.total;
     return total === undefined ? null : total;
   };
+  const neuroBaseline = (variant) => {
+    // The day -1 check (the latest of the variant before the infusion day, in the family's
+    // zone) is the baseline when there is one, as on the server (alerts/intake.py).
+    const beforeDay0 = before.filter(({ other, at: when }) => other.questionnaire_id === NEURO_CHECK
+      && other.variant === variant && profile?.day0 && profile?.timezone
+      && dayNumber(localDate(when.micros, profile.timezone)) < dayNumber(profile.day0));
+    const total = beforeDay0.length ? beforeDay0[beforeDay0.length - 1].other.scores?.total : undefined;
+    return total === undefined ? first(NEURO_CHECK, variant) : total;
+  };
   const isNeuroCheck = entry.questionnaire_id === NEURO_CHECK;
   return {
     now,
@@ -58,12 +67,14 @@ export function phoneContext({ profile, history = [], entry, now }) {
     age_years: null,   // the profile carries the band, not the birth date; no default rule reads it
     age_band: profile?.age_band ?? null,
     baseline: {
-      neuro_check_total: isNeuroCheck ? first(NEURO_CHECK, entry.variant ?? null) : null,
+      neuro_check_total: isNeuroCheck ? neuroBaseline(entry.variant ?? null) : null,
       neuro_check_variant: isNeuroCheck ? entry.variant ?? null : null,
       quality_of_life_total: entry.questionnaire_id === QUALITY_OF_LIFE ? first(QUALITY_OF_LIFE) : null,
     },
     previous_diary_answers: previous,
     recent_temperatures: recent,
+    diagnosis: profile?.diagnosis ?? null,
+    organs_involved: profile?.organs_involved ?? null,
     parameters: null,
     patient_overrides: null,
   };

@@ -93,6 +93,9 @@ export function evaluate(rulesDocument, entry, context) {
   const baseline = isObject(own(context, 'baseline')) ? context.baseline : {};
   const patient = patientValues(context);
   for (const [name, value] of Object.entries(baseline)) patient.set(`baseline.${name}`, value);
+  // From the physician's clinical profile (docs/records.md); null when the phone has none,
+  // and then the LICATS rule watches every organ, as on the server without a profile.
+  for (const name of PROFILE_VALUES) patient.set(name, own(context, name) ?? null);
   const method = own(answers, 'temperature_method');
   const situation = {
     answers, scores, context: patient,
@@ -152,6 +155,8 @@ function effectiveParameters(ruleset, site, overrides) {
   return layerParameters(ruleset.declarations, values, overrides.parameters ?? null,
                          'patient overrides: parameters');
 }
+
+const PROFILE_VALUES = ['organs_involved', 'diagnosis'];
 
 function patientValues(context) {
   return new Map(['day_post_infusion', 'age_years', 'age_band'].map((name) => [name, own(context, name) ?? null]));

@@ -1,0 +1,118 @@
+"""Clinic API: the long-term follow-up worklist (overdue and lost-to-follow-up patients)
+and the contacts staff record about it. Thresholds are site settings
+(HOMEWARD_FOLLOWUP_GRACE_DAYS, HOMEWARD_LOST_TO_FOLLOWUP_MONTHS)."""
+from .bodies import Blueprint
+from marshmallow import Schema, fields, validate
+
+from .. import audit
+from ..auth import current_staff, require_staff
+from ..context import get_config, get_db, get_schedule, get_vault, now
+from ..patients import read_patient_row
+from ..records import worklist
+
+blueprint = Blueprint("worklist", __name__, url_prefix="",
+                      description="Long-term follow-up: who is overdue or lost, and contacts.")
+
+CARE_TEAM = ("nurse", "physician")
+
+
+class FollowUpContactRequestSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(list(worklist.OUTCOMES)))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 2000))
+
+
+class FollowUpContactSchema(Schema):
+    contact_id = fields.Integer()
+    outcome = fields.String()
+    contacted_by = fields.String()
+    contacted_at = fields.String()
+    note = fields.String(allow_none=True)
+
+
+class FollowUpContactListSchema(Schema):
+    contacts = fields.List(fields.Nested(FollowUpContactSchema))
+
+
+class WorklistRowSchema(Schema):
+    patient_id = fields.String()
+    display_name = fields.String(allow_none=True)
+    day_post_infusion = fields.Integer()
+    reasons = fields.List(fields.String(), metadata={"description": "overdue and/or lost"})
+    follow_up_due_at = fields.String(allow_none=True)
+    last_follow_up_at = fields.String(allow_none=True)
+    last_device_contact_at = fields.String(allow_none=True)
+    last_contact = fields.Nested(FollowUpContactSchema, allow_none=True)
+
+
+class WorklistSchema(Schema):
+    grace_days = fields.Integer()
+    lost_months = fields.Integer()
+    patients = fields.List(fields.Nested(WorklistRowSchema))
+
+
+def active_patients(db) -> list[dict]:
+    """What the worklist needs of every active patient: only the name is unsealed."""
+    rows = list(db.query("SELECT id, timezone, infusion_date, display_name FROM patients "
+                         "WHERE status = 'active' ORDER BY id"))
+    ciphers = get_vault().for_patients(db, [row["id"] for row in rows])
+    return [{"patient_id": row["id"], "timezone": row["timezone"],
+             "infusion_date": row["infusion_date"],
+             "display_name": ciphers[row["id"]].open_text("patients", row["id"],
+                                                          "display_name", row["display_name"])}
+            for row in rows if row["id"] in ciphers]
+
+
+def build_worklist(db):
+    config = get_config()
+    found = worklist.followup_worklist(
+        db, get_schedule(), active_patients(db), now(),
+        grace_days=config.followup_grace_days, lost_months=config.lost_to_followup_months)
+    audit.record(db, "worklist.read", details={"count": len(found)})
+    return {"grace_days": config.followup_grace_days,
+            "lost_months": config.lost_to_followup_months, "patients": found}
+
+
+def add_contact(db, patient_id, body):
+    """Shared with the page form; the audit row names the outcome code, never the note."""
+    read_patient_row(db, patient_id)
+    cipher = get_vault().for_patient(db, patient_id)
+    contact = worklist.record_contact(db, cipher, patient_id, outcome=body["outcome"],
+                                      note=body.get("note"),
+                                      contacted_by=current_staff().username, now=now())
+    audit.record(db, "followup.contact", patient_id=patient_id,
+                 target=str(contact["contact_id"]), details={"outcome": body["outcome"]})
+    return contact
+
+
+@blueprint.route("/worklist/follow-up", methods=["GET"])
+@require_staff(*CARE_TEAM)
+@blueprint.response(200, WorklistSchema)
+@blueprint.doc(security=[{"bearer": []}])
+def get_worklist():
+    """Patients whose long-term follow-up is overdue or who are lost to follow-up."""
+    return build_worklist(get_db())
+
+
+@blueprint.route("/patients/<patient_id>/follow-up-contacts", methods=["POST"])
+@require_staff(*CARE_TEAM)
+@blueprint.arguments(FollowUpContactRequestSchema)
+@blueprint.response(201, FollowUpContactSchema)
+@blueprint.doc(security=[{"bearer": []}])
+def post_contact(body, patient_id):
+    """Record a contact made about follow-up (audited; the note is sealed)."""
+    db = get_db()
+    contact = add_contact(db, patient_id, body)
+    return {**contact, "note": body.get("note")}
+
+
+@blueprint.route("/patients/<patient_id>/follow-up-contacts", methods=["GET"])
+@require_staff(*CARE_TEAM)
+@blueprint.response(200, FollowUpContactListSchema)
+@blueprint.doc(security=[{"bearer": []}])
+def list_contacts(patient_id):
+    """Every follow-up contact about this patient, newest first."""
+    db = get_db()
+    read_patient_row(db, patient_id)
+    audit.record(db, "followup.read", patient_id=patient_id)
+    return {"contacts": worklist.contacts(db, get_vault().for_patient(db, patient_id),
+                                          patient_id)}

@@ -1,0 +1,8 @@
+"""The clinic's own records about a child, kept beside what the family reports: the clinical
+profile (diagnosis, organs involved, product), the toxicity events a physician records in
+the terms registries use, and the follow-up worklist with its contact notes.
+
+Plain functions over a database and a patient's cipher, returning plain data (dicts of
+codes, numbers and ISO dates), so the API, the pages and a registry exporter read the same
+things. Codes live in `vocabulary`; they never change meaning once shipped.
+"""
