@@ -36,6 +36,8 @@ def test_it_charts_pushed_temperatures_with_fever_line_methods_and_grading(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Mateo Ruiz")
     expect(page.locator(".patient-header .day")).to_have_text("Day 3")
+    # The charts are drawn by deferred scripts, after the heading is already on screen.
+    page.wait_for_function("() => window.Chart && Chart.getChart('temperature-chart')")
     chart = page.evaluate("""() => {
         const chart = Chart.getChart('temperature-chart');
         return chart.data.datasets.map(d => ({label: d.label,

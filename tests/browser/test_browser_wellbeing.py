@@ -71,6 +71,8 @@ def test_it_follows_quality_of_life_across_years_for_the_psychosocial_team_only(
 
     page.locator("#cohort").get_by_role("link", name="Ana Gómez").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ana Gómez")
+    # The charts are drawn by deferred scripts, after the heading is already on screen.
+    page.wait_for_function("() => window.Chart && Chart.getChart('qol-chart')")
     chart = page.evaluate("""() => {
         const chart = Chart.getChart('qol-chart');
         return {labels: chart.data.datasets.map(d => d.label),
