@@ -96,13 +96,21 @@ def create_account():
     except ApiError as error:
         return _staff_page(error.status, form=form, errors=_field_errors(error),
                            problem=None if _field_errors(error) else error.message)
-    audit.record(db, "user.create", target=user.id,
-                 details={"username": user.username, "role": user.role, "via": "page"})
+    _record(db, "user.create", user, role=user.role)
     _user, token, expires_at = resets.issue_reset(db, user.username, moment,
                                                   issued_by=g.staff.username)
-    audit.record(db, "user.reset_link", target=user.id,
-                 details={"username": user.username, "via": "page"})
+    _record(db, "user.reset_link", user)
     return _staff_page(201, handover=_handover(user, token, expires_at, "new"))
+
+
+def _record(db, action, user, **details):
+    """The command line writes the same actions; `via` tells the two apart in the log."""
+    audit.record(db, action, target=user.id,
+                 details={"username": user.username, **details, "via": "page"})
+
+
+def _back_to_account(user, notice):
+    return done(url_for("pages.staff_accounts"), notice, anchor=f"account-{user.username}")
 
 
 def _account_change(change):
@@ -120,13 +128,9 @@ def change_account_role(username):
     def change(db, moment):
         user, before = users.change_role(db, username, request.form.get("role"), moment)
         if before == user.role:
-            return done(url_for("pages.staff_accounts"), "account_role_kept",
-                        anchor=f"account-{user.username}")
-        audit.record(db, "user.set_role", target=user.id, details={
-            "username": user.username, "role": user.role, "previous_role": before,
-            "via": "page"})
-        return done(url_for("pages.staff_accounts"), "account_role",
-                    anchor=f"account-{user.username}")
+            return _back_to_account(user, "account_role_kept")
+        _record(db, "user.set_role", user, role=user.role, previous_role=before)
+        return _back_to_account(user, "account_role")
     return _account_change(change)
 
 
@@ -135,10 +139,8 @@ def change_account_role(username):
 def disable_account(username):
     def change(db, moment):
         user = users.disable_user(db, username, moment)
-        audit.record(db, "user.disable", target=user.id,
-                     details={"username": user.username, "via": "page"})
-        return done(url_for("pages.staff_accounts"), "account_disabled",
-                    anchor=f"account-{user.username}")
+        _record(db, "user.disable", user)
+        return _back_to_account(user, "account_disabled")
     return _account_change(change)
 
 
@@ -147,10 +149,8 @@ def disable_account(username):
 def enable_account(username):
     def change(db, moment):
         user = users.enable_user(db, username, moment)
-        audit.record(db, "user.enable", target=user.id,
-                     details={"username": user.username, "via": "page"})
-        return done(url_for("pages.staff_accounts"), "account_enabled",
-                    anchor=f"account-{user.username}")
+        _record(db, "user.enable", user)
+        return _back_to_account(user, "account_enabled")
     return _account_change(change)
 
 
@@ -160,7 +160,6 @@ def make_reset_link(username):
     def change(db, moment):
         user, token, expires_at = resets.issue_reset(db, username, moment,
                                                      issued_by=g.staff.username)
-        audit.record(db, "user.reset_link", target=user.id,
-                     details={"username": user.username, "via": "page"})
+        _record(db, "user.reset_link", user)
         return _staff_page(200, handover=_handover(user, token, expires_at, "reset"))
     return _account_change(change)
