@@ -10,6 +10,7 @@ from server.clock import FrozenClock
 from server.config import Config
 from server.db import connect
 from server.installation import initialise
+from support.live import LiveServer
 
 START = datetime(2026, 11, 20, 19, 0, tzinfo=timezone.utc)
 
@@ -97,3 +98,12 @@ def no_login_waits(app):
     from server.auth.throttle import SLEEP_EXTENSION
 
     app.extensions[SLEEP_EXTENSION] = lambda seconds: None
+
+
+@pytest.fixture
+def live(config, clock, app):
+    """The real server over HTTP on 127.0.0.1, on this test's data folder and clock (`app`
+    first: it initialises the folder the staff fixtures write to)."""
+    server = LiveServer(config, clock).start()
+    yield server
+    server.stop()

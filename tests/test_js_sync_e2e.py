@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from support.family import CHILD
-from support.live import CuttingProxy, LiveServer
+from support.live import CuttingProxy
 
 pytestmark = pytest.mark.e2e
 
@@ -70,12 +70,6 @@ writeFileSync(statePath, JSON.stringify(store.dump()));
 console.log(JSON.stringify(result));
 """
 
-
-@pytest.fixture
-def live(config, clock, app):
-    server = LiveServer(config, clock).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -9,17 +9,10 @@ import time
 
 import pytest
 
-from support.live import LiveServer
 from sync.simulator import plan_cohort, simulate
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture
-def live(config, app, clock):
-    server = LiveServer(config, clock).start()
-    yield server
-    server.stop()
 
 
 def test_it_stores_every_simulated_entry_exactly_once_despite_lost_answers(live, staff, db,

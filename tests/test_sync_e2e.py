@@ -12,7 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from server.clock import FrozenClock
 from server.patients import create_patient
-from support.live import CuttingProxy, LiveServer
+from support.live import CuttingProxy
 from sync.client import Client
 from sync.client.engine import SyncReport
 from sync.client.push import push_outbox
@@ -47,12 +47,6 @@ def new_family(app, db, clock):
 def no_sleep(_seconds):
     pass
 
-
-@pytest.fixture
-def live(config, clock, app):
-    server = LiveServer(config, clock).start()
-    yield server
-    server.stop()
 
 
 def stored(db, patient_id):

@@ -9,7 +9,6 @@ import os
 import pytest
 
 from browsing import HttpClient
-from support.live import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -37,13 +36,6 @@ def browser():
         yield browser
         browser.close()
 
-
-@pytest.fixture
-def live(config, clock, app):
-    # `app` first: it creates the data folder and database the staff fixture writes to.
-    server = LiveServer(config, clock).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
