@@ -27,7 +27,7 @@ def seed_log(data_dir, plan, rng) -> tuple[str, str]:
     from server.auth.sessions import start_session
     from server.auth.users import create_user
     from server.config import Config
-    from server.db import connect
+    from server.storage.db import connect
 
     config = Config.from_env({}, data_dir=Path(data_dir), argon2_memory_kib=64,
                              argon2_time_cost=1)

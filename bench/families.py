@@ -11,7 +11,7 @@ from pathlib import Path
 from server.auth.tokens import issue_token
 from server.auth.users import create_user
 from server.config import Config
-from server.db import connect
+from server.storage.db import connect
 from sync.sealing import seal_entry, unb64url
 
 CALM_METHODS = ("oral", "axillary", "ear")

@@ -69,7 +69,7 @@ def timed_phases(spent: Counter):
 
 def run(size="small", batch=500, report=print) -> dict:
     from server.app import create_app
-    from server.installation import initialise
+    from server.storage.installation import initialise
     from server.config import Config
 
     batches, rng = SIZES.get(size, size), random.Random(7)

@@ -30,9 +30,9 @@ SIZES = {"small": {"sequential": 4, "threads": 2, "per_thread": 2},
 def load_keyring(data_dir):
     from server.clock import SystemClock
     from server.config import Config
-    from server.db import connect
-    from server.sealing_keys import load_keyring as load
-    from server.vault import Vault
+    from server.storage.db import connect
+    from server.storage.sealing_keys import load_keyring as load
+    from server.storage.vault import Vault
 
     config = Config.from_env({}, data_dir=data_dir)
     db = connect(config.database_path)
@@ -56,7 +56,7 @@ def floor(data_dir, batches) -> dict:
     """HPKE-open each envelope, AES-GCM-seal its plaintext, insert the batch with one
     executemany in one transaction (WAL, synchronous=FULL, the same table and indexes as
     `entries`) into a separate database file on the same disk."""
-    from server.vault import PatientCipher
+    from server.storage.vault import PatientCipher
 
     keyring = load_keyring(data_dir)
     source = sqlite3.connect(Path(data_dir) / "homeward.db")

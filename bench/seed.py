@@ -25,10 +25,10 @@ from questionnaires.scoring import score
 from questionnaires.validation import validate_answers
 from server.clock import SystemClock
 from server.config import Config
-from server.db import connect
-from server.patients import new_patient_id
-from server.vault import Vault
-from server.contacts import seal_contacts
+from server.storage.db import connect
+from server.records.patients import new_patient_id
+from server.storage.vault import Vault
+from server.records.contacts import seal_contacts
 from sync.canonical import canonicalise
 from sync.sealing import entry_plaintext
 from sync.simulated_answers import neuro_check

@@ -26,7 +26,7 @@ def session_cookie(data_dir) -> dict:
     """A signed-in nurse's web session, made as the sign-in form makes it."""
     from server.auth.sessions import COOKIE_NAME, start_session
     from server.config import Config
-    from server.db import connect
+    from server.storage.db import connect
 
     config = Config.from_env({}, data_dir=Path(data_dir))
     db = connect(config.database_path)

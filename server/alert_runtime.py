@@ -14,7 +14,7 @@ from alerts.notifications.payload import build_payload
 from alerts.notifications.routing import load_routing
 from alerts.ruleset import load_default_ruleset, load_site_parameters
 
-from .care_team import care_team_document
+from .records.care_team import care_team_document
 
 log = logging.getLogger("homeward.alerts")
 DOCUMENTS_KEPT = 256
@@ -43,7 +43,7 @@ class AlertRuntime:
     # building it deep-copies the whole rule set (bench/RESULTS.md). Bounded, since each
     # child with overrides has a signature of its own.
     _documents: dict = field(default_factory=dict, repr=False)
-    # Whom the family calls (server/care_team.py): served in the profile, and part of the
+    # Whom the family calls (server/records/care_team.py): served in the profile, and part of the
     # signature so that a changed number reaches every phone at its next pull.
     care_team: dict = field(default_factory=dict)
 

@@ -8,26 +8,26 @@ from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db as storage
-from . import cors, errors, media_type
+from .storage import db as storage
+from .web import cors, errors, media_type
 from .clock import SystemClock
 from .config import Config
-from .context import close_db
+from .web.context import close_db
 from questionnaires import load_catalog, load_schedule
 
 from .alert_runtime import AlertRuntime, load_alert_runtime
 from .api import openapi_fields
-from .installation import check_initialised
-from .keyfiles import read_secret
-from .sealing_keys import KeyRingCache
-from .vault import Vault
+from .storage.installation import check_initialised
+from .storage.keyfiles import read_secret
+from .storage.sealing_keys import KeyRingCache
+from .storage.vault import Vault
 
 API_PREFIX = "/api/v1"
 
 
 @dataclass
 class Homeward:
-    """This app's long-lived parts; requests reach them through server.context."""
+    """This app's long-lived parts; requests reach them through server.web.context."""
 
     config: Config
     clock: object

@@ -14,8 +14,8 @@ from alerts.ruleset import RulesError
 from .alert_runtime import AlertConfigError
 from .commands.checks import CommandError
 from .config import Config, ConfigError
-from .installation import NotInitialised
-from .keyfiles import KeyFileError
+from .storage.installation import NotInitialised
+from .storage.keyfiles import KeyFileError
 
 # Errors that mean "the installation is set up wrong", or another mistake the operator can
 # fix: one sentence on stderr, exit status 2, never a traceback.

@@ -104,9 +104,9 @@ def _parse_base_url(name, raw):
 
 
 def _parse_site_zone(name, raw):
-    """The clinic's own zone, a place like a family's (server.zones): "EST" would show New
+    """The clinic's own zone, a place like a family's (server.records.zones): "EST" would show New
     York summer times an hour off."""
-    from .zones import zone_problem  # zones walks the tz database only when asked
+    from .records.zones import zone_problem  # zones walks the tz database only when asked
     value = raw.strip()
     if zone_problem(value):
         raise ConfigError(f"{name} must be the clinic's time zone as an IANA place such as "
@@ -140,7 +140,7 @@ def setting(default, parse, env=None, low=None, high=None, doc=""):
 
 
 def _parse_origins(name, raw):
-    from .cors import OriginError, parse_origins  # the CORS rules live with the CORS code
+    from .web.cors import OriginError, parse_origins  # the CORS rules live with the CORS code
 
     try:
         return parse_origins(raw)

@@ -8,8 +8,8 @@ from questionnaires import load_catalog
 
 from .alert_runtime import load_alert_runtime
 from .clock import SystemClock
-from .patients import patient_facts
-from .vault import Vault
+from .records.patients import patient_facts
+from .storage.vault import Vault
 
 
 def build_jobs(config, database, clock=None) -> Registry:

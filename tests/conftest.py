@@ -8,8 +8,8 @@ import pytest
 from server import create_app
 from server.clock import FrozenClock
 from server.config import Config
-from server.db import connect
-from server.installation import initialise
+from server.storage.db import connect
+from server.storage.installation import initialise
 from support.live import LiveServer
 
 START = datetime(2026, 11, 20, 19, 0, tzinfo=timezone.utc)

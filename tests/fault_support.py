@@ -167,7 +167,7 @@ class Workspace:
         `homeward users create` would."""
         from server.auth.tokens import issue_token
         from server.auth.users import create_user
-        from server.db import connect
+        from server.storage.db import connect
 
         db = connect(self.database_path)
         try:

@@ -5,7 +5,7 @@ scheduler escalates, and the family's messages as a thread they can mark read.""
 
 import pytest
 
-from server.db import connect
+from server.storage.db import connect
 from server.jobs import build_jobs
 from support.family import CHILD, enrolled_family
 

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from alerts.notifications.webhook import verify_signature
-from server.db import connect
+from server.storage.db import connect
 from server.jobs import build_jobs
 from support.family import enrolled_family
 
@@ -67,7 +67,7 @@ def paged_config(config, tmp_path, receiver, monkeypatch):
 @pytest.fixture
 def app(paged_config, clock):
     from server import create_app
-    from server.installation import initialise
+    from server.storage.installation import initialise
 
     initialise(paged_config, clock)
     return create_app(paged_config, clock=clock)

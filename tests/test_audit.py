@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from flask import g
 
-from server import audit
+from server.records import audit
 from server.auth.users import StaffUser
 
 AUDIT = "/api/v1/audit"

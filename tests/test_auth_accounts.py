@@ -6,8 +6,8 @@ import pytest
 from server.auth import passwords
 from server.auth.users import (ROLES, StaffUser, authenticate, create_user, disable_user,
                                enable_user, set_password)
-from server.db import connect, migrate
-from server.errors import Conflict, InvalidRequest, NotFound
+from server.storage.db import connect, migrate
+from server.web.errors import Conflict, InvalidRequest, NotFound
 
 GOOD = "correct horse battery staple"
 

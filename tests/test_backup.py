@@ -9,12 +9,12 @@ import pytest
 
 from alerts import lease
 from alerts.scheduler import LEASE_NAME
-from server.backup import BackupError, backup, restore
+from server.storage.backup import BackupError, backup, restore
 from server.cli import main
 from server.clock import to_db
-from server.db import connect, write_transaction
-from server.erasure import record_erasure
-from server.vault import PatientErased, Vault
+from server.storage.db import connect, write_transaction
+from server.storage.erasure import record_erasure
+from server.storage.vault import PatientErased, Vault
 
 
 def add_patient(db, patient_id, clock):

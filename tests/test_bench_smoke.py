@@ -44,10 +44,10 @@ def test_the_seed_loader_writes_entries_the_server_can_read(bench, tmp_path):
     _common, _push, seed = bench
     from server.config import Config
     from server.commands.init import initialise
-    from server.db import connect
-    from server.entries import read_entries
+    from server.storage.db import connect
+    from server.records.entries import read_entries
     from server.clock import SystemClock
-    from server.vault import Vault
+    from server.storage.vault import Vault
 
     config = Config.from_env({}, data_dir=tmp_path / "data")
     initialise(config)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from server.patients import erase_patient
+from server.records.patients import erase_patient
 from support.family import enrolled_family
 from test_errors import assert_envelope
 

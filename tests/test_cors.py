@@ -1,4 +1,4 @@
-"""Cross-origin use of the app protocol (server/cors.py): none by default; a listed origin
+"""Cross-origin use of the app protocol (server/web/cors.py): none by default; a listed origin
 may call the key set, enrolment, push and pull, and nothing else."""
 import pytest
 

@@ -155,8 +155,8 @@ def test_the_qr_code_points_where_the_server_really_answers(config, clock, setti
     from server import create_app
     from server.auth.tokens import issue_token
     from server.auth.users import create_user
-    from server.db import connect
-    from server.installation import initialise
+    from server.storage.db import connect
+    from server.storage.installation import initialise
 
     served = config.with_overrides(**settings)
     initialise(served, clock)

@@ -61,7 +61,7 @@ def error_envelope(ctx, response, case):
 
 
 def refused_by_gunicorn(response) -> bool:
-    """gunicorn's own answer to a request it could not read (server/gunicorn_worker.py):
+    """gunicorn's own answer to a request it could not read (server/web/gunicorn_worker.py):
     the envelope, but a status no operation can document, so counted, not validated."""
     if response.status_code not in (400, 414, 431):
         return False

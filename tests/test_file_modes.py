@@ -7,8 +7,8 @@ import stat
 import pytest
 
 from server import create_app
-from server.backup import backup, restore
-from server.patients import erase_patient
+from server.storage.backup import backup, restore
+from server.records.patients import erase_patient
 from support.family import enrolled_family
 from test_vault import make_patient
 

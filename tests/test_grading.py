@@ -1,8 +1,8 @@
-"""The highest ASTCT grade reported home data are compatible with (server/grading.py):
+"""The highest ASTCT grade reported home data are compatible with (server/records/grading.py):
 ASTCT 2019 thresholds, and a label that never passes for a clinical grade."""
 import pytest
 
-from server.grading import compatible_grades, crs_compatibility, icans_compatibility
+from server.records.grading import compatible_grades, crs_compatibility, icans_compatibility
 
 
 def diary(**answers):

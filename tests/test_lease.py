@@ -8,7 +8,7 @@ from alerts import lease
 from alerts.scheduler import (ACQUIRED, LEASE_NAME, LOST, RENEWED, STANDBY, Job, LeaseState,
                               Registry, SchedulerProcess, Settings, run_job, tick)
 from server.clock import FrozenClock, SystemClock
-from server.db import connect, migrate
+from server.storage.db import connect, migrate
 from tests.conftest import START
 
 SETTINGS = Settings(lease_seconds=30, heartbeat_seconds=10)

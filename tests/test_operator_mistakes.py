@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from server import create_app
-from server.installation import NotInitialised
+from server.storage.installation import NotInitialised
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from server import create_app
-from server.audit import record_as
+from server.records.audit import record_as
 from support.pages import sign_in
 
 pytestmark = pytest.mark.usefixtures("no_login_waits")

@@ -110,7 +110,7 @@ def test_the_family_messages_show_as_a_thread_with_delivery(client, home):
 def test_the_psychosocial_team_messages_on_wellbeing_alerts_but_does_not_call(
         client, app, family, staff, clock):
     vault = app.extensions["homeward"].vault
-    from server.db import connect
+    from server.storage.db import connect
     db = connect(app.extensions["homeward"].config.database_path)
     alert_id = raise_findings(db, vault, family.patient_id, [Finding(
         "caregiver_distress", "info", evidence={"scores": {"total": 30}})],

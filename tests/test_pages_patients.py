@@ -189,7 +189,7 @@ def test_it_labels_every_form_control_on_every_page(client, nurse, family, db, a
 
 def test_it_says_plainly_when_a_patient_was_erased(client, nurse, family, app, db, config,
                                                    clock):
-    from server.patients import erase_patient
+    from server.records.patients import erase_patient
 
     erase_patient(db, app.extensions["homeward"].vault, config, family.patient_id,
                   clock.now() + timedelta(minutes=1))

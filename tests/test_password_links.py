@@ -6,8 +6,8 @@ import pytest
 
 from server.auth import resets, sessions, tokens, users
 from server.auth.tokens import hash_token
-from server.errors import Conflict, InvalidRequest, NotFound
-from server.db import connect
+from server.web.errors import Conflict, InvalidRequest, NotFound
+from server.storage.db import connect
 
 NEW_PASSWORD = "a brand new long password"
 

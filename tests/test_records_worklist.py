@@ -5,7 +5,7 @@ import pytest
 
 from questionnaires import load_schedule
 from server.config import Config, ConfigError
-from server.patients import list_patients
+from server.records.patients import list_patients
 from server.records.worklist import followup_worklist
 
 # CHILD's infusion is 2026-11-17 (New York): the month-1 follow-up falls due on 17 December.

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from server.db import connect
+from server.storage.db import connect
 from server.records.registry.files import build
 from server.records.registry.pseudonyms import load_pseudonym_key, pseudonym
-from server.vault import Vault
+from server.storage.vault import Vault
 from support.registry_cohort import seed_cohort
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -297,7 +297,7 @@ def test_it_refuses_a_bad_request_with_a_reason(client, admin, cohort, registry,
 
 def test_a_pseudonym_survives_backup_and_restore_elsewhere(cohort, db, config, clock,
                                                            tmp_path):
-    from server.backup import backup, restore
+    from server.storage.backup import backup, restore
 
     vault = Vault.open(config, db, clock)
     count, before = build(db, vault, registry="ebmt", site_code=SITE)
@@ -329,7 +329,7 @@ def test_a_master_key_rotation_keeps_every_pseudonym(cohort, db, config, clock):
 
 def test_a_data_folder_from_before_exports_gets_its_key_from_init(client, admin, cohort, db,
                                                                   config, clock, tmp_path):
-    from server.installation import initialise
+    from server.storage.installation import initialise
 
     db.execute("DELETE FROM pseudonym_keys")  # as a database made before m012's release
     response = client.get("/api/v1/registry-exports/ebmt", headers=admin.headers)
@@ -343,7 +343,7 @@ def test_a_data_folder_from_before_exports_gets_its_key_from_init(client, admin,
 
 
 def test_an_erased_child_leaves_every_export(client, admin, cohort, db, config, clock):
-    from server.patients import erase_patient
+    from server.records.patients import erase_patient
 
     vault = Vault.open(config, db, clock)
     erase_patient(db, vault, config, cohort.ids["mateo"], clock.now())

@@ -13,7 +13,7 @@ from alerts.scheduler import LEASE_NAME
 from server.clock import SystemClock
 from server.commands.init import initialise
 from server.config import Config
-from server.db import connect
+from server.storage.db import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 LEASE_SECONDS, HEARTBEAT_SECONDS = 5, 1

@@ -6,7 +6,7 @@ import pytest
 
 from alerts.scheduler import Job, SchedulerProcess, Settings
 from server.clock import SystemClock
-from server.db import connect, migrate
+from server.storage.db import connect, migrate
 
 HOUR = 3600
 

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from server import create_app
-from server.db import migrate
-from server.patients import erase_patient
+from server.storage.db import migrate
+from server.records.patients import erase_patient
 from support.family import enrolled_family
 from test_rule_overrides import TREMOR, push_tremor, set_override
 

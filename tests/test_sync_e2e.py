@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from server.clock import FrozenClock
-from server.patients import create_patient
+from server.records.patients import create_patient
 from support.live import CuttingProxy
 from sync.client import Client
 from sync.client.engine import SyncReport

@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 from server import create_app
 from server.api.sync import ENROL_MAX_FAILURES
 from server.auth.throttle import SLEEP_EXTENSION
-from server.installation import initialise
+from server.storage.installation import initialise
 
 ATTEMPTS = 60
 

@@ -8,7 +8,7 @@ from server.auth import tokens, users
 from server.cli import main
 from server.clock import SystemClock
 from server.config import Config
-from server.db import connect
+from server.storage.db import connect
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import pytest
 
 from server import create_app
 from server.cli import main
-from server.keyfiles import KeyFileError, b64encode
-from server.patients import create_patient, get_patient
-from server.vault import PatientErased, TamperedValue, Vault
+from server.storage.keyfiles import KeyFileError, b64encode
+from server.records.patients import create_patient, get_patient
+from server.storage.vault import PatientErased, TamperedValue, Vault
 
 
 def make_patient(db, vault, clock, name="Ana Maria Quintero", mrn="MRN-4471902"):

@@ -5,13 +5,13 @@ from marshmallow import Schema, fields, validate
 from alerts import lifecycle
 from alerts.lifecycle import OUTCOMES
 
-from .. import audit
-from .. import db as storage
-from ..calls import add_to_thread
-from ..alerting import alert_view, entries_of, list_alerts, may_handle
+from ..records import audit
+from ..storage import db as storage
+from ..records.calls import add_to_thread
+from ..records.alerting import alert_view, entries_of, list_alerts, may_handle
 from ..auth import current_staff, require_staff
-from ..context import get_db, get_vault, now
-from ..errors import Forbidden
+from ..web.context import get_db, get_vault, now
+from ..web.errors import Forbidden
 
 blueprint = Blueprint("alerts", __name__, url_prefix="/alerts",
                       description="Alerts raised from families' entries, and their handling.")

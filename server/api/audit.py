@@ -2,10 +2,10 @@
 from .bodies import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
-from .. import audit
+from ..records import audit
 from ..auth import require_staff
-from ..context import get_db
-from ..errors import ErrorSchema
+from ..web.context import get_db
+from ..web.errors import ErrorSchema
 
 blueprint = Blueprint("audit", __name__, url_prefix="/audit",
                       description="Who read or changed what, when (admins only).")

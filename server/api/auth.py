@@ -3,13 +3,13 @@ from flask import g
 from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
-from ..audit import record
+from ..records.audit import record
 from ..auth import attempt_login, current_staff, require_staff
 from ..auth.passwords import MAX_LENGTH
 from ..auth.tokens import issue_token, revoke_token
 from ..clock import to_wire
-from ..context import get_config, get_db, now
-from ..errors import ErrorSchema, InvalidRequest
+from ..web.context import get_config, get_db, now
+from ..web.errors import ErrorSchema, InvalidRequest
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth",
                       description="Staff sign-in for the clinic API.")

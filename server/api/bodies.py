@@ -11,7 +11,7 @@ from webargs.flaskparser import FlaskParser
 
 from sync.documents import is_deeper_than
 
-from ..errors import InvalidRequest
+from ..web.errors import InvalidRequest
 
 # No request Homeward defines nests deeper than five levels; the margin is for clients'
 # extra fields, and the limit keeps whatever later walks a body (marshmallow, json.dumps

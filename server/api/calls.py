@@ -10,13 +10,13 @@ from alerts.calls import DISPOSITIONS
 from alerts.triage import (BREATHING, DIZZINESS, DRINKING, PASSING_URINE,
                            TEMPERATURE_METHODS)
 
-from .. import audit, calls
-from .. import db as storage
-from ..alerting import alert_view, entries_of, may_handle
+from ..records import audit, calls
+from ..storage import db as storage
+from ..records.alerting import alert_view, entries_of, may_handle
 from ..auth import current_staff, require_staff
-from ..contacts import LANGUAGE_TAG, PHONE, save_contacts
-from ..context import get_catalog, get_config, get_db, get_vault, now
-from ..errors import Forbidden
+from ..records.contacts import LANGUAGE_TAG, PHONE, save_contacts
+from ..web.context import get_catalog, get_config, get_db, get_vault, now
+from ..web.errors import Forbidden
 from .bodies import Blueprint
 from .alerts import AlertSchema, handled
 

@@ -7,13 +7,13 @@ from marshmallow import Schema, fields, validate
 
 from sync.enrolment import RESPONDENTS, create_code, revoke_device
 
-from .. import audit
-from .. import db as storage
+from ..records import audit
+from ..storage import db as storage
 from ..auth import current_staff, require_staff
 from ..clock import from_db, to_wire
-from ..context import get_config, get_db, get_vault, now
-from ..errors import NotFound
-from ..patients import read_patient_row
+from ..web.context import get_config, get_db, get_vault, now
+from ..web.errors import NotFound
+from ..records.patients import read_patient_row
 
 blueprint = Blueprint("devices", __name__, url_prefix="",
                       description="Enrolling and revoking a family's devices.")

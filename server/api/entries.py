@@ -9,15 +9,15 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from questionnaires import UnknownQuestionnaireError, to_fhir_response
 
-from .. import audit
-from ..alerting import visible_questionnaires
+from ..records import audit
+from ..records.alerting import visible_questionnaires
 from ..auth import current_staff, require_staff
-from ..context import get_alerting, get_catalog, get_db, get_schedule, get_vault, now
-from ..entries import STATUSES, read_entries, read_entry, read_tasks
-from ..errors import Forbidden, NotFound
-from ..feed import refresh_patient_feed
-from ..patients import patient_facts
-from ..trends import MEASURES, trend
+from ..web.context import get_alerting, get_catalog, get_db, get_schedule, get_vault, now
+from ..records.entries import STATUSES, read_entries, read_entry, read_tasks
+from ..web.errors import Forbidden, NotFound
+from ..records.feed import refresh_patient_feed
+from ..records.patients import patient_facts
+from ..records.trends import MEASURES, trend
 from .questionnaires import FHIR_JSON, FhirResourceSchema, fhir_response
 
 blueprint = Blueprint("entries", __name__, url_prefix="/patients",

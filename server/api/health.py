@@ -19,8 +19,8 @@ from alerts import lease
 from alerts.drift import drift_counts
 from alerts.scheduler import LEASE_NAME
 
-from ..context import get_config, get_db, now
-from ..migrations import migrations
+from ..web.context import get_config, get_db, now
+from ..storage.migrations import migrations
 
 blueprint = Blueprint("health", __name__)
 

@@ -6,13 +6,13 @@ from marshmallow import Schema, fields, validate
 
 from alerts.ruleset import RulesError, checked_patient_overrides
 
-from .. import audit
-from .. import db as storage
+from ..records import audit
+from ..storage import db as storage
 from ..auth import current_staff, require_staff
 from ..clock import from_db, to_db, to_wire
-from ..context import get_alerting, get_db, get_vault, now
-from ..errors import InvalidRequest, NotFound
-from ..patients import read_patient_row
+from ..web.context import get_alerting, get_db, get_vault, now
+from ..web.errors import InvalidRequest, NotFound
+from ..records.patients import read_patient_row
 
 blueprint = Blueprint("overrides", __name__, url_prefix="/patients",
                       description="Per-patient safety-rule overrides set by physicians.")

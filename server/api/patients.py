@@ -4,10 +4,10 @@ import re
 from .bodies import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .. import audit, patients
+from ..records import audit, patients
 from ..auth import current_staff, require_staff
-from ..context import get_db, get_vault, now
-from ..zones import zone_problem
+from ..web.context import get_db, get_vault, now
+from ..records.zones import zone_problem
 from .calls import ContactOutSchema, ContactSchema
 from .devices import DeviceSchema, list_devices
 

@@ -6,10 +6,10 @@ import re
 from .bodies import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .. import audit
+from ..records import audit
 from ..auth import current_staff, require_staff
-from ..context import get_db, get_vault, now
-from ..patients import read_patient_row
+from ..web.context import get_db, get_vault, now
+from ..records.patients import read_patient_row
 from ..records import profiles
 from ..records.vocabulary import (CAR_TARGETS, DIAGNOSES, LYMPHODEPLETION, ORGANS,
                                   SEX_AT_BIRTH)

@@ -11,8 +11,8 @@ from questionnaires.languages import LANGUAGE_TAG
 from questionnaires.schemas import DefinitionSchema, dump_definition
 
 from ..auth import require_staff
-from ..context import get_catalog
-from ..errors import NotFound
+from ..web.context import get_catalog
+from ..web.errors import NotFound
 
 blueprint = Blueprint("questionnaires", __name__, url_prefix="/questionnaires",
                       description="Instrument definitions: every variant and version held.")

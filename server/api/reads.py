@@ -7,11 +7,11 @@ from alerts.episodes import concerns_hidden_from
 from alerts.messages import MAX_READ_IDS, mark_read
 from sync.documents import Rfc3339
 
-from .. import db as storage
+from ..storage import db as storage
 from ..clock import to_wire
-from ..context import get_db, now
-from ..device_auth import require_device
-from ..errors import NotFound
+from ..web.context import get_db, now
+from ..web.device_auth import require_device
+from ..web.errors import NotFound
 from .bodies import Blueprint
 
 blueprint = Blueprint("reads", __name__, url_prefix="",

@@ -3,10 +3,10 @@ writes, as one zip. Each export is audited with the registry and how many childr
 from flask import Response
 from marshmallow import RAISE, Schema, fields
 
-from .. import audit
+from ..records import audit
 from ..auth import require_staff
-from ..context import get_config, get_db, get_vault
-from ..errors import ErrorSchema
+from ..web.context import get_config, get_db, get_vault
+from ..web.errors import ErrorSchema
 from ..records.registry.dataset import check_request
 from ..records.registry.files import build, zip_files
 from .bodies import Blueprint

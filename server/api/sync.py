@@ -15,15 +15,23 @@ from sync.plausible import check_sent_at
 from sync.pull import FeedContext, pull
 from sync.push import PushContext, open_envelopes, push_entries
 
-from .. import db as storage
+from ..storage import db as storage
 from ..clock import from_db, to_db, to_wire
-from ..alerting import default_family_message
-from ..context import (client_address, get_alerting, get_catalog, get_db, get_keyring,
-                       get_schedule, get_vault, now)
-from ..device_auth import require_device
-from ..errors import ApiError, ErrorSchema, RateLimited
-from ..feed import add_triggered_tasks, feed_sources, refresh_patient_feed, task_checker
-from ..patients import patient_facts
+from ..records.alerting import default_family_message
+from ..web.context import (
+    client_address,
+    get_alerting,
+    get_catalog,
+    get_db,
+    get_keyring,
+    get_schedule,
+    get_vault,
+    now,
+)
+from ..web.device_auth import require_device
+from ..web.errors import ApiError, ErrorSchema, RateLimited
+from ..records.feed import add_triggered_tasks, feed_sources, refresh_patient_feed, task_checker
+from ..records.patients import patient_facts
 from .sync_schemas import EntryAlertSchema, EntryErrorSchema, change_data
 
 blueprint = Blueprint("sync", __name__, url_prefix="",

@@ -5,11 +5,11 @@ which kind of change, never the grade or the note."""
 from .bodies import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .. import audit
+from ..records import audit
 from ..auth import current_staff, require_staff
-from ..context import get_db, get_vault, now
-from ..errors import InvalidRequest
-from ..patients import read_patient_row
+from ..web.context import get_db, get_vault, now
+from ..web.errors import InvalidRequest
+from ..records.patients import read_patient_row
 from ..records import toxicity
 from ..records.summary import toxicity_summary
 from ..records.vocabulary import GRADING, KINDS, TREATMENTS

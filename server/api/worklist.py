@@ -4,10 +4,10 @@ and the contacts staff record about it. Thresholds are site settings
 from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
-from .. import audit
+from ..records import audit
 from ..auth import current_staff, require_staff
-from ..context import get_config, get_db, get_schedule, get_vault, now
-from ..patients import read_patient_row
+from ..web.context import get_config, get_db, get_schedule, get_vault, now
+from ..records.patients import read_patient_row
 from ..records import worklist
 
 blueprint = Blueprint("worklist", __name__, url_prefix="",

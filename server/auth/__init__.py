@@ -9,8 +9,8 @@ from functools import wraps
 
 from flask import current_app, g, request
 
-from ..context import client_address, get_config, get_db, now
-from ..errors import Forbidden, RateLimited, Unauthorized
+from ..web.context import client_address, get_config, get_db, now
+from ..web.errors import Forbidden, RateLimited, Unauthorized
 from . import sessions, throttle, tokens
 from .users import ROLES, StaffUser, authenticate
 

@@ -11,8 +11,8 @@ import secrets
 from datetime import timedelta
 
 from ..clock import from_db, to_db
-from ..db import write_transaction
-from ..errors import ApiError, Conflict
+from ..storage.db import write_transaction
+from ..web.errors import ApiError, Conflict
 from . import users
 from .tokens import hash_token
 
@@ -93,5 +93,5 @@ def redeem_reset(db, token, password, config, now) -> users.StaffUser:
 
 def reset_address(config, token) -> str:
     """The link to hand over. The secret rides in the query string, which the access log
-    leaves out (server/access_log.py); the page itself sends no Referer."""
+    leaves out (server/web/access_log.py); the page itself sends no Referer."""
     return f"{config.public_url}/password-reset?token={token}"

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .. import db as storage
+from ..storage import db as storage
 from ..clock import from_db, to_db
 from .users import normalise_username
 

@@ -6,8 +6,8 @@ import sqlite3
 from dataclasses import dataclass
 
 from ..clock import from_db, to_db
-from ..db import write_transaction
-from ..errors import Conflict, InvalidRequest, NotFound
+from ..storage.db import write_transaction
+from ..web.errors import Conflict, InvalidRequest, NotFound
 from . import passwords
 
 ROLES = ("nurse", "physician", "psychosocial", "admin")

@@ -1,10 +1,10 @@
-"""`homeward backup PATH` and `homeward restore PATH` (server/backup.py does the work)."""
+"""`homeward backup PATH` and `homeward restore PATH` (server/storage/backup.py does the work)."""
 import sys
 from pathlib import Path
 
-from ..backup import BackupError, backup, restore
+from ..storage.backup import BackupError, backup, restore
 from ..clock import SystemClock
-from ..erasure import ledger_path
+from ..storage.erasure import ledger_path
 
 
 def register(subparsers):

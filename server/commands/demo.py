@@ -17,7 +17,7 @@ import requests
 
 from sync.simulator import SimulatedFamily, StaffApi, Summary, plan_cohort, simulate
 
-from .. import db as storage
+from ..storage import db as storage
 from ..auth.users import create_user
 from ..clock import SystemClock
 from .checks import CommandError, ensure_port_free, local_url

@@ -5,14 +5,14 @@ import getpass
 from datetime import date
 from pathlib import Path
 
-from .. import db as storage
-from ..audit import record_as
+from ..storage import db as storage
+from ..records.audit import record_as
 from ..clock import SystemClock
-from ..installation import check_initialised
+from ..storage.installation import check_initialised
 from ..records.registry.dataset import ExportProblem, check_request, registries_consented
 from ..records.registry.files import build, write_files
 from ..records.registry.pseudonyms import NoPseudonymKey
-from ..vault import Vault
+from ..storage.vault import Vault
 from .checks import CommandError
 
 

@@ -1,5 +1,5 @@
 """`homeward init`: create the data folder, keys and database; safe to run again."""
-from ..installation import initialise
+from ..storage.installation import initialise
 
 __all__ = ["initialise", "register", "run"]
 

@@ -7,12 +7,12 @@ transaction, then rename the new file over the old. Until the rename, the server
 import os
 import secrets
 
-from .. import db as storage
+from ..storage import db as storage
 from ..clock import SystemClock
-from ..installation import check_initialised
-from ..sealing_keys import create_sealing_key
-from ..keyfiles import b64encode, read_secret, write_secret
-from ..vault import Vault, kek_id_of, pending_key_path
+from ..storage.installation import check_initialised
+from ..storage.sealing_keys import create_sealing_key
+from ..storage.keyfiles import b64encode, read_secret, write_secret
+from ..storage.vault import Vault, kek_id_of, pending_key_path
 
 
 def register(subparsers):

@@ -2,12 +2,12 @@
 import getpass
 import sys
 
-from .. import db as storage
+from ..storage import db as storage
 from ..clock import SystemClock
-from ..errors import NotFound
-from ..installation import check_initialised
-from ..patients import erase_patient
-from ..vault import Vault
+from ..web.errors import NotFound
+from ..storage.installation import check_initialised
+from ..records.patients import erase_patient
+from ..storage.vault import Vault
 
 
 def register(subparsers):
@@ -33,7 +33,7 @@ def run_erase(args, config, clock=None, confirm=None):
         storage.migrate(db)
         vault = Vault.open(config, db, clock)
         result = erase_patient(db, vault, config, args.patient_id, clock.now())
-        from ..audit import record_as
+        from ..records.audit import record_as
 
         record_as(db, "patient.erase", actor_username="cli:" + getpass.getuser(),
                   actor_role="operator",

@@ -8,9 +8,9 @@ import sys
 
 from alerts.scheduler import SchedulerProcess, Settings
 
-from .. import db as storage
+from ..storage import db as storage
 from ..clock import SystemClock
-from ..installation import check_initialised
+from ..storage.installation import check_initialised
 from ..jobs import build_jobs
 
 

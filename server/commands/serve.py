@@ -7,13 +7,13 @@ import sys
 
 from gunicorn.app.base import BaseApplication
 
-from .. import db as storage
-from ..care_team import care_team_warnings
+from ..storage import db as storage
+from ..records.care_team import care_team_warnings
 from ..config import ConfigError, parse_host
-from ..installation import check_initialised
+from ..storage.installation import check_initialised
 from ..clock import SystemClock
-from ..keyfiles import read_secret
-from ..vault import Vault
+from ..storage.keyfiles import read_secret
+from ..storage.vault import Vault
 from .checks import ensure_port_free
 
 
@@ -70,7 +70,7 @@ def gunicorn_options(config) -> dict:
         "workers": config.workers,
         # Threads let a worker answer health probes and short reads while another request
         # waits on SQLite's write lock; each request still has its own connection.
-        "worker_class": "server.gunicorn_worker.EnvelopeWorker",  # gthread, JSON refusals
+        "worker_class": "server.web.gunicorn_worker.EnvelopeWorker",  # gthread, JSON refusals
         "threads": 4,
         # A push of 500 entries takes well under a second; 30 s only catches a stuck worker.
         "timeout": 30,
@@ -85,7 +85,7 @@ def gunicorn_options(config) -> dict:
         # Bearer tokens travel in headers, never in the logged request line; the client
         # address is the proxy's unless HOMEWARD_PROXY_COUNT lets the app see past it.
         "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"',
-        "logger_class": "server.access_log.PathOnlyLogger",  # no query strings: names, MRNs
+        "logger_class": "server.web.access_log.PathOnlyLogger",  # no query strings: names, MRNs
         # gunicorn 25+ opens a control socket in $HOME by default; two servers on one
         # host would fight over it and nothing here uses it.
         "control_socket_disable": True,

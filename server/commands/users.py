@@ -6,12 +6,12 @@ would land in shell history and in every `ps` listing on the machine.
 import getpass
 import sys
 
-from .. import db as storage
-from ..audit import record_as
+from ..storage import db as storage
+from ..records.audit import record_as
 from ..auth import resets, users
 from ..clock import SystemClock
-from ..errors import ApiError
-from ..installation import check_initialised
+from ..web.errors import ApiError
+from ..storage.installation import check_initialised
 
 
 class CommandError(Exception):

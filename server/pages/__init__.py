@@ -16,10 +16,10 @@ from flask import (Blueprint, current_app, g, redirect, render_template, request
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
-from .. import audit
+from ..records import audit
 from ..auth import attempt_login, require_staff, session_from_cookie, sessions
-from ..context import get_config, get_db, now
-from ..errors import HTTP_CODES, ApiError, RateLimited, Unauthorized
+from ..web.context import get_config, get_db, now
+from ..web.errors import HTTP_CODES, ApiError, RateLimited, Unauthorized
 from . import present
 from .common import CARE_TEAM, safe_next
 

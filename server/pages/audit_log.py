@@ -8,9 +8,9 @@ from datetime import date, datetime
 
 from flask import request, url_for
 
-from .. import audit
+from ..records import audit
 from ..auth import require_staff
-from ..context import get_config, get_db, now
+from ..web.context import get_config, get_db, now
 from . import blueprint
 from .common import ROLE_NAMES, render
 from .site_time import end_of, say, start_of

@@ -4,7 +4,7 @@ by phone, the neuro assessment for the child's age, a disposition), the call log
 triage colour and compatible grade, and the messages sent to the family as a thread. Also
 the contacts form on the patient's page. Works without JavaScript.
 
-The posts call the same steps as the clinic API (server.calls, alerts.calls), audited alike.
+The posts call the same steps as the clinic API (server.records.calls, alerts.calls), audited alike.
 """
 from datetime import timedelta
 
@@ -16,13 +16,13 @@ from alerts.triage import (BREATHING, DIZZINESS, DRINKING, PASSING_URINE,
                            TEMPERATURE_METHODS)
 from questionnaires import NoVariantError
 
-from .. import audit, calls, contacts
-from .. import db as storage
+from ..records import audit, calls, contacts
+from ..storage import db as storage
 from ..auth import require_staff
 from ..clock import from_db
-from ..context import get_catalog, get_config, get_db, get_vault, now
-from ..errors import Forbidden, InvalidRequest
-from ..patients import patient_facts
+from ..web.context import get_catalog, get_config, get_db, get_vault, now
+from ..web.errors import Forbidden, InvalidRequest
+from ..records.patients import patient_facts
 from . import blueprint, present
 from .common import CARE_TEAM, done, safe_next
 

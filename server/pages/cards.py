@@ -1,5 +1,5 @@
 """Alerts as cards for the inbox and the wellbeing page, and the inbox's version stamp.
-Pure: takes alert values (inbox.card_alert, shaped like server.alerting.alert_view) and
+Pure: takes alert values (inbox.card_alert, shaped like server.records.alerting.alert_view) and
 patients, returns plain dicts.
 
 The waiting time and the "in 12 min" beside the escalation deadline are left out of the

@@ -1,4 +1,4 @@
-"""Chart series and their table twins, from server.trends results. Pure: no Flask.
+"""Chart series and their table twins, from server.records.trends results. Pure: no Flask.
 
 Every chart on a page also has a table with the same points, so the numbers are there for a
 screen reader, a printout, or a browser with scripts off. x values are epoch milliseconds:

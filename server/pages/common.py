@@ -8,8 +8,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from flask import current_app, g, redirect, render_template, request, url_for
 
-from ..context import get_config
-from ..patients import age_today, day_post_infusion
+from ..web.context import get_config
+from ..records.patients import age_today, day_post_infusion
 
 ROLE_NAMES = {"nurse": "Nurse", "physician": "Physician",
               "psychosocial": "Psychosocial team", "admin": "Administrator"}
@@ -102,7 +102,7 @@ def card_patients(db, ciphers, patient_ids, moment) -> dict[str, dict]:
     Only the name and the date of birth are unsealed, not the MRN or the contact: the inbox
     builds hundreds of cards on every poll. `ciphers` from vault.for_patients, which has none
     for an erased patient, whose card then shows no name. Age and day post infusion are
-    reckoned as server.patients.describe reckons them for the patient's own pages."""
+    reckoned as server.records.patients.describe reckons them for the patient's own pages."""
     ids = sorted(set(patient_ids))
     found = {}
     for start in range(0, len(ids), 500):

@@ -1,13 +1,13 @@
 """The patient's contacts on the pages: who to phone (name, relationship, phone, language,
 best times), edited on their own page from the timeline and entered in the new-patient
-form. Saved through server.contacts, sealed and audited as through the API."""
+form. Saved through server.records.contacts, sealed and audited as through the API."""
 from flask import request
 
-from .. import contacts
+from ..records import contacts
 from ..auth import require_staff
-from ..context import get_db, get_vault, now
-from ..patients import get_patient
-from .. import audit
+from ..web.context import get_db, get_vault, now
+from ..records.patients import get_patient
+from ..records import audit
 from . import blueprint
 from .common import CARE_TEAM, done, render
 

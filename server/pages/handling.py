@@ -16,14 +16,14 @@ from flask import g, request
 from alerts import lifecycle
 from alerts.lifecycle import OUTCOMES, AlertError
 
-from .. import audit
-from .. import db as storage
-from ..alerting import may_handle
-from ..calls import add_to_thread
+from ..records import audit
+from ..storage import db as storage
+from ..records.alerting import may_handle
+from ..records.calls import add_to_thread
 from ..auth import require_staff
 from ..clock import from_db
-from ..context import get_config, get_db, get_vault, now
-from ..errors import Forbidden, InvalidRequest
+from ..web.context import get_config, get_db, get_vault, now
+from ..web.errors import Forbidden, InvalidRequest
 from . import blueprint, cards, present
 from .common import CARE_TEAM, WELLBEING_TEAM, card_patients, done, render, safe_next
 from .calls import call_context, with_calls

@@ -5,10 +5,10 @@ from flask import g
 
 from alerts.episodes import LEVELS
 
-from ..alerting import PSYCHOSOCIAL_CONCERNS, alerts_where
+from ..records.alerting import PSYCHOSOCIAL_CONCERNS, alerts_where
 from ..auth import require_staff
-from ..care_team import care_team_warnings
-from ..context import get_config, get_db
+from ..records.care_team import care_team_warnings
+from ..web.context import get_config, get_db
 from . import blueprint, present
 from .common import CARE_TEAM, WELLBEING_TEAM, render
 

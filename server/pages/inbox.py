@@ -6,11 +6,11 @@ import json
 
 from flask import g, request
 
-from .. import audit
-from ..alerting import PSYCHOSOCIAL_CONCERNS, alerts_where
+from ..records import audit
+from ..records.alerting import PSYCHOSOCIAL_CONCERNS, alerts_where
 from ..auth import require_staff
 from ..clock import from_db, to_wire
-from ..context import get_config, get_db, get_vault, now
+from ..web.context import get_config, get_db, get_vault, now
 from . import blueprint, cards
 from .common import CARE_TEAM, card_patients, render
 from .calls import with_calls
@@ -43,7 +43,7 @@ def alert_cards(db, vault, role, *, statuses=("open", "acknowledged"), patient_i
 
 
 def card_alert(row, cipher) -> dict:
-    """The values a card shows of an alert row, as server.alerting.alert_view gives them
+    """The values a card shows of an alert row, as server.records.alerting.alert_view gives them
     to the API but without what only the API needs (its summary line, entry ids, updated_at
     and snoozed_by), which was a tenth of the inbox's time."""
     def unseal(column):
@@ -81,7 +81,7 @@ def latest_entries(db, alert_ids) -> dict[str, dict]:
 
 def current_inbox():
     """Symptom alerts for the care team. Wellbeing alerts are the psychosocial team's work
-    (server.alerting): in a nurse's inbox they would be noise, so the inbox only counts them
+    (server.records.alerting): in a nurse's inbox they would be noise, so the inbox only counts them
     and points to the Wellbeing page."""
     db = get_db()
     found = alert_cards(db, get_vault(), g.staff.role)

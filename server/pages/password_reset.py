@@ -8,10 +8,10 @@ password uses it up, once (server/auth/resets.py).
 """
 from flask import current_app, render_template, request
 
-from ..audit import record_as
+from ..records.audit import record_as
 from ..auth import resets
-from ..context import client_address, get_config, get_db, now
-from ..errors import ApiError
+from ..web.context import client_address, get_config, get_db, now
+from ..web.errors import ApiError
 from . import blueprint
 
 

@@ -12,18 +12,18 @@ from flask import g, request
 from alerts.episodes import OPEN_STATUSES, rank
 from sync.enrolment import RESPONDENTS, create_code
 
-from .. import audit, patients
-from .. import db as storage
-from ..alerting import alerts_where
+from ..records import audit, patients
+from ..storage import db as storage
+from ..records.alerting import alerts_where
 from ..api.devices import app_link, enrol_uri
 from ..auth import require_staff
 from ..clock import to_wire
-from ..context import get_config, get_db, get_vault, now
-from ..errors import InvalidRequest, NotFound
+from ..web.context import get_config, get_db, get_vault, now
+from ..web.errors import InvalidRequest, NotFound
 from . import blueprint
 from .contacts import contacts_from_form
 from .common import CARE_TEAM, WELLBEING_TEAM, done, render
-from ..zones import zone_problem, zones_by_region
+from ..records.zones import zone_problem, zones_by_region
 from .present import calendar_day, local, relative
 
 LANGUAGES = (("en", "English"), ("es", "Spanish"))

@@ -1,7 +1,7 @@
 """What a printed page says about itself: when Homeward produced it, in the centre's time
 zone, printed in the header of every page (static/print.css) so a sheet found in the notes
 says how old its news is."""
-from ..context import get_config, now
+from ..web.context import get_config, now
 from . import blueprint
 from .site_time import say
 

@@ -8,15 +8,15 @@ from datetime import date
 from flask import g, request
 from marshmallow import ValidationError
 
-from .. import audit
+from ..records import audit
 from ..api import profiles as profile_api
 from ..api import toxicity as toxicity_api
 from ..api import worklist as worklist_api
 from ..auth import require_staff
-from ..context import get_db, get_vault, now
-from ..entries import read_entries
-from ..grading import compatible_grades
-from ..patients import get_patient, read_patient_row
+from ..web.context import get_db, get_vault, now
+from ..records.entries import read_entries
+from ..records.grading import compatible_grades
+from ..records.patients import get_patient, read_patient_row
 from ..records import profiles, toxicity, vocabulary, worklist
 from ..records.summary import patient_alerts, toxicity_summary
 from . import blueprint

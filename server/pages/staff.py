@@ -10,11 +10,11 @@ import secrets
 
 from flask import g, request, url_for
 
-from .. import audit
+from ..records import audit
 from ..auth import require_staff, resets, users
 from ..clock import from_db
-from ..context import get_config, get_db, now
-from ..errors import ApiError
+from ..web.context import get_config, get_db, now
+from ..web.errors import ApiError
 from . import blueprint
 from .common import NOTICES, ROLE_NAMES, done, render, url_maker
 from .site_time import say

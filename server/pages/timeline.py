@@ -11,14 +11,14 @@ from flask import g
 from alerts.intake import patient_overrides
 from alerts.ruleset import RulesError, effective_parameters, load_default_ruleset
 
-from .. import audit
+from ..records import audit
 from ..api.devices import list_devices
 from ..auth import require_staff
-from ..context import get_catalog, get_config, get_db, get_vault, now
-from ..entries import read_entries
-from ..grading import compatible_grades
-from ..patients import get_patient, patient_facts
-from ..trends import trend
+from ..web.context import get_catalog, get_config, get_db, get_vault, now
+from ..records.entries import read_entries
+from ..records.grading import compatible_grades
+from ..records.patients import get_patient, patient_facts
+from ..records.trends import trend
 from . import answers, blueprint, cards, charts, present
 from .common import CARE_TEAM, render
 from .inbox import alert_cards

@@ -9,18 +9,18 @@ from datetime import timedelta
 
 from flask import g
 
-from .. import audit
+from ..records import audit
 from ..auth import require_staff
-from ..context import get_config, get_db, get_vault, now
-from ..entries import read_entries
-from ..patients import get_patient, list_patients, patient_facts
-from ..trends import trend
+from ..web.context import get_config, get_db, get_vault, now
+from ..records.entries import read_entries
+from ..records.patients import get_patient, list_patients, patient_facts
+from ..records.trends import trend
 from . import blueprint, cards, charts, present
 from .common import WELLBEING_TEAM, render
 from .inbox import alert_cards
 
 QOL, WELLBEING = "quality-of-life", "caregiver-wellbeing"
-# The psychosocial team's concerns, whoever is looking (server.alerting).
+# The psychosocial team's concerns, whoever is looking (server.records.alerting).
 WELLBEING_ROLE = "psychosocial"
 
 

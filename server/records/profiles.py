@@ -8,8 +8,8 @@ free texts and the product's name are sealed, since in a small cohort they can n
 import json
 
 from ..clock import from_db, to_db, to_wire
-from ..db import write_transaction
-from ..feed import INSERT_CHANGE
+from ..storage.db import write_transaction
+from .feed import INSERT_CHANGE
 
 TABLE = "patient_profiles"
 SEALED = ("diagnosis_text", "product_name", "car_target_text", "lymphodepletion_text")

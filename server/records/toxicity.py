@@ -11,7 +11,7 @@ import secrets
 from datetime import date
 
 from ..clock import from_db, to_db, to_wire
-from ..db import write_transaction
+from ..storage.db import write_transaction
 from .vocabulary import SYSTEM_OF_KIND, grade_problem
 
 TABLE = "toxicity_events"
@@ -19,7 +19,7 @@ SEALED = ("treatments_text", "note", "change_reason")
 
 
 class RecordProblem(Exception):
-    """A record that cannot be kept as given; carries its HTTP status (server/errors.py)."""
+    """A record that cannot be kept as given; carries its HTTP status (server/web/errors.py)."""
 
     status, code = 400, "invalid_request"
 

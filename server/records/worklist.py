@@ -9,8 +9,8 @@ from questionnaires import Patient
 from questionnaires.tasks import add_months, due_times
 
 from ..clock import from_db, to_db, to_wire
-from ..db import write_transaction
-from ..patients import day_post_infusion
+from ..storage.db import write_transaction
+from .patients import day_post_infusion
 
 FOLLOW_UP = "long-term-follow-up"
 OUTCOMES = {"reached": "Reached the family", "message_left": "Left a message",

@@ -18,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from alerts.notifications import load_routing
-from server.db import connect, migrate
+from server.storage.db import connect, migrate
 
 START = datetime(2026, 11, 20, 19, 0, tzinfo=timezone.utc)  # a Friday evening
 SECRET = "pager-shared-secret-4f9a"

@@ -15,7 +15,7 @@ from alerts.scheduler import LEASE_NAME, LeaseState, Registry, run_job
 from notification_support import (CHILD_NAME, PATIENT_ID, START, database_path,  # noqa: F401
                                   db, email_channel, later, make_alert, receiver, relay, rows,
                                   routing_for, webhook_channel)
-from server.db import connect, write_transaction
+from server.storage.db import connect, write_transaction
 
 BASE = "https://homeward.hospital.example"
 

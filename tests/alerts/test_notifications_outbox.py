@@ -18,7 +18,7 @@ from alerts.notifications.outbox import (MAX_RETRY_SECONDS, mark_failed, retry_d
 from alerts.storage import immediate as transaction
 from notification_support import (PATIENT_ID, START, database_path, db,  # noqa: F401
                                   later, make_alert, rows)
-from server.db import connect
+from server.storage.db import connect
 
 BASE = "https://homeward.hospital.example"
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browsing import screenshot, sign_in
-from server.db import connect
+from server.storage.db import connect
 from server.jobs import build_jobs
 from support.family import enrolled_family
 

@@ -9,7 +9,7 @@ import threading
 from werkzeug.serving import make_server
 
 from server import create_app
-from server.installation import initialise
+from server.storage.installation import initialise
 
 
 class LiveServer:

@@ -13,8 +13,8 @@ from datetime import date
 
 from questionnaires import age_on
 
-from ...entries import read_entries
-from ...patients import local_date, read_patient_row
+from ..entries import read_entries
+from ..patients import local_date, read_patient_row
 from ..profiles import consenting_patients, current_profile
 from ..summary import toxicity_summary
 from .pseudonyms import load_pseudonym_key, pseudonym
@@ -33,7 +33,7 @@ EVENT_FIELDS = ("kind", "grading_system", "grade", "onset_day", "resolution_day"
 
 
 class ExportProblem(Exception):
-    """An export that cannot be made as asked; carries its HTTP status (server/errors.py)."""
+    """An export that cannot be made as asked; carries its HTTP status (server/web/errors.py)."""
 
     status, code = 400, "invalid_request"
 

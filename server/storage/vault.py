@@ -15,7 +15,7 @@ import secrets
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .clock import to_db
+from ..clock import to_db
 from .keyfiles import KeyFileError, b64decode, read_secret, write_secret
 
 FORMAT = b"\x01"
@@ -243,7 +243,7 @@ class Vault:
             private = self.unwrap_secret(row["kek_id"], row["wrapped_private"], aad)
             db.execute("UPDATE sealing_keys SET kek_id = ?, wrapped_private = ? WHERE kid = ?",
                        [new_id, seal(new_master_key, private, aad), row["kid"]])
-        from .records.registry.pseudonyms import rewrap_pseudonym_keys
+        from ..records.registry.pseudonyms import rewrap_pseudonym_keys
 
         # Registry pseudonyms must not change with the master key: same key, new wrapping.
         rewrap_pseudonym_keys(db, self, new_id, lambda raw, aad: seal(new_master_key, raw, aad))

@@ -8,8 +8,8 @@ from questionnaires import Patient, tasks_between, tasks_triggered_by
 from sync.sources import (AlertSource, KeysSource, ProfileSource, QuestionnaireSource,
                           RulesSource, ScheduleSource, TaskSource, variants_signature)
 
-from . import db as storage
-from .clock import from_db, to_db
+from ..storage import db as storage
+from ..clock import from_db, to_db
 
 # The protocol promises at least 14 days of tasks ahead; topping up to 15 when fewer than
 # 14 remain means one write a day per patient, not one per pull.

@@ -1,6 +1,6 @@
 """The server's side of the nurse's call: the neuro assessment checked and scored by the
 questionnaires room, the triage colour (alerts.triage) and the highest ASTCT grade the
-findings are compatible with (server.grading, as for home data), sealed with the patient's
+findings are compatible with (server.records.grading, as for home data), sealed with the patient's
 key; and the message thread, sealed the same way. The API and the pages both call these, so
 a call recorded on a tablet and one sent by an integration leave the same record."""
 from datetime import timedelta
@@ -10,8 +10,8 @@ from alerts import messages
 from alerts.triage import triage
 from questionnaires import NoVariantError, score, validate_answers
 
-from .clock import from_db, to_wire
-from .errors import InvalidRequest
+from ..clock import from_db, to_wire
+from ..web.errors import InvalidRequest
 from .grading import compatible_grades
 from .patients import patient_facts
 

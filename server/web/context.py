@@ -2,7 +2,7 @@
 connection opened for this request only. Domain code gets these passed in as plain values."""
 from flask import current_app, g
 
-from . import db as storage
+from ..storage import db as storage
 
 
 def homeward():

@@ -6,7 +6,7 @@ restore re-applies it, so restoring an old backup cannot bring an erased child's
 """
 import os
 
-from .clock import to_db
+from ..clock import to_db
 
 
 def ledger_path(config):

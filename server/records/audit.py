@@ -8,8 +8,8 @@ import json
 
 from flask import g
 
-from .clock import from_db, to_db, to_wire
-from .context import client_address, now
+from ..clock import from_db, to_db, to_wire
+from ..web.context import client_address, now
 
 
 def _insert(db, *, at, actor_id, actor_username, actor_role, action, patient_id, target,

@@ -4,8 +4,8 @@ column. The list is replaced whole when edited: it is short, and an edit is a ne
 import re
 
 from . import audit
-from .db import write_transaction
-from .errors import InvalidRequest, NotFound
+from ..storage.db import write_transaction
+from ..web.errors import InvalidRequest, NotFound
 
 MAX_CONTACTS = 6
 FIELDS = ("name", "relationship", "phone", "language", "best_times")

@@ -7,8 +7,8 @@ old one, both are kept, and "the newest one wins in views and trends".
 from dataclasses import dataclass
 from datetime import datetime
 
-from .clock import from_db, to_db, to_wire
-from .errors import NotFound
+from ..clock import from_db, to_db, to_wire
+from ..web.errors import NotFound
 
 # PROTOCOL.md: views show both times when they differ by over two minutes.
 CLOCK_DIFFERS_SECONDS = 120

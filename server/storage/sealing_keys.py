@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from sync.sealing import KeyRing, public_key_bytes
 
-from .clock import to_db, to_wire, from_db
+from ..clock import to_db, to_wire, from_db
 from .vault import sealing_key_aad
 
 

@@ -10,9 +10,9 @@ new master key nobody keeps a copy of.
 import sqlite3
 
 from . import db as storage
-from .clock import SystemClock
+from ..clock import SystemClock
 from .keyfiles import load_or_create_secret_key
-from .records.registry.pseudonyms import ensure_pseudonym_key
+from ..records.registry.pseudonyms import ensure_pseudonym_key
 from .sealing_keys import ensure_sealing_key
 from .vault import Vault
 

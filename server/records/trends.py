@@ -10,7 +10,7 @@ from typing import Callable
 
 from questionnaires import age_at, age_band
 
-from .clock import to_wire
+from ..clock import to_wire
 
 CARE_TEAM = ("nurse", "physician")
 WELLBEING_READERS = ("nurse", "physician", "psychosocial")

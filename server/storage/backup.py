@@ -15,10 +15,10 @@ from pathlib import Path
 import sqlite_utils
 
 from . import db as storage
-from .clock import to_db
+from ..clock import to_db
 from .erasure import reapply_erasures
 from .migrations import migrations
-from .records.registry.pseudonyms import ensure_pseudonym_key
+from ..records.registry.pseudonyms import ensure_pseudonym_key
 from .vault import Vault
 
 

@@ -4,7 +4,7 @@ import json
 
 from alerts.episodes import LEVELS, concern_of
 
-from .clock import from_db, to_wire
+from ..clock import from_db, to_wire
 
 # The psychosocial team follows wellbeing, not symptoms (PROTOCOL.md, roles).
 PSYCHOSOCIAL_CONCERNS = ("quality_of_life", "caregiver_distress")

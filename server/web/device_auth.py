@@ -6,7 +6,7 @@ from flask import g, request
 
 from sync.enrolment import find_device_by_token
 
-from .clock import from_db, to_db
+from ..clock import from_db, to_db
 from .context import get_db, now
 from .errors import ApiError, Unauthorized
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from questionnaires import age_band, age_on
 
-from .clock import from_db, to_db, to_wire
-from .db import write_transaction
-from .errors import NotFound
+from ..clock import from_db, to_db, to_wire
+from ..storage.db import write_transaction
+from ..web.errors import NotFound
 
 SEALED_COLUMNS = ("display_name", "date_of_birth", "mrn", "contact")
 
@@ -120,7 +120,7 @@ def list_patients(db, vault, now, *, status=None) -> list[dict]:
 
 def erase_patient(db, vault, config, patient_id, now) -> dict:
     """Crypto-erasure: what was sealed for this patient can never be read again."""
-    from .erasure import record_erasure
+    from ..storage.erasure import record_erasure
 
     read_patient_row(db, patient_id)
     # The ledger first: if we crash between the two, a restore or a re-run still erases.

@@ -15,7 +15,7 @@ migrations = Migrations("homeward")
 
 # Steps that seal values need the patients' keys, which live outside the database: when
 # such a step has something to seal, `migrate` stops before it and `Vault.open` runs it once
-# the master key is checked (server/db.py, migrate_with_keys).
+# the master key is checked (server/storage/db.py, migrate_with_keys).
 KEYED_STEPS = ("m005_seal_clinical_details",)
 _sealing_vault: ContextVar = ContextVar("homeward_sealing_vault", default=None)
 
