@@ -9,6 +9,7 @@ from server import create_app
 from server.storage.db import migrate
 from server.records.patients import erase_patient
 from support.family import enrolled_family
+from support.raw_database import raw_database_bytes
 from test_rule_overrides import TREMOR, push_tremor, set_override
 
 # The sign and the item it answers; "baseline_signs", the kind of change, is audited.
@@ -20,18 +21,6 @@ def physician(staff):
     return staff("physician")
 
 
-def raw_bytes(db, config) -> bytes:
-    """The database file and its WAL as a thief copying the folder would find them."""
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    raw = config.database_path.read_bytes()
-    for suffix in ("-wal", "-shm"):
-        extra = config.database_path.with_name(config.database_path.name + suffix)
-        if extra.exists():
-            raw += extra.read_bytes()
-    assert raw
-    return raw
-
-
 def test_it_keeps_a_childs_overrides_out_of_the_raw_file_and_the_audit_log(
         client, family, physician, db, config):
     response = set_override(client, family, physician)
@@ -39,7 +28,7 @@ def test_it_keeps_a_childs_overrides_out_of_the_raw_file_and_the_audit_log(
     current = response.get_json()["current"]["overrides"]
     assert current["baseline_signs"] == TREMOR["baseline_signs"]  # staff still read it
     assert push_tremor(family)["alert"] is None  # and the rules still apply it
-    raw = raw_bytes(db, config)
+    raw = raw_database_bytes(db, config.database_path)
     for clear in CLEAR:
         assert clear not in raw
     [audited] = db.query("SELECT target, details FROM audit_log "
@@ -57,7 +46,7 @@ def make_it_old(db, override_rows):
         db.execute("UPDATE audit_log SET details = ? WHERE action = 'rule_overrides.set' "
                    "AND patient_id = ?", [json.dumps({"overrides": overrides}), patient_id])
     db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_seal_clinical_details'")
-    assert CLEAR[0] in raw_bytes(db, db.config_for_test)
+    assert CLEAR[0] in raw_database_bytes(db, db.config_for_test.database_path)
 
 
 def test_it_seals_the_overrides_an_older_version_left_in_clear_on_the_next_start(
@@ -74,10 +63,10 @@ def test_it_seals_the_overrides_an_older_version_left_in_clear_on_the_next_start
     # A command that never opens the vault (`homeward users create`) leaves the step for
     # the next that does, instead of failing.
     assert migrate(db) == []
-    assert CLEAR[0] in raw_bytes(db, config)
+    assert CLEAR[0] in raw_database_bytes(db, config.database_path)
 
     restarted = create_app(config, clock=clock)
-    raw = raw_bytes(db, config)
+    raw = raw_database_bytes(db, config.database_path)
     for clear in CLEAR:
         assert clear not in raw
     assert {row["t"] for row in db.query(
