@@ -4,7 +4,7 @@ audit log names fields and events, never clinical facts."""
 import pytest
 
 from support.family import CHILD
-from test_sealed_overrides import raw_bytes
+from support.raw_database import raw_database_bytes
 
 PROFILE = {"diagnosis": "sle", "organs_involved": ["kidney", "skin"],
            "product_name": "ZX-LupoCART lot 7781", "car_target": "cd19",
@@ -75,7 +75,7 @@ def test_it_seals_identifying_text_and_audits_field_names_only(client, physician
                                                  "diagnosis_text": "Kikuchi overlap Qzx"},
                headers=physician.headers)
     client.post(url(patient_id, "toxicity-events"), json=CRS, headers=physician.headers)
-    raw = raw_bytes(db, config)
+    raw = raw_database_bytes(db, config.database_path)
     for secret in (b"ZX-LupoCART", b"Kikuchi overlap", b"Zebulon marker"):
         assert secret not in raw
     details = [row["details"] for row in db.query(

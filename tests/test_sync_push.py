@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from support.family import enrolled_family
+from support.raw_database import raw_database_bytes
 from sync.sealing import b64url, unb64url
 from test_errors import assert_envelope
 
@@ -238,8 +239,7 @@ def test_it_refuses_a_push_without_a_device_token(client, family, nurse):
 def test_it_keeps_answers_out_of_the_raw_database_file(family, db, config):
     document = family.document({"notes": "Quetzalcoatl-pancake-7731", "temperature_c": 37.1})
     results(family.push([family.envelope(document)]))
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    raw = config.database_path.read_bytes()
+    raw = raw_database_bytes(db, config.database_path)
     assert b"Quetzalcoatl" not in raw and b"7731" not in raw
     assert document["entry_id"].encode() in raw  # ids are in clear, as documented
 
