@@ -23,8 +23,8 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
+def serve(tmp_path):
+    """`homeward init` then `homeward serve` with two workers; yields once it answers."""
     port = free_port()
     log_path = tmp_path / "serve.log"
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("HOMEWARD_")},
@@ -52,6 +52,18 @@ def server(tmp_path):
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A server of this test's own: the test stops it."""
+    yield from serve(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def running_server(tmp_path_factory):
+    """One server for the tests that only send it requests (each starts in ~3 s)."""
+    yield from serve(tmp_path_factory.mktemp("serve"))
 
 
 def test_it_serves_health_docs_and_api_over_http_and_stops_cleanly_on_sigterm(server):
@@ -98,8 +110,8 @@ def raw_exchange(base, request: bytes) -> tuple[int, dict, bytes]:
      "headers_too_large"),
 ])
 def test_it_answers_requests_gunicorn_cannot_read_in_the_json_envelope(
-        server, request_bytes, status, code):
-    _process, base, log_path = server
+        running_server, request_bytes, status, code):
+    _process, base, log_path = running_server
     got, headers, body = raw_exchange(base, request_bytes)
     assert got == status and headers["Content-Type"] == "application/json"
     error = json.loads(body)["error"]
