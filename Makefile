@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	HOMEWARD_DATA_DIR=$(DEMO) $(BIN)/homeward demo $(if $(PORT),--port $(PORT))
 
+# One pytest worker per core (pytest-xdist): the suite waits on servers, subprocesses and
+# Chromium as much as it computes. `pytest tests/x.py` alone still runs in one process.
 test: $(STAMP) test-js
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist worksteal
 
 # The family app's pure modules run under Node's own test runner. Without node they are
 # skipped locally with a sentence; CI sets REQUIRE_NODE_TESTS=1 and installs Debian's nodejs.
