@@ -34,11 +34,13 @@ class Finding:
     rule_id: str = ""
     ruleset_id: str = ""
     ruleset_version: str = ""
+    measure_again_minutes: int | None = None   # the rule's own, for the app's reminder
 
     def to_dict(self) -> dict:
         return {"reason": self.reason, "level": self.level, "escalate_now": self.escalate_now,
                 "evidence": self.evidence, "advice": dict(self.advice), "rule_id": self.rule_id,
-                "ruleset_id": self.ruleset_id, "ruleset_version": self.ruleset_version}
+                "ruleset_id": self.ruleset_id, "ruleset_version": self.ruleset_version,
+                "measure_again_minutes": self.measure_again_minutes}
 
 
 def parse_time(value) -> datetime | None:
@@ -173,7 +175,8 @@ def _findings(ruleset, rules, situation) -> list:
     kept.sort(key=lambda pair: (pair[0].severity, not pair[0].escalate_now, pair[0].order))
     return [Finding(reason=rule.reason, level=rule.level, escalate_now=rule.escalate_now,
                     evidence=_evidence(rule, facts, situation), advice=dict(rule.advice),
-                    rule_id=rule.id, ruleset_id=ruleset.id, ruleset_version=ruleset.version)
+                    rule_id=rule.id, ruleset_id=ruleset.id, ruleset_version=ruleset.version,
+                    measure_again_minutes=rule.measure_again_minutes)
             for rule, facts in kept]
 
 

@@ -55,15 +55,14 @@ function taskLink(task, titles, timeZone) {
     h("span", {class: "task-time"}, t("due_at", {time: formatDayTime(task.due_at, timeZone)}))));
 }
 
-function reminderLink(item, entries, timeZone, due) {
-  // A reminder is answered by recording that questionnaire again (ui/reminders.js); its
-  // words are the advice's, kept sealed in the journal line of the entry that asked.
-  const label = entries.find((row) => row.entry_id === item.entry_id)?.summary.advice?.reminder?.label
-    ?? t("reminder_due");
+function reminderLink(item, titles, timeZone, due) {
+  // A reminder is answered by recording that questionnaire again (ui/reminders.js). Its
+  // words are the app's own: the advice that asked is on the entry's advice screen.
+  const form = titles.get(item.questionnaire_id ?? "symptom-diary") ?? t("unknown_form");
   return h("li", {class: `reminder${due ? " due" : ""}`},
     h("a", {class: "task", href: `#record/${item.questionnaire_id ?? "symptom-diary"}`},
-      h("span", {class: "task-title"}, due ? t("reminder_due") : label),
-      h("span", {class: "task-time"}, due ? label
+      h("span", {class: "task-title"}, due ? t("reminder_due") : t("reminder_next")),
+      h("span", {class: "task-time"}, due ? form
         : t("reminder_at", {time: formatDayTime(item.due_at, timeZone)}))));
 }
 
@@ -104,12 +103,12 @@ export async function showToday(app) {
     h("section", {class: "card", "aria-labelledby": "due-title"},
       h("h2", {id: "due-title"}, t("due_now")),
       dueNow.length || reminders.due.length ? h("ul", {class: "tasks"},
-        reminders.due.map((item) => reminderLink(item, entries, timeZone, true)),
+        reminders.due.map((item) => reminderLink(item, titles, timeZone, true)),
         dueNow.map((task) => taskLink(task, titles, timeZone)))
         : h("p", {}, t("nothing_due")),
       next.length || reminders.upcoming.length ? [h("h3", {}, t("due_next")),
         h("ul", {class: "tasks next"},
-          reminders.upcoming.map((item) => reminderLink(item, entries, timeZone, false)),
+          reminders.upcoming.map((item) => reminderLink(item, titles, timeZone, false)),
           next.map((task) => taskLink(task, titles, timeZone)))] : null),
     h("section", {class: "card", "aria-labelledby": "temps-title"},
       h("h2", {id: "temps-title"}, t("last_temperatures")),
