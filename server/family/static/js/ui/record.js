@@ -9,6 +9,7 @@ import {readHistory, remember} from "../journal.js";
 import {rfc3339} from "../sync/sealing.js";
 import {adviseOn, keptAdvice, needsScreen, showAdvice} from "./advice.js";
 import {keepReminders} from "./reminders.js";
+import {findTask} from "./tasks.js";
 
 let current = null;  // the form on screen, destroyed when the family leaves it
 
@@ -21,7 +22,8 @@ export async function showRecord(app, questionnaireId, taskId) {
   current?.destroy?.();
   current = null;
   const store = app.store;
-  const task = taskId ? await store.items.get("task", taskId) : null;
+  // A pulled task, or one the phone made from the schedule (offline past the horizon).
+  const task = await findTask(app, taskId);
   // A task may name a variant the phone no longer holds (a birthday moved the child on):
   // the definition on the phone is the one to show, and its variant is what is sent.
   const definition = await store.items.get("questionnaire", questionnaireId);

@@ -8,6 +8,7 @@ import {readStatus} from "./status.js";
 import {showTeamAnswers} from "./team.js";
 import {installCard} from "./install.js";
 import {readReminders} from "./reminders.js";
+import {tasksOnPhone} from "./tasks.js";
 
 export function localDate(date, timeZone) {
   try {
@@ -70,7 +71,7 @@ export async function showToday(app) {
   const store = app.store;
   const data = async (type) => (await store.items.list(type)).map((item) => item.data);
   const [tasks, questionnaires, alerts, entries, status, reminders] = await Promise.all([
-    data("task"), data("questionnaire"), app.client.alerts(), readEntries(app), readStatus(app),
+    tasksOnPhone(app), data("questionnaire"), app.client.alerts(), readEntries(app), readStatus(app),
     readReminders(app)]);
   const install = await installCard(app);
   const profile = app.profile;
