@@ -9,6 +9,7 @@ import {showTeamAnswers} from "./team.js";
 import {installCard} from "./install.js";
 import {readReminders} from "./reminders.js";
 import {tasksOnPhone} from "./tasks.js";
+import {keepDuePlan} from "./closed-reminders.js";
 
 export function localDate(date, timeZone) {
   try {
@@ -34,9 +35,13 @@ export function dueTasks(tasks, entries, now = new Date()) {
   const dueNow = open.filter((task) => Date.parse(task.due_at) <= moment &&
     (!task.closes_at || moment < Date.parse(task.closes_at)))
     .sort((a, b) => a.due_at.localeCompare(b.due_at));
-  const next = open.filter((task) => Date.parse(task.due_at) > moment)
-    .sort((a, b) => a.due_at.localeCompare(b.due_at)).slice(0, 2);
-  return {dueNow, next};
+  // Next: everything of the coming day, with its time, so a family can plan (and set an
+  // alarm: a closed app may remind nobody); at least the next two however far.
+  const ahead = open.filter((task) => Date.parse(task.due_at) > moment)
+    .sort((a, b) => a.due_at.localeCompare(b.due_at));
+  const withinDay = ahead.filter((task) => Date.parse(task.due_at) <= moment + 86_400_000);
+  const next = withinDay.length >= 2 ? withinDay : ahead.slice(0, 2);
+  return {dueNow, next, open};
 }
 
 export function syncLine(status, app) {
@@ -77,7 +82,10 @@ export async function showToday(app) {
   const profile = app.profile;
   const timeZone = profile?.timezone;
   const titles = new Map(questionnaires.map((q) => [q.id, pickLanguage(q.title)]));
-  const {dueNow, next} = dueTasks(tasks, entries);
+  const {dueNow, next, open} = dueTasks(tasks, entries);
+  // The times only, for the worker that reminds while the app is closed (where it can).
+  keepDuePlan(open, [...reminders.due, ...reminders.upcoming])
+    .catch((error) => console.warn("due plan", error));
   const day = dayPostInfusion(profile);
   const temperatures = entries.filter((row) => typeof row.summary.temperature_c === "number")
     .slice(0, 3);
