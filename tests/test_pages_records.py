@@ -120,3 +120,26 @@ def test_it_corrects_and_retracts_an_event_from_the_page_keeping_its_history(
     assert [row[0] for row in db.execute("SELECT status FROM toxicity_events WHERE "
                                          "event_id = ? ORDER BY revision", [event_id])] == [
         "recorded", "recorded", "retracted"]
+
+
+def test_it_closes_a_row_from_the_worklist_page_and_reopens_it_from_the_closed_list(
+        client, family, nurse, clock, db, staff):
+    clock.advance(days=250)
+    nurse = staff("nurse")
+    token = sign_in(client, nurse)
+    response = client.post(f"/patients/{family.patient_id}/follow-up-closure", data={
+        "csrf_token": token, "reason": "moved_care", "note": "Now at Leeds General"})
+    assert response.status_code == 303
+    html = page(client, "/follow-up")
+    assert f'id="row-{family.patient_id}"' not in html
+    closed = re.search(rf'<li id="closed-{family.patient_id}">.*?</li>', html, re.S).group(0)
+    assert "Care moved to another centre" in closed and "Mateo Ruiz" in closed
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T", closed)  # a date in words, not ISO
+    response = client.post(f"/patients/{family.patient_id}/follow-up-closure/reopening",
+                           data={"csrf_token": token})
+    assert response.status_code == 303
+    html = page(client, "/follow-up")
+    assert f'id="row-{family.patient_id}"' in html and "No patient's follow-up is closed" in html
+    audit = [row[0] for row in db.execute("SELECT details FROM audit_log WHERE action IN "
+                                          "('followup.close', 'followup.reopen') ORDER BY id")]
+    assert audit == ['{"reason": "moved_care"}'] * 2

@@ -13,13 +13,13 @@ from ..api import profiles as profile_api
 from ..api import toxicity as toxicity_api
 from ..api import worklist as worklist_api
 from ..auth import require_staff
-from ..web.context import get_db, get_vault, now
+from ..web.context import get_config, get_db, get_vault, now
 from ..records.entries import read_entries
 from ..records.grading import compatible_grades
 from ..records.patients import get_patient, read_patient_row
-from ..records import profiles, toxicity, vocabulary, worklist
+from ..records import closures, profiles, toxicity, vocabulary, worklist
 from ..records.summary import patient_alerts, toxicity_summary
-from . import blueprint
+from . import blueprint, present
 from .common import CARE_TEAM, NOTICES, done, render
 from .timeline import readings
 
@@ -27,7 +27,10 @@ NOTICES.update({"profile_saved": "Clinical profile saved.",
                 "event_recorded": "Toxicity event recorded.",
                 "event_revised": "Toxicity event corrected; the earlier version is kept.",
                 "event_retracted": "Toxicity event retracted; it stays in the history.",
-                "contact_recorded": "Contact recorded."})
+                "contact_recorded": "Contact recorded.",
+                "followup_closed": "Closed: the patient is off the worklist.",
+                "followup_reopened": "Reopened: the patient is listed again while a reason "
+                                     "holds."})
 # The acute window whose reports the "compatible with" hint reads.
 HINT_DAYS = (-1, 28)
 LIST_FIELDS = {"organs_involved", "treatments", "alert_ids"}
@@ -183,8 +186,12 @@ def retract_event(patient_id, event_id):
 @require_staff(*CARE_TEAM)
 def followup_worklist():
     found = worklist_api.build_worklist(get_db())
+    zone = get_config().site_timezone
+    closed_on = {row["patient_id"]: present.local(present.parse(row["closure"]["closed_at"]),
+                                                  zone, with_date=True)
+                 for row in found["patients"] + found["closed"] if row.get("closure")}
     return render("followup.html", worklist=found, outcomes=worklist.OUTCOMES,
-                  next_url="/follow-up")
+                  reasons=closures.REASONS, closed_on=closed_on, next_url="/follow-up")
 
 
 @blueprint.post("/patients/<patient_id>/follow-up-contacts")
@@ -193,6 +200,31 @@ def record_contact(patient_id):
     outcome = request.form.get("outcome", "")
     if outcome not in worklist.OUTCOMES:
         raise toxicity.RecordProblem("Choose how the contact went.", "outcome")
-    note = request.form.get("note", "").strip()[:2000] or None
-    worklist_api.add_contact(get_db(), patient_id, {"outcome": outcome, "note": note})
+    worklist_api.add_contact(get_db(), patient_id, {"outcome": outcome,
+                                                    "note": _note(request.form)})
     return done("/follow-up", "contact_recorded")
+
+
+@blueprint.post("/patients/<patient_id>/follow-up-closure")
+@require_staff(*CARE_TEAM)
+def close_followup(patient_id):
+    reason = request.form.get("reason", "")
+    if reason not in closures.REASONS:
+        raise toxicity.RecordProblem("Choose why the follow-up is closed.", "reason")
+    worklist_api.close_followup(get_db(), patient_id, {"reason": reason,
+                                                      "note": _note(request.form)})
+    return done("/follow-up", "followup_closed")
+
+
+@blueprint.post("/patients/<patient_id>/follow-up-closure/reopening")
+@require_staff(*CARE_TEAM)
+def reopen_followup(patient_id):
+    worklist_api.reopen_followup(get_db(), patient_id, {"note": _note(request.form)})
+    return done("/follow-up", "followup_reopened")
+
+
+def _note(form):
+    note = form.get("note", "").strip()
+    if len(note) > 2000:
+        raise toxicity.RecordProblem("A note holds at most 2,000 characters.", "note")
+    return note or None
