@@ -8,6 +8,7 @@ from ..records import audit
 from ..auth import current_staff, require_staff
 from ..web.context import get_config, get_db, get_schedule, get_vault, now
 from ..web.errors import Conflict
+from .record_fields import Text
 from ..records.patients import read_patient_row
 from ..records import closures, worklist
 
@@ -19,7 +20,7 @@ CARE_TEAM = ("nurse", "physician")
 
 class FollowUpContactRequestSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(list(worklist.OUTCOMES)))
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 2000))
+    note = Text(2000)
 
 
 class FollowUpContactSchema(Schema):
@@ -38,11 +39,11 @@ class ClosureRequestSchema(Schema):
     reason = fields.String(required=True, validate=validate.OneOf(list(closures.REASONS)),
                            metadata={"description": "on_schedule (until a new reason "
                                      "appears), moved_care, withdrew, died (until reopened)"})
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 2000))
+    note = Text(2000)
 
 
 class ReopenRequestSchema(Schema):
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 2000))
+    note = Text(2000)
 
 
 class ClosureSchema(Schema):
