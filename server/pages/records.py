@@ -14,6 +14,7 @@ from ..api import toxicity as toxicity_api
 from ..api import worklist as worklist_api
 from ..auth import require_staff
 from ..web.context import get_config, get_db, get_vault, now
+from ..web.errors import InvalidRequest
 from ..records.entries import read_entries
 from ..records.grading import compatible_grades
 from ..records.patients import get_patient, read_patient_row
@@ -134,11 +135,12 @@ def save_profile(patient_id):
     values["registry_consents"] = consents_from(request.form.get("consents_text"))
     try:
         body = profile_api.ProfileSchema().load(values)
-    except ValidationError as error:
+        profile_api.save(get_db(), patient_id, body)
+    except (ValidationError, InvalidRequest) as error:
         shown = {**request.form, "organs_involved": request.form.getlist("organs_involved")}
-        return record_page(patient_id, 400, profile_form=shown,
-                           profile_errors=first_errors(error))
-    profile_api.save(get_db(), patient_id, body)
+        errors = (first_errors(error) if isinstance(error, ValidationError) else
+                  {name: why[0] for name, why in error.details["fields"].items()})
+        return record_page(patient_id, 400, profile_form=shown, profile_errors=errors)
     return done(f"/patients/{patient_id}/record", "profile_saved", "profile")
 
 
@@ -146,10 +148,14 @@ def save_profile(patient_id):
 @require_staff("physician")
 def record_event(patient_id):
     values = form_values(request.form)
-    event_id = values.pop("event_id", None)
+    # "tox_…:2": the event and the revision the physician saw, so a colleague's correction
+    # saved meanwhile is not overwritten unseen.
+    event_id, _, revision = values.pop("event_id", "").partition(":")
+    if event_id and revision:
+        values["revision"] = revision
     schema = toxicity_api.RevisionSchema() if event_id else toxicity_api.EventSchema()
     try:
-        body = schema.load(whole_numbers(values, "grade", "icu_days"))
+        body = schema.load(whole_numbers(values, "grade", "icu_days", "revision"))
         db = get_db()
         if event_id:
             toxicity_api.revise(db, patient_id, event_id, body)
@@ -157,6 +163,8 @@ def record_event(patient_id):
             toxicity_api.record(db, patient_id, body)
     except ValidationError as error:
         return event_problem(patient_id, first_errors(error))
+    except toxicity.StaleRevision as problem:
+        return event_problem(patient_id, {"event_id": problem.message})
     except toxicity.RecordProblem as problem:
         if problem.status != 400:
             raise
@@ -178,7 +186,12 @@ def retract_event(patient_id, event_id):
     reason = request.form.get("reason", "").strip()
     if len(reason) < 3:
         return event_problem(patient_id, {"reason": "Say why the event is retracted."})
-    toxicity_api.retract(get_db(), patient_id, event_id, reason[:1000])
+    revision = request.form.get("revision", "")
+    try:
+        toxicity_api.retract(get_db(), patient_id, event_id, reason[:1000],
+                             int(revision) if revision.isdigit() else None)
+    except toxicity.StaleRevision as problem:
+        return event_problem(patient_id, {"reason": problem.message})
     return done(f"/patients/{patient_id}/record", "event_retracted", "events")
 
 
