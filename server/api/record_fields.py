@@ -9,13 +9,12 @@
 - `each_once`: a list of codes that names each code once, since a duplicate is a client's
   mistake worth telling, not something to tidy away.
 """
-import re
 import unicodedata
-from datetime import date
 
 from marshmallow import ValidationError, fields
 
-DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+from ..records.dates import parse_calendar_date
+
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 
 
@@ -50,16 +49,6 @@ class Text(fields.String):
                 raise ValidationError("Write something here.")
             return None
         return value
-
-
-def parse_calendar_date(value) -> date:
-    """A YYYY-MM-DD date; ValueError with a sentence otherwise (shared with the CLI)."""
-    if not isinstance(value, str) or not DAY.fullmatch(value):
-        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD, such as 2026-01-31.")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a day the calendar has.") from None
 
 
 class CalendarDate(fields.Date):
