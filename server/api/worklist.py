@@ -7,7 +7,6 @@ from marshmallow import Schema, fields, validate
 from ..records import audit
 from ..auth import current_staff, require_staff
 from ..web.context import get_config, get_db, get_schedule, get_vault, now
-from ..web.errors import Conflict
 from .record_fields import Text
 from ..records.patients import read_patient_row
 from ..records import closures, worklist
@@ -128,7 +127,7 @@ def add_contact(db, patient_id, body):
 
 def close_followup(db, patient_id, body):
     """Shared with the page form; the audit row names the reason code, never the note."""
-    read_active_patient(db, patient_id)
+    read_patient_row(db, patient_id)
     cipher = get_vault().for_patient(db, patient_id)
     closure = closures.close(db, cipher, patient_id, reason=body["reason"],
                              note=body.get("note"), closed_by=current_staff().username,
@@ -139,19 +138,12 @@ def close_followup(db, patient_id, body):
 
 
 def reopen_followup(db, patient_id, body):
-    read_active_patient(db, patient_id)
+    read_patient_row(db, patient_id)
     cipher = get_vault().for_patient(db, patient_id)
     ended = closures.reopen(db, cipher, patient_id, note=body.get("note"),
                             reopened_by=current_staff().username, now=now())
     audit.record(db, "followup.reopen", patient_id=patient_id,
                  target=str(ended["closure_id"]), details={"reason": ended["reason"]})
-
-
-def read_active_patient(db, patient_id):
-    row = read_patient_row(db, patient_id)
-    if row["status"] != "active":
-        raise Conflict("This patient's record was erased; nothing can be added to it.")
-    return row
 
 
 def closure_state(db, patient_id):
