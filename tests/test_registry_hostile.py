@@ -86,6 +86,11 @@ def test_the_command_refuses_a_folder_holding_files_that_are_not_the_exports(
     assert mine.read_text() == "the data manager's own notes" and exports_audited(db) == 0
 
 
+def test_the_command_refuses_an_empty_out(cohort, config, tmp_path, db):
+    refused(cli(config, "--out", ""), "--out")
+    assert exports_audited(db) == 0
+
+
 @pytest.mark.parametrize("make", ["a file", "under a file"])
 def test_the_command_refuses_an_out_that_is_not_a_folder(cohort, config, tmp_path, db, make):
     (tmp_path / "file").write_text("x")

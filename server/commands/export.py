@@ -24,7 +24,7 @@ def register(subparsers):
         "registry", help="a de-identified toxicity and follow-up dataset (CSV with a data "
                          "dictionary, and a FHIR R4 Bundle) of the children whose families "
                          "consented to a registry")
-    registry.add_argument("--out", type=Path, required=True, metavar="DIR",
+    registry.add_argument("--out", type=_folder, required=True, metavar="DIR",
                           help="folder to write into; each registry gets DIR/<registry>/")
     registry.add_argument("--registry", metavar="NAME",
                           help="a registry's code as the consents name it (e.g. ebmt); "
@@ -32,6 +32,12 @@ def register(subparsers):
     registry.add_argument("--since", type=_date, metavar="DATE",
                           help="only children infused on or after DATE (YYYY-MM-DD)")
     registry.set_defaults(run=run_registry)
+
+
+def _folder(text):
+    if not text.strip():
+        raise argparse.ArgumentTypeError("name a folder to write the exports into")
+    return Path(text)
 
 
 def _date(text):
