@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from test_records_worklist import worklist
+from test_records_worklist import follow_up_form, worklist
 
 # CHILD's infusion is 2026-11-17 (New York): follow-ups fall due on the 17th of each month,
 # and one is overdue 14 days later. The tests start on 20 November; bearer tokens last
@@ -117,3 +117,14 @@ def test_it_lets_only_the_care_team_close_or_reopen(client, family, staff, clock
     assert close(client, psychosocial, family.patient_id, reason="died").status_code == 403
     assert close(client, staff("nurse"), "pt_nobody", reason="died").status_code == 404
     assert db["followup_closures"].count == 0
+
+
+def test_it_lists_a_reached_family_as_closed_only_while_the_closure_hides_something(
+        client, family, staff, clock):
+    clock.advance(days=42)
+    assert close(client, staff("nurse"), family.patient_id,
+                 reason="on_schedule").status_code == 201
+    assert family.patient_id in closed(client, staff)  # it hides the overdue form
+    follow_up_form(family, "2027-01-01T10:00:00-05:00")
+    assert family.patient_id not in closed(client, staff)  # up to date: simply not listed
+    assert family.patient_id not in worklist(client, staff)

@@ -6,12 +6,17 @@
   breaks every page and file that shows it).
 - `CalendarDate`: YYYY-MM-DD only. Python's date.fromisoformat also takes "20261119" and
   week dates such as "2026-W47-3", which nobody means in a form or a registry export.
+- `expected_revision`: which revision a change was made from, from the body or If-Match.
 - `each_once`: a list of codes that names each code once, since a duplicate is a client's
   mistake worth telling, not something to tidy away.
 """
+import re
 import unicodedata
 
+from flask import request
 from marshmallow import ValidationError, fields
+
+from ..web.errors import InvalidRequest
 
 from ..records.dates import parse_calendar_date
 
@@ -63,3 +68,15 @@ def each_once(values):
     duplicates = sorted({value for value in values if values.count(value) > 1})
     if duplicates:
         raise ValidationError(f"Name each once: {', '.join(map(str, duplicates))} twice.")
+
+
+def expected_revision(body) -> int | None:
+    """The revision a change was made from: the body's `revision`, else If-Match."""
+    header = request.headers.get("If-Match")
+    if body.get("revision") is not None or header is None:
+        return body.get("revision")
+    match = re.fullmatch(r'\s*"([1-9][0-9]{0,8})"\s*', header)
+    if not match:
+        raise InvalidRequest('If-Match holds the event\'s ETag, a revision such as "2".',
+                             details={"fields": {"If-Match": ["Not an ETag of an event."]}})
+    return int(match.group(1))

@@ -2,10 +2,6 @@
 events (never delete: each change is a new revision); the care team reads the events and
 the registry summary beside the alerts that led to them. The audit log says which event and
 which kind of change, never the grade or the note."""
-import re
-
-from flask import request
-
 from .bodies import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -17,7 +13,7 @@ from ..records.patients import read_patient_row
 from ..records import toxicity
 from ..records.summary import toxicity_summary
 from ..records.vocabulary import GRADING, KINDS, TREATMENTS
-from .record_fields import CalendarDate, Text, each_once
+from .record_fields import CalendarDate, Text, each_once, expected_revision
 
 blueprint = Blueprint("toxicity", __name__, url_prefix="/patients",
                       description="Toxicity events recorded by physicians, and their summary.")
@@ -140,18 +136,6 @@ def record(db, patient_id, body):
     audit.record(db, "toxicity.record", patient_id=patient_id, target=event["event_id"],
                  details={"revision": 1})
     return event
-
-
-def expected_revision(body) -> int | None:
-    """The revision a change was made from: the body's `revision`, else If-Match."""
-    header = request.headers.get("If-Match")
-    if body.get("revision") is not None or header is None:
-        return body.get("revision")
-    match = re.fullmatch(r'\s*"([1-9][0-9]{0,8})"\s*', header)
-    if not match:
-        raise InvalidRequest('If-Match holds the event\'s ETag, a revision such as "2".',
-                             details={"fields": {"If-Match": ["Not an ETag of an event."]}})
-    return int(match.group(1))
 
 
 def with_etag(event):

@@ -71,7 +71,10 @@ def followup_worklist(db, schedule, patients, now, *, grace_days, lost_months,
         closure = closures.get(patient_id)
         hidden = hidden_reasons(closure, arose)
         reasons = [reason for reason in arose if reason not in hidden]
-        if closure is not None and not reasons and closed_out is not None:
+        # Listed as closed while the closure is what keeps them off (a lasting one, or one
+        # hiding a reason); a family reached and now up to date is simply not listed.
+        if (closure is not None and not reasons and closed_out is not None
+                and (closure["lasting"] or hidden)):
             closed_out.append({"patient_id": patient_id,
                                "display_name": patient.get("display_name"),
                                "closure": closure})
