@@ -189,3 +189,34 @@ def test_it_refuses_a_bad_revision_or_if_match(client, physician, family, db):
                      headers={**physician.headers, "If-Match": "W/\"x\""})
     assert bad.status_code == 400 and "If-Match" in bad.get_json()["error"]["message"]
     assert db["toxicity_events"].count == 1
+
+
+def test_of_eight_physicians_saving_from_the_same_revision_at_once_one_wins(
+        live, client, physician, family, db):
+    import threading
+    import urllib.error
+    import urllib.request
+
+    event_id = event(client, physician, family.patient_id).get_json()["event_id"]
+    address = live.url + url(family.patient_id, f"toxicity-events/{event_id}")
+    statuses, start = [], threading.Barrier(8)
+
+    def save(grade):
+        body = json.dumps({**CRS, "grade": grade, "reason": f"grade {grade} on review",
+                           "revision": 1}).encode()
+        request = urllib.request.Request(address, data=body, method="PUT", headers={
+            **physician.headers, "Content-Type": "application/json"})
+        start.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+
+    threads = [threading.Thread(target=save, args=(1 + n % 4,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [200] + [409] * 7
+    assert db.execute("SELECT MAX(revision), COUNT(*) FROM toxicity_events").fetchone() == (2, 2)

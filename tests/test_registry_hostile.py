@@ -133,3 +133,12 @@ def test_a_withdrawn_consent_leaves_the_next_export_even_when_it_was_the_last(
     files = unzip(client.get("/api/v1/registry-exports/ebmt", headers=admin.headers).data)
     assert table(files, "patients.csv") == [] and table(files, "toxicity_events.csv") == []
     assert '"entry"' not in files["bundle.json"].decode()
+
+
+@pytest.mark.parametrize("address", ["..%2Fx", "..%2F..%2Fetc", "ebmt%00", "%2e%2e", "ebmt%2F"])
+def test_the_api_answers_a_registry_with_path_characters_with_the_envelope(
+        client, admin, cohort, db, address):
+    response = client.get(f"/api/v1/registry-exports/{address}", headers=admin.headers)
+    assert response.status_code in (400, 404)
+    assert set(response.get_json()["error"]) == {"code", "message", "details"}
+    assert exports_audited(db) == 0
