@@ -177,3 +177,26 @@ def test_it_shows_the_profile_form_again_for_a_consent_dated_before_birth(client
     assert response.status_code == 400
     assert "before the child was born" in response.get_data(as_text=True)
     assert db["patient_profiles"].count == 0
+
+
+@pytest.mark.parametrize("path, extra", [("follow-up-contacts", {"outcome": "reached"}),
+                                         ("follow-up-closure", {"reason": "died"})])
+def test_the_worklist_forms_refuse_a_note_the_api_would_refuse(client, family, nurse, db,
+                                                               path, extra):
+    token = sign_in(client, nurse)
+    for note in ("a\x00b", "x" * 2001):
+        response = client.post(f"/patients/{family.patient_id}/{path}",
+                               data={"csrf_token": token, "note": note, **extra})
+        assert response.status_code == 400
+    assert db["followup_contacts"].count == db["followup_closures"].count == 0
+
+
+def test_closing_twice_or_an_unknown_choice_on_a_page_says_why(client, family, nurse, db):
+    token = sign_in(client, nurse)
+    closing = f"/patients/{family.patient_id}/follow-up-closure"
+    assert client.post(closing, data={"csrf_token": token, "reason": "died"}).status_code == 303
+    again = client.post(closing, data={"csrf_token": token, "reason": "withdrew"})
+    assert again.status_code == 409 and "reopen it first" in again.get_data(as_text=True)
+    odd = client.post(f"/patients/{family.patient_id}/follow-up-contacts",
+                      data={"csrf_token": token, "outcome": "gave_up"})
+    assert odd.status_code == 400 and "Choose how the contact went" in odd.get_data(as_text=True)

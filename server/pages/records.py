@@ -12,6 +12,7 @@ from ..records import audit
 from ..api import profiles as profile_api
 from ..api import toxicity as toxicity_api
 from ..api import worklist as worklist_api
+from ..api.record_fields import text_problem
 from ..auth import require_staff
 from ..web.context import get_config, get_db, get_vault, now
 from ..web.errors import InvalidRequest
@@ -20,7 +21,7 @@ from ..records.grading import compatible_grades
 from ..records.patients import get_patient, read_patient_row
 from ..records import closures, profiles, toxicity, vocabulary, worklist
 from ..records.summary import patient_alerts, toxicity_summary
-from . import blueprint, present
+from . import _error_page, blueprint, present
 from .common import CARE_TEAM, NOTICES, done, render
 from .timeline import readings
 
@@ -237,7 +238,18 @@ def reopen_followup(patient_id):
 
 
 def _note(form):
+    """The form's note as the API would take it (server/api/record_fields.py)."""
     note = form.get("note", "").strip()
-    if len(note) > 2000:
-        raise toxicity.RecordProblem("A note holds at most 2,000 characters.", "note")
+    problem = text_problem(note) or (len(note) > 2000
+                                     and "A note holds at most 2,000 characters.")
+    if problem:
+        raise toxicity.RecordProblem(problem, "note")
     return note or None
+
+
+@blueprint.errorhandler(toxicity.RecordProblem)
+@blueprint.errorhandler(closures.ClosureConflict)
+def _record_problem_page(error):
+    """The records' own refusals (a bad choice on a form, closing what is closed, retracting
+    twice) as the page's error, with their status: they are not ApiErrors."""
+    return _error_page(error.status, error.message)
