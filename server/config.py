@@ -119,9 +119,9 @@ def _parse_working_days(name, raw):
     from alerts.working_hours import parse_working_hours  # the same parser the scheduler uses
     try:
         parse_working_hours(days=raw)
-    except ValueError as error:
-        raise ConfigError(f"{name} must name days like mon-fri or mon-thu,sat: {error}.") \
-            from None
+    except ValueError:
+        raise ConfigError(f"{name} must name days like mon-fri or mon-thu,sat, not "
+                          f"{raw!r}.") from None
     return raw.strip().lower()
 
 
@@ -129,9 +129,10 @@ def _parse_working_hours(name, raw):
     from alerts.working_hours import parse_working_hours
     try:
         parse_working_hours(hours=raw)
-    except ValueError as error:
-        raise ConfigError(f"{name} must be two local times like 08:00-18:00: {error}.") \
-            from None
+    except ValueError:
+        raise ConfigError(f"{name} must be two local times like 08:00-18:00, the start "
+                          f"before the end (a working day does not run past midnight), not "
+                          f"{raw!r}.") from None
     return raw.strip()
 
 
