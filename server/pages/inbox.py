@@ -55,11 +55,13 @@ def card_alert(row, cipher) -> dict:
         return cipher.open_json("alerts", row["id"], column, row[column])
 
     wire = {column: to_wire(from_db(row[column])) for column in CARD_TIMES}
+    waits = False
     if row["escalate"] == WORKING_HOURS and row["escalate_at"]:
         # It pages nobody outside working hours: the card names the moment it will.
-        wire["escalate_at"] = to_wire(working_hours_of(get_config()).next_start(
-            from_db(row["escalate_at"])))
-    return {**wire, "team": row["team"], "escalate": row["escalate"], "alert_id": row["id"], "patient_id": row["patient_id"],
+        due = from_db(row["escalate_at"])
+        start = working_hours_of(get_config()).next_start(due)
+        waits, wire["escalate_at"] = start != due, to_wire(start)
+    return {**wire, "team": row["team"], "escalation_waits": waits, "alert_id": row["id"], "patient_id": row["patient_id"],
             "level": row["level"], "status": row["status"], "concern": row["concern"],
             "reasons": json.loads(row["reasons"]), "evidence": unseal("evidence"),
             "reported_late_minutes": row["reported_late_minutes"] or 0,

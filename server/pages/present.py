@@ -194,7 +194,7 @@ def escalation_text(alert: dict, now: datetime, timezone_name: str) -> str:
         due = parse(alert["escalate_at"])
         if due <= now:
             return "Escalation due now"
-        if alert.get("escalate") == "working_hours":
+        if alert.get("escalation_waits"):
             # Its rule lets it wait for the working day (alerts/teams.py); `escalate_at` is
             # already the start of working hours it will page at (inbox.card_alert).
             return (f"Waits for working hours: escalates {local(due, timezone_name, True)} "
