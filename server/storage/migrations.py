@@ -379,7 +379,15 @@ def m012_registry_pseudonym_key(db):
 
 
 @migrations()
-def m013_followup_closures(db):
+def m013_alert_teams(db):
+    # Whom an alert is for and whether it may wait for working hours (alerts/teams.py),
+    # from the rule that raised it. Alerts raised before are NULL: the CAR T team, any time.
+    db["alerts"].add_column("team", str)
+    db["alerts"].add_column("escalate", str)
+
+
+@migrations()
+def m014_followup_closures(db):
     # Closing a patient's row on the follow-up worklist (server/records/closures.py): an
     # append-only log of closes and reopenings, the latest row per patient in force. The
     # reason is a code in clear (the worklist reads it without unsealing); the note is
