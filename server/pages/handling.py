@@ -77,8 +77,14 @@ def forms_for(db, row, shown=None) -> dict:
 @blueprint.get("/alerts/<alert_id>")
 @require_staff(*WELLBEING_TEAM)
 def alert_page(alert_id):
-    db, vault, moment = get_db(), get_vault(), now()
-    row = handleable(db, alert_id)
+    db = get_db()
+    return alert_page_response(db, handleable(db, alert_id), now())
+
+
+def alert_page_response(db, row, moment, *, status=200, typed=None):
+    """The alert's page; `typed`: a refused call form's values and problems (calls.py),
+    drawn again as the nurse left them."""
+    vault, alert_id = get_vault(), row["id"]
     patient_id = row["patient_id"]
     ciphers = vault.for_patients(db, [patient_id])  # none for an erased patient
     card = cards.alert_card(card_alert(row, ciphers.get(patient_id)),
@@ -88,8 +94,8 @@ def alert_page(alert_id):
     audit.record(db, "alert.read", patient_id=patient_id, target=alert_id,
                  details={"via": "page"})
     card = with_calls(db, ciphers, [row], [card], moment)[0]
-    return render("alert.html", card=cards.with_version(card), form=forms_for(db, row),
-                  call=call_context(db, row, moment))
+    return render("alert.html", status=status, card=cards.with_version(card),
+                  form=forms_for(db, row), call=call_context(db, row, moment, typed))
 
 
 @blueprint.get("/alerts/<alert_id>/forms")
