@@ -12,7 +12,7 @@ from flask import g, request
 
 from alerts import calls as domain
 from alerts.calls import DISPOSITIONS
-from alerts.lifecycle import AlertError
+from alerts.lifecycle import AlertConflict, AlertError
 from questionnaires import NoVariantError
 
 from ..records import audit, calls, contacts
@@ -119,6 +119,23 @@ def with_calls(db, ciphers, rows, found, moment):
     return found
 
 
+def claim_for_forms(row, moment) -> dict | None:
+    """"I'm calling" in a card's pop-out (handling.forms_for): who holds the claim and since
+    when, in the site's time, for the nurse who opened it; None where she cannot call."""
+    if g.staff.role not in CARE_TEAM or row["status"] not in ("open", "acknowledged"):
+        return None
+    held = domain.active_claim(row, moment)
+    mine = bool(held and held["by"] == g.staff.username)
+    since = held and when(held["since"], get_config().site_timezone)
+    text = None
+    if held:
+        text = (f"You are calling since {since}: colleagues see it on this card." if mine
+                else f"{held['by']} is calling since {since}.")
+    return {"claim": text, "mine": mine, "held": bool(held),
+            "lapse_minutes": get_config().claim_lapse_minutes,
+            "call_form": f"/alerts/{row['id']}#call-form"}
+
+
 def last_calls(db, alert_ids) -> dict[str, dict]:
     """Each alert's latest call, clear columns only (who, when, disposition, colour)."""
     latest = {}
@@ -158,14 +175,29 @@ def _claim(alert_id, release):
     db = get_db()
     with storage.write_transaction(db):
         row = callable_row(db, alert_id)
-        if release:
-            domain.release(db, alert_id, g.staff.username, now())
-        else:
-            domain.claim(db, alert_id, g.staff.username, now(),
-                         timedelta(minutes=get_config().claim_lapse_minutes))
+        try:
+            if release:
+                domain.release(db, alert_id, g.staff.username, now())
+            else:
+                domain.claim(db, alert_id, g.staff.username, now(),
+                             timedelta(minutes=get_config().claim_lapse_minutes))
+        except AlertConflict as refused:
+            raise in_site_time(refused) from None
         audit.record(db, "alert.release" if release else "alert.claim",
                      patient_id=row["patient_id"], target=alert_id, details={"via": "page"})
-    return done(back_to(alert_id), "released" if release else "claimed", "call")
+    # From a card's pop-out (it sends `next`) back to that card; else to the call panel.
+    anchor = f"alert-{alert_id}" if safe_next(request.form.get("next")) else "call"
+    return done(back_to(alert_id), "released" if release else "claimed", anchor)
+
+
+def in_site_time(refused):
+    """The domain names a colleague's claim in UTC; the pages speak the site's time."""
+    by, since = refused.details.get("claimed_by"), refused.details.get("claimed_at")
+    if not by or not since:
+        return refused
+    return AlertConflict(f"{by} is already calling this family (since "
+                         f"{when(since, get_config().site_timezone)}). Nothing was changed.",
+                         refused.details)
 
 
 @blueprint.post("/alerts/<alert_id>/calls")

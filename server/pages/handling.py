@@ -26,7 +26,7 @@ from ..web.context import get_config, get_db, get_vault, now
 from ..web.errors import Forbidden, InvalidRequest
 from . import blueprint, cards, present
 from .common import CARE_TEAM, WELLBEING_TEAM, card_patients, done, render, safe_next
-from .calls import call_context, with_calls
+from .calls import call_context, claim_for_forms, with_calls
 from .inbox import card_alert, latest_entries
 
 SNOOZE_CHOICES = ((30, "30 minutes"), (60, "1 hour"), (120, "2 hours"), (240, "4 hours"),
@@ -53,7 +53,8 @@ def forms_for(db, row, shown=None) -> dict:
     page that asked for them showed it (`shown`: the status on that card)."""
     form = {"alert_id": row["id"], "status": row["status"], "changed": None, "closed": None,
             "next_url": safe_next(request.args.get("next")) or home_of(row),
-            "outcomes": present.OUTCOME_LABELS, "snooze_choices": SNOOZE_CHOICES}
+            "outcomes": present.OUTCOME_LABELS, "snooze_choices": SNOOZE_CHOICES,
+            "call": None}
     if row["status"] == "open" or (row["status"] == "acknowledged" and shown != "open"):
         return form
     zone, moment = get_config().site_timezone, now()
@@ -104,7 +105,9 @@ def alert_forms(alert_id):
     # No audit row: the fragment holds forms and staff names, nothing about the patient.
     db = get_db()
     row = handleable(db, alert_id)
-    return render("_alert_forms.html", form=forms_for(db, row, request.args.get("shown")))
+    form = forms_for(db, row, request.args.get("shown"))
+    form["call"] = claim_for_forms(row, now())  # the alert's page has its own call panel
+    return render("_alert_forms.html", form=form)
 
 
 def text_field(name, *, required=False, limit=MAX_MESSAGE):
