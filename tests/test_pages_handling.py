@@ -148,7 +148,8 @@ def test_the_forms_fragment_is_for_the_inbox_script_and_says_what_changed(
     fragment = client.get(f"/alerts/{fever}/forms?next=/alerts&shown=open")
     html = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in html
-    assert [form["button"] for form in Forms(html).forms] == ["Acknowledge", "Resolve", "Snooze"]
+    assert [form["button"] for form in Forms(html).forms] == [
+        "I'm calling", "Acknowledge", "Resolve", "Snooze"]
     assert 'name="next" value="/alerts"' in html and "acknowledged this alert" not in html
 
     colleague = app.test_client()
@@ -158,7 +159,8 @@ def test_the_forms_fragment_is_for_the_inbox_script_and_says_what_changed(
     html = client.get(f"/alerts/{fever}/forms?next=/alerts&shown=open").get_data(as_text=True)
     assert ("dr-lee acknowledged this alert at Fri 20 Nov 14:00 EST (now), after this page "
             "showed it.") in html
-    assert [form["button"] for form in Forms(html).forms] == ["Send message", "Resolve", "Snooze"]
+    assert [form["button"] for form in Forms(html).forms] == [
+        "I'm calling", "Send message", "Resolve", "Snooze"]
     same = client.get(f"/alerts/{fever}/forms?shown=acknowledged").get_data(as_text=True)
     assert "after this page showed it" not in same
 

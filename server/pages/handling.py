@@ -28,6 +28,7 @@ from . import blueprint, cards, present
 from .common import CARE_TEAM, WELLBEING_TEAM, card_patients, done, render, safe_next
 from .calls import call_context, claim_for_forms, with_calls
 from .inbox import card_alert, latest_entries
+from .latest_call import latest_call
 
 SNOOZE_CHOICES = ((30, "30 minutes"), (60, "1 hour"), (120, "2 hours"), (240, "4 hours"),
                   (480, "8 hours"), (1440, "24 hours"))
@@ -96,7 +97,10 @@ def alert_page_response(db, row, moment, *, status=200, typed=None):
                  details={"via": "page"})
     card = with_calls(db, ciphers, [row], [card], moment)[0]
     return render("alert.html", status=status, card=cards.with_version(card),
-                  form=forms_for(db, row), call=call_context(db, row, moment, typed))
+                  form=forms_for(db, row), call=call_context(db, row, moment, typed),
+                  latest_call=latest_call(db, ciphers.get(patient_id), [alert_id],
+                                          get_config().site_timezone, moment),
+                  latest_call_heading="h2")
 
 
 @blueprint.get("/alerts/<alert_id>/forms")

@@ -22,6 +22,7 @@ from ..records.trends import trend
 from . import answers, blueprint, cards, charts, present
 from .common import CARE_TEAM, render
 from .inbox import alert_cards
+from .latest_call import latest_call
 
 # CRS and ICANS are judged on recent reports: a fever from last week is history, not state.
 GRADING_WINDOW = timedelta(hours=72)
@@ -78,6 +79,8 @@ def patient_timeline(patient_id):
                                for entry in quarantined],
                   open_alerts=[card for card in alerts if card["status"] != "resolved"],
                   past_alerts=[card for card in alerts if card["status"] == "resolved"],
+                  latest_call=latest_call(db, cipher, [card["alert_id"] for card in alerts],
+                                          zone, moment),
                   next_url=f"/patients/{patient_id}#alerts")
 
 
