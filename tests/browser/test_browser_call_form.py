@@ -1,6 +1,6 @@
 """The call on a phone-sized screen, by keyboard, in a real browser against the real server:
-a refused call form comes back with what the nurse typed and the focus on the problem, and
-"I'm calling" from an inbox card's pop-out shows a colleague, whose own pop-out is open, who
+a refused call form comes back with what the nurse typed and the focus on the problem (and,
+once mended, the latest call heads the alert's page and the timeline), and "I'm calling" from an inbox card's pop-out shows a colleague, whose own pop-out is open, who
 is calling and since when."""
 import pytest
 from playwright.sync_api import expect
@@ -77,6 +77,20 @@ def test_a_refused_call_comes_back_as_typed_with_the_focus_on_the_problem(
     expect(entry).to_contain_text("Paracetamol at 13:00")
     assert db.execute("SELECT disposition, recheck_minutes FROM alert_calls").fetchone() == (
         "recheck", 60)
+
+    # The latest call heads the page, next step first, and reads on the phone.
+    latest = page.locator("#latest-call")
+    expect(latest.locator(".next-step")).to_have_text(
+        "Next step: Call back by 15:00 EST (in 1 h); if no call or entry comes, the alert "
+        "escalates again.")
+    expect(latest.locator(".triage")).to_contain_text("Triage: Red — temperature 38.9 °C")
+    patient_id = db.execute("SELECT patient_id FROM alerts WHERE id = ?",
+                            [alert_id]).fetchone()[0]
+    page.goto(f"/patients/{patient_id}")
+    expect(page.locator("#latest-call .who")).to_have_text(
+        "nina called at Fri 20 Nov 14:00 EST (now) and spoke to Ana Ruiz (mother).")
+    assert horizontal_overflow(page) == 0
+    screenshot(page, "timeline-latest-call", widths={390: 844})
 
 
 def test_im_calling_from_the_inbox_pop_out_by_keyboard_shows_colleagues_who_and_since_when(
