@@ -77,7 +77,7 @@ def test_a_call_nobody_answered_says_so_and_has_no_colour(client, home):
     call(client, token, alert_id, answered="no")
     lines = panel(client.get(f"/patients/{patient_id}").get_data(as_text=True))
     assert lines[0] == "Next step: Nobody answered: call again."
-    assert lines[1] == "nina called at Fri 20 Nov 14:00 EST (now): no answer."
+    assert lines[1] == "nina called at Fri 20 Nov 14:00 EST (just now): no answer."
     assert not any(line.startswith("Triage") for line in lines)
 
 

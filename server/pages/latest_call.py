@@ -70,8 +70,9 @@ def latest_call(db, cipher, alert_ids, zone, now) -> dict | None:
     colour = call["triage"]["colour"] if call["triage"] else None
     [alert] = db.query("SELECT * FROM alerts WHERE id = ?", [row["alert_id"]])
     called_at = from_db(row["called_at"])
+    ago = present.relative(called_at, now)
     who = (f"{call['called_by']} called at {present.local(called_at, zone, True)} "
-           f"({present.relative(called_at, now)})")
+           f"({'just now' if ago == 'now' else ago})")
     reasons = ", ".join(reason_words(json.loads(alert["reasons"])))
     state = "resolved" if alert["status"] == "resolved" else "still open"
     return {

@@ -88,7 +88,7 @@ def test_a_refused_call_comes_back_as_typed_with_the_focus_on_the_problem(
                             [alert_id]).fetchone()[0]
     page.goto(f"/patients/{patient_id}")
     expect(page.locator("#latest-call .who")).to_have_text(
-        "nina called at Fri 20 Nov 14:00 EST (now) and spoke to Ana Ruiz (mother).")
+        "nina called at Fri 20 Nov 14:00 EST (just now) and spoke to Ana Ruiz (mother).")
     assert horizontal_overflow(page) == 0
     screenshot(page, "timeline-latest-call", widths={390: 844})
 
