@@ -115,6 +115,27 @@ def _parse_site_zone(name, raw):
     return value
 
 
+def _parse_working_days(name, raw):
+    from alerts.working_hours import parse_working_hours  # the same parser the scheduler uses
+    try:
+        parse_working_hours(days=raw)
+    except ValueError:
+        raise ConfigError(f"{name} must name days like mon-fri or mon-thu,sat, not "
+                          f"{raw!r}.") from None
+    return raw.strip().lower()
+
+
+def _parse_working_hours(name, raw):
+    from alerts.working_hours import parse_working_hours
+    try:
+        parse_working_hours(hours=raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be two local times like 08:00-18:00, the start "
+                          f"before the end (a working day does not run past midnight), not "
+                          f"{raw!r}.") from None
+    return raw.strip()
+
+
 def _parse_log_level(name, raw):
     value = raw.strip().upper()
     if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -239,6 +260,14 @@ class Config:
         doc="The clinic's time zone (an IANA place such as Europe/Madrid): every time on the "
             "staff pages is shown in it, with the family's own time beside it where it "
             "differs.")
+    working_days: str = setting(
+        "mon-fri", _parse_working_days,
+        doc="The site's working days (mon-fri, or a list like mon-thu,sat): an alert whose "
+            "rule may wait for the working day (docs/alerts.md) escalates only then.")
+    working_hours: str = setting(
+        "08:00-18:00", _parse_working_hours,
+        doc="The site's working hours on working days, in HOMEWARD_SITE_TIMEZONE; outside "
+            "them an alert that may wait (a new lump) pages nobody until the next start.")
     require_mrn: bool = setting(True, _parse_bool,
                                 doc="Creating a patient requires an MRN, on the New patient "
                                     "page and through the API; false for sites that enrol "

@@ -376,3 +376,11 @@ def m012_registry_pseudonym_key(db):
     db["pseudonym_keys"].create({
         "id": int, "kek_id": str, "wrapped_key": bytes, "created_at": str,
     }, pk="id", not_null={"kek_id", "wrapped_key", "created_at"})
+
+
+@migrations()
+def m013_alert_teams(db):
+    # Whom an alert is for and whether it may wait for working hours (alerts/teams.py),
+    # from the rule that raised it. Alerts raised before are NULL: the CAR T team, any time.
+    db["alerts"].add_column("team", str)
+    db["alerts"].add_column("escalate", str)
