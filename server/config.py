@@ -155,6 +155,19 @@ def _parse_site_code(name, raw):
     return value
 
 
+REGISTRY_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{1,31}")
+
+
+def _parse_registries(name, raw):
+    # Consents may name only these, so a typo ("embt") is refused when it is typed, not
+    # found years later as a registry that never received the child.
+    codes = tuple(sorted({part.strip() for part in raw.split(",") if part.strip()}))
+    if not codes or not all(REGISTRY_CODE.fullmatch(code) for code in codes):
+        raise ConfigError(f"{name} must list the registry codes consents may name, lower "
+                          f"case and comma-separated (e.g. ebmt,cibmtr), not {raw!r}.")
+    return codes
+
+
 def setting(default, parse, env=None, low=None, high=None, doc=""):
     return field(default=default, metadata={"parse": parse, "env": env, "low": low,
                                             "high": high, "doc": doc})
@@ -276,6 +289,11 @@ class Config:
         None, _parse_site_code,
         doc="The centre's code in registry exports (e.g. its EBMT CIC or CIBMTR CCN); "
             "unset: `homeward export registry` refuses to run.")
+    registries: tuple = setting(
+        ("cibmtr", "ebmt"), _parse_registries,
+        doc="The registries a family may consent to share de-identified data with, as "
+            "comma-separated codes (a national registry's code beside ebmt,cibmtr); a "
+            "consent or an export naming another is refused.")
     log_level: str = setting("INFO", _parse_log_level, doc="DEBUG, INFO, WARNING or ERROR.")
 
     @classmethod

@@ -384,3 +384,17 @@ def m013_alert_teams(db):
     # from the rule that raised it. Alerts raised before are NULL: the CAR T team, any time.
     db["alerts"].add_column("team", str)
     db["alerts"].add_column("escalate", str)
+
+
+@migrations()
+def m014_followup_closures(db):
+    # Closing a patient's row on the follow-up worklist (server/records/closures.py): an
+    # append-only log of closes and reopenings, the latest row per patient in force. The
+    # reason is a code in clear (the worklist reads it without unsealing); the note is
+    # sealed with the patient's key.
+    db["followup_closures"].create({
+        "id": int, "patient_id": str, "action": str, "reason": str, "note": bytes,
+        "recorded_by": str, "recorded_at": str,
+    }, pk="id", foreign_keys=[("patient_id", "patients", "id")],
+        not_null={"patient_id", "action", "recorded_by", "recorded_at"})
+    db["followup_closures"].create_index(["patient_id", "id"])
