@@ -199,4 +199,4 @@ def _unexpected_error_page(error):
 # Imported last: they add their routes to `blueprint`, defined above.
 from . import calls, contacts, handling, home, inbox, patients, timeline, wellbeing  # noqa: E402,F401,E501
 from . import records  # noqa: E402,F401
-from . import audit_log, password_reset, printing, staff  # noqa: E402,F401
+from . import audit_log, password_reset, printing, staff, words  # noqa: E402,F401

@@ -1,0 +1,48 @@
+"""Template filters that turn what the records hold (wire times, dates, codes) into what a
+reader reads, so a template never prints a stored value raw: `at | site_time` is "Fri 20
+Nov 14:00 EST", `alert.level | level_words` is "Same-day review", `c.registry |
+registry_name` is "EBMT". Times are the site's (present.py: one clock for the ward)."""
+from ..web.context import get_config, now
+from . import blueprint, cards, present
+from .calls import WORDS as CALL_WORDS
+
+# The registries a consent can name today (server/records/registry); any other code is
+# shown in capitals, as registries write their own names.
+REGISTRY_NAMES = {"ebmt": "EBMT", "cibmtr": "CIBMTR"}
+
+
+def _moment(value):
+    return present.parse(value) if isinstance(value, str) else value
+
+
+@blueprint.app_template_filter("site_time")
+def site_time(value, relative=False):
+    """A stored time as "Fri 20 Nov 14:00 EST" (the year once it is not this year's), and
+    how long ago with relative=True."""
+    moment = _moment(value)
+    if moment is None:
+        return ""
+    current = now()
+    shown = present.local(moment, get_config().site_timezone, with_date=True,
+                          with_year=moment.year != current.year)
+    return f"{shown} ({present.relative(moment, current)})" if relative else shown
+
+
+@blueprint.app_template_filter("level_words")
+def level_words(level):
+    return present.LEVEL_LABELS.get(level, str(level or "").replace("_", " "))
+
+
+@blueprint.app_template_filter("reason_words")
+def reason_words(reasons):
+    return ", ".join(cards.reason_words(reasons or ()))
+
+
+@blueprint.app_template_filter("disposition_words")
+def disposition_words(disposition):
+    return CALL_WORDS.get(disposition, str(disposition or "").replace("_", " ")).lower()
+
+
+@blueprint.app_template_filter("registry_name")
+def registry_name(code):
+    return REGISTRY_NAMES.get(code, str(code or "").replace("_", " ").upper())
