@@ -178,3 +178,16 @@ def test_a_site_can_let_patients_be_created_without_an_mrn(config, clock, app, n
     token = sign_in(relaxed, nurse)
     created = relaxed.post("/patients", data={"csrf_token": token, **NEW_CHILD, "mrn": ""})
     assert created.status_code == 303 and db["patients"].count == 1
+
+
+def test_a_quarantined_entry_says_in_words_what_is_wrong_and_keeps_the_phones_text(
+        client, nurse, family):
+    family.push([family.envelope(family.document({"temperature_c": 38.2,
+                                                  "spo2_percent": 500}))])
+    sign_in(client, nurse)
+    html = text(client.get(f"/patients/{family.patient_id}"))
+    review = " ".join(visible(html.split('id="quarantine"')[1]).split())
+    assert re.search(r"An answer the form does not allow: [^.]*oxygen[^.]*\. 500 % is "
+                     r"outside the plausible range", review, re.I), review[:400]
+    assert "spo2_percent" not in review and "invalid_answer" not in review
+    assert "invalid_answer spo2_percent" in html  # under "What the phone sent"
