@@ -2,6 +2,10 @@
 reader reads, so a template never prints a stored value raw: `at | site_time` is "Fri 20
 Nov 14:00 EST", `alert.level | level_words` is "Same-day review", `c.registry |
 registry_name` is "EBMT". Times are the site's (present.py: one clock for the ward)."""
+import re
+
+from markupsafe import Markup, escape
+
 from ..web.context import get_config, now
 from . import blueprint, cards, present
 from .calls import WORDS as CALL_WORDS
@@ -46,3 +50,11 @@ def disposition_words(disposition):
 @blueprint.app_template_filter("registry_name")
 def registry_name(code):
     return REGISTRY_NAMES.get(code, str(code or "").replace("_", " ").upper())
+
+
+@blueprint.app_template_filter("settings_marked")
+def settings_marked(sentence):
+    """A sentence naming settings (HOMEWARD_EMERGENCY_NUMBER) with each name marked as
+    something IT types, not words to read."""
+    return Markup(re.sub(r"HOMEWARD_[A-Z_]+", lambda m: Markup("<kbd>%s</kbd>") % m.group(0),
+                         str(escape(sentence))))

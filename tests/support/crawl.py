@@ -18,7 +18,7 @@ from server.pages import present
 from server.records import vocabulary, worklist
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?")
-SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+SNAKE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
 DOTTED_CODE = re.compile(r"\b[a-z_]+\.[a-z_]+(?:\.[a-z_]+)*\b")
 INTERNAL_ID = re.compile(r"\b(?:pt|tox|usr|al|alert|dev|call)_[A-Za-z0-9_-]{6,}|"
                          r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
@@ -58,9 +58,10 @@ CODE_WORD = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, CODE_WORDS))) +
 
 
 def problems(html: str, site_zones: set[str], allow_machine_ids=False,
-             names=()) -> list[str]:
+             names=(), codes=()) -> list[str]:
     """What breaks the page rules on this page, as short phrases with the offending text.
-    `names`: usernames, which may hold dots and underscores ("ann.lee") and are names."""
+    `names`: usernames, which may hold dots and underscores ("ann.lee") and are names;
+    `codes`: more codes that have words, such as the questionnaires' ids ("neuro-check")."""
     text = visible(html)
     for name in sorted(names, key=len, reverse=True):
         text = re.sub(rf"(?<![\w.]){re.escape(name)}(?![\w])", "(name)", text)
@@ -69,6 +70,8 @@ def problems(html: str, site_zones: set[str], allow_machine_ids=False,
     found += [f"code {m}" for m in DOTTED_CODE.findall(text)
               if not re.fullmatch(r"e\.g|i\.e|[a-z]+\.(?:com|org|net|example|js|css|md)", m)]
     found += [f"code {m}" for m in CODE_WORD.findall(text)]
+    found += [f"code {code}" for code in codes
+              if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text)]
     found += [f"id {m}" for m in INTERNAL_ID.findall(text)]
     if MACHINE_ID.search(html) and not allow_machine_ids:
         found.append("machine ids outside the audit log")
