@@ -75,6 +75,11 @@ def problems(html: str, site_zones: set[str], allow_machine_ids=False,
     found += [f"id {m}" for m in INTERNAL_ID.findall(text)]
     if MACHINE_ID.search(html) and not allow_machine_ids:
         found.append("machine ids outside the audit log")
+    # The family's own clock comes second, after the site's reading of the same moment.
+    for line in FAMILY_TIME.finditer(text):
+        before = CLOCK.findall(text[max(0, line.start() - 80):line.start()])
+        if not before or before[-1][1] not in site_zones:
+            found.append(f"family's time first: {line.group(0)}")
     # The family's own clock is allowed only as its "family's time ..." line.
     for clock, zone in CLOCK.findall(FAMILY_TIME.sub(" ", text)):
         if zone not in site_zones:
