@@ -96,7 +96,9 @@ def world(app, client, staff, db, clock):
                ["2026-11-19T10:00:00.000000Z", gone.id])
     db.conn.commit()
     link = resets.issue_reset(db, "nina", clock.now(), issued_by="ada")[1]
+    staff("nurse", "spare.nurse")  # the account the empty forms below act on
     return {"patient_id": [madrid.patient_id, september.patient_id, erased.patient_id],
+            "event_id": [crs_id], "username": ["spare.nurse"],
             "alert_id": [called, resolved, *[row["id"] for row in db.query(
                 "SELECT id FROM alerts WHERE id NOT IN (?, ?)", [called, resolved])]],
             "reset_link": link, "staff": {"nurse": nurse, "physician": physician,
@@ -116,10 +118,10 @@ def usernames(db):
     return [row["username"] for row in db.query("SELECT username FROM staff_users")]
 
 
-def page_routes(app):
+def page_routes(app, method="GET"):
     return [rule for rule in app.url_map.iter_rules()
             if rule.endpoint.startswith("pages.") and rule.endpoint != "pages.static"
-            and "GET" in rule.methods]
+            and method in rule.methods]
 
 
 def addresses(rule, world) -> list[str]:
@@ -208,3 +210,27 @@ def test_forms_answered_with_a_page_keep_the_rules_too(app, world, db):
         assert CSRF.search(html) or "password" in html
         found = problems(html, SITE_ZONES, names=names, codes=form_codes(app))
         assert not found, (response.request.path, found)
+
+
+def test_every_form_sent_empty_answers_in_words_and_never_fails(app, world, db):
+    """Each form of the pages blueprint (from the URL map), sent with nothing but its CSRF
+    token by every role: a refusal or the form again with its reasons, in words, never a
+    5xx. Signing in and out are left out: they change who is asking."""
+    names, codes = usernames(db), form_codes(app)
+    forms = [address for rule in page_routes(app, "POST")
+             if rule.endpoint not in ("pages.login", "pages.logout")
+             for address in addresses(rule, world)]
+    for role in ROLES:
+        browser = app.test_client()
+        token = sign_in(browser, world["staff"][role])
+        broken = []
+        for address in forms:
+            response = browser.post(address, data={"csrf_token": token})
+            html = response.get_data(as_text=True)
+            if response.status_code >= 500:
+                broken.append((address, response.status_code))
+            elif not 300 <= response.status_code < 400:
+                found = problems(html, SITE_ZONES, names=names, codes=codes)
+                if found:
+                    broken.append((address, response.status_code, found[:6]))
+        assert not broken, "\n".join(f"{role} {problem}" for problem in broken)
