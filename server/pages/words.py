@@ -13,6 +13,10 @@ from .calls import WORDS as CALL_WORDS
 # The registries a consent can name today (server/records/registry); any other code is
 # shown in capitals, as registries write their own names.
 REGISTRY_NAMES = {"ebmt": "EBMT", "cibmtr": "CIBMTR"}
+# The family app's languages, and those a contact's language box most often holds; any
+# other code is shown as typed.
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese",
+                  "de": "German", "it": "Italian", "ar": "Arabic", "zh": "Chinese"}
 
 
 def _moment(value):
@@ -45,6 +49,12 @@ def reason_words(reasons):
 @blueprint.app_template_filter("disposition_words")
 def disposition_words(disposition):
     return CALL_WORDS.get(disposition, str(disposition or "").replace("_", " ")).lower()
+
+
+@blueprint.app_template_filter("language_name")
+def language_name(code):
+    code = str(code or "")
+    return LANGUAGE_NAMES.get(code.lower().split("-")[0], code)
 
 
 @blueprint.app_template_filter("registry_name")

@@ -92,6 +92,8 @@ def test_the_records_pages_read_on_a_phone_and_work_by_keyboard(page, browser, l
         expect(row).to_contain_text("overdue follow-up")
         expect(row).to_contain_text("EST")
         check_phone_and_axe(worklist, "follow-up-worklist")
+        box = row.get_by_role("button", name="Contacted").bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]  # in view
         press_tab_until(worklist, f"#outcome-{overdue_id}")
         worklist.keyboard.press("ArrowDown")  # "Left a message"
         worklist.keyboard.press("Tab")
