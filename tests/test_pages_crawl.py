@@ -85,6 +85,14 @@ def world(app, client, staff, db, clock):
                           json={"outcome": "message_left", "note": "left a voicemail"},
                           headers=nurse.headers)
     assert contact.status_code == 201, contact.get_json()
+    # Another, whose follow-up was closed when the family moved: the worklist's Closed list.
+    moved = enrolled_family(client, nurse.headers, clock=clock, display_name="Iker Mora",
+                            date_of_birth="2012-01-20", infusion_date="2026-08-01",
+                            mrn="MRN-250")
+    closed = client.post(f"/api/v1/patients/{moved.patient_id}/follow-up-closure",
+                         json={"reason": "moved_care", "note": "now seen in Bilbao"},
+                         headers=nurse.headers)
+    assert closed.status_code in (200, 201), closed.get_json()
     # A family erased after an alert: its pages and the alert's card show no name.
     erased = enrolled_family(client, nurse.headers, clock=clock, display_name="Erased Child",
                              mrn="MRN-300")
@@ -97,7 +105,8 @@ def world(app, client, staff, db, clock):
     db.conn.commit()
     link = resets.issue_reset(db, "nina", clock.now(), issued_by="ada")[1]
     staff("nurse", "spare.nurse")  # the account the empty forms below act on
-    return {"patient_id": [madrid.patient_id, september.patient_id, erased.patient_id],
+    return {"patient_id": [madrid.patient_id, september.patient_id, erased.patient_id,
+                           moved.patient_id],
             "event_id": [crs_id], "username": ["spare.nurse"],
             "alert_id": [called, resolved, *[row["id"] for row in db.query(
                 "SELECT id FROM alerts WHERE id NOT IN (?, ?)", [called, resolved])]],

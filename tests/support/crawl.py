@@ -15,7 +15,7 @@ from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 from server.pages import present
-from server.records import vocabulary, worklist
+from server.records import closures, vocabulary, worklist
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?")
 SNAKE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
@@ -43,7 +43,7 @@ def _code_words() -> set[str]:
     `jdm`; `kidney` or `other` are words already."""
     tables = [vocabulary.DIAGNOSES, vocabulary.ORGANS, vocabulary.CAR_TARGETS,
               vocabulary.LYMPHODEPLETION, vocabulary.SEX_AT_BIRTH, vocabulary.KINDS,
-              vocabulary.GRADING, vocabulary.TREATMENTS, worklist.OUTCOMES,
+              vocabulary.GRADING, vocabulary.TREATMENTS, worklist.OUTCOMES, closures.REASONS,
               present.LEVEL_LABELS, present.OUTCOME_LABELS]
     codes = set()
     for table in tables:
