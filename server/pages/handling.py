@@ -25,7 +25,8 @@ from ..clock import from_db
 from ..web.context import get_config, get_db, get_vault, now
 from ..web.errors import Forbidden, InvalidRequest
 from . import blueprint, cards, present
-from .common import CARE_TEAM, WELLBEING_TEAM, card_patients, done, render, safe_next
+from .common import (CARE_TEAM, WELLBEING_TEAM, card_patients, done, readable, render,
+                     safe_next)
 from .calls import call_context, claim_for_forms, with_calls
 from .inbox import card_alert, latest_entries
 from .latest_call import latest_call
@@ -193,5 +194,5 @@ def resolve(alert_id):
 @blueprint.errorhandler(AlertError)
 def alert_error_page(error):
     # e.g. a colleague resolved it a moment earlier: say who, and offer the way back.
-    return render("error.html", status=error.status, message=error.message,
+    return render("error.html", status=error.status, message=readable(error.status, error.message),
                   back=safe_next(request.values.get("next")) or "/alerts")
