@@ -21,6 +21,7 @@ from .grammar import problems_in_rules, walk_tests
 from .parameters import (
     TYPES, ParameterError, check_patient_overrides, layer_parameters, normalise_value,
 )
+from .teams import ANY_TIME, DEFAULT_TEAM, ESCALATE
 
 FORMAT = "homeward-rules/1"
 DEFAULT_PATH = Path(__file__).parent / "rules" / "default.json"
@@ -30,6 +31,7 @@ NAME = r"^[a-z][a-z0-9_]{0,62}$"
 RULE_ID = r"^[a-z][a-z0-9_-]{0,62}$"
 SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"
 MAX_FILE_BYTES = 1_000_000
+MAX_REMEASURE_MINUTES = 24 * 60
 
 
 class RulesError(ValueError):
@@ -57,12 +59,19 @@ class _RuleSchema(_Base):
     reason = fields.Str(required=True, validate=validate.Regexp(NAME))
     level = fields.Str(required=True, validate=validate.OneOf(LEVELS))
     escalate_now = fields.Bool(required=True, truthy={True}, falsy={False})
+    # Whom the alert is for, and whether it may wait for working hours (alerts/teams.py).
+    # Staff routing only: the family's app ignores both.
+    team = fields.Str(load_default=DEFAULT_TEAM, validate=validate.Regexp(NAME))
+    escalate = fields.Str(load_default=ANY_TIME, validate=validate.OneOf(ESCALATE))
     description = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
     when = fields.Dict(required=True)
     evidence = fields.List(fields.Raw(), load_default=list)
     suppressed_by = fields.List(fields.Str(validate=validate.Regexp(NAME)), load_default=list)
     advice = fields.Dict(keys=fields.Str(), values=fields.Str(validate=validate.Length(min=1, max=600)),
                          required=True)
+    # When the advice asks the family to measure again: the app's reminder reads this number,
+    # never the advice's words (which a site may reword, in any language).
+    measure_again_minutes = fields.Int(strict=True, validate=validate.Range(min=1, max=MAX_REMEASURE_MINUTES))
 
 
 class _RuleSetSchema(_Base):
@@ -91,6 +100,9 @@ class Rule:
     evidence: tuple = ()
     suppressed_by: tuple = ()
     advice: dict = field(default_factory=dict, hash=False)
+    measure_again_minutes: int | None = None
+    team: str = DEFAULT_TEAM
+    escalate: str = ANY_TIME
     order: int = 0
     holds: object = field(default=None, compare=False, repr=False)  # compiled `when`
 

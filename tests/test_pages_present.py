@@ -51,6 +51,20 @@ def test_it_describes_each_kind_of_finding():
                        "38.1 °C"]
 
 
+def test_it_says_what_a_long_term_check_in_reported():
+    phrases = present.evidence_phrases([
+        {"answers": {"new_lump": True}, "context": {"day_post_infusion": 400}},
+        {"answers": {"infection_hospital": "yes", "hospital_nights": 3}},
+        {"answers": {"flare_muscle_weakness": True, "flare_raynaud": False,
+                     "disease_signs": ["muscle_weakness", "rash"]}},
+    ])
+    assert phrases == ["new lump or swelling", "infection that needed hospital",
+                       "3 nights in hospital", "muscle weakness",
+                       "muscle weakness, rash"]
+    lump = [{"answers": {"new_lump": True}}]
+    assert not present.evidence_text(lump, None, SITE, 0, NOW).startswith("no details")
+
+
 def alert(**changes):
     base = {"alert_id": "al_1", "patient_id": "pt_1", "level": "urgent", "status": "open",
             "reasons": ["fever"], "concern": "temperature", "evidence": [],
@@ -145,3 +159,12 @@ def test_it_says_how_far_a_deadline_is_and_writes_dates_as_people_do():
     # Quality of life is followed for years: its dates carry the year.
     assert present.local(NOW, SITE, with_year=True) == "Fri 20 Nov 2026 14:00 EST"
     assert present.calendar_day("2026-11-20T19:00:00Z") == "Fri 20 Nov 2026"
+
+
+def test_it_says_how_far_a_time_is_in_the_same_words_on_every_page():
+    from server.pages.site_time import say
+    for seconds, words in ((-30, "now"), (40, "now"), (-300, "5 min ago"),
+                           (7200, "in 2 h")):
+        moment = NOW + timedelta(seconds=seconds)
+        assert present.relative(moment, NOW) == words
+        assert say(moment, "America/New_York", NOW).endswith(f"({words})")
