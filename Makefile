@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	HOMEWARD_DATA_DIR=$(DEMO) $(BIN)/homeward demo $(if $(PORT),--port $(PORT))
 
-# One pytest worker per core (pytest-xdist): the suite waits on servers, subprocesses and
+# One pytest worker per core, at most four (pytest-xdist): the suite waits on servers, subprocesses and
 # Chromium as much as it computes. `pytest tests/x.py` alone still runs in one process.
 test: $(STAMP) test-js
 	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist worksteal
