@@ -74,7 +74,9 @@ def test_the_phase_breakdown_accounts_for_the_push_and_puts_every_phase_back(ben
     assert figures["entries"] == 20 and figures["wall"] > 0
     phases = figures["per_entry_us"]
     assert phases["open_as_any"] > 0 and phases["evaluate"] > 0
-    assert phases["push_entries"] >= phases["store_entry"] + phases["open_as_any"]
+    # store_entry runs inside push_entries; open_as_any runs before it, outside the write
+    # lock (sync/push.py open_envelopes), so its time is not part of push_entries'.
+    assert phases["push_entries"] >= phases["store_entry"]
     assert sync.push.store_entry is original and "us/entry" in lines[-1]
 
 
