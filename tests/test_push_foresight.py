@@ -6,8 +6,13 @@ import threading
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import server.api.sync
+from alerts.evaluate import evaluate
+from alerts.intake import build_context, entry_of
+from server.records.patients import patient_facts
+from server.web.context import get_vault
 from support.family import enrolled_family
 
 CALM = {"temperature_c": 36.8, "temperature_method": "oral", "neuro_signs": []}
@@ -108,3 +113,44 @@ def test_it_keeps_what_it_judged_before_the_lock_when_nothing_changed_in_between
         "WHERE entry_id = ?", [mine["entry_id"]]))
     assert concerns == ["neuro", "temperature"]
     assert result["alert"]["level"] == "urgent"
+
+
+READING = st.fixed_dictionaries({
+    "hours_ago": st.sampled_from([0.5, 1, 1.5, 2, 2, 3, 6, 12, 23.5, 24, 25, 30, 47]),
+    "temperature_c": st.sampled_from([None, 36.6, 37.6, 37.9, 38.0, 38.6, 39.3]),
+    "temperature_method": st.sampled_from(["oral", "axillary", "tympanic"]),
+    "neuro_signs": st.lists(st.sampled_from(["tremor", "headache", "speech"]), unique=True,
+                            max_size=2)})
+PUSHES = st.lists(st.tuples(st.booleans(), st.lists(READING, min_size=1, max_size=6)),
+                  min_size=1, max_size=3)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pushes=PUSHES, again=st.booleans())
+def test_it_foresees_what_judging_under_the_lock_from_the_database_finds(
+        family, other_phone, clock, monkeypatch, pushes, again):
+    """Out of order, on the same minute, across the day's edge, from either phone, with a
+    push sent twice: every diary's findings from the snapshot are those the rules find
+    from the database under the lock, with the entries before it stored."""
+    differences, real = [], server.api.sync.record_judgement
+
+    def compared(db, stored, findings, **given):
+        patient = patient_facts(db, get_vault(), stored.patient_id, given["now"])
+        context = build_context(db, given["cipher"], patient, stored, given["settings"],
+                                given["now"])
+        judged = evaluate(given["settings"].ruleset, entry_of(stored), context)
+        if judged != findings:
+            differences.append((stored.entry_id, findings, judged))
+        return real(db, stored, findings, **given)
+    monkeypatch.setattr(server.api.sync, "record_judgement", compared)
+    for from_other, readings in pushes:
+        phone = other_phone if from_other else family
+        envelopes = [phone.envelope(phone.document(
+            {name: value for name, value in reading.items()
+             if name != "hours_ago" and value is not None},
+            recorded_at=at(clock, reading["hours_ago"]))) for reading in readings]
+        for _ in range(2 if again else 1):
+            response = phone.push(envelopes)
+            assert response.status_code == 200, response.get_json()
+    assert differences == []
