@@ -8,7 +8,9 @@ same table layout in a tight loop (no HTTP, no validation, no rules).
     .venv/bin/python bench/push_throughput.py [--size small|full] [--workers N] [--threads N]
 
 `--workers 2` is the default `homeward serve`; `--threads` sets how many clients push at
-once in the concurrent part (default: 2 small, 4 full).
+once in the concurrent part (default: 2 small, 4 full). Each part also prints the server's
+CPU time per stored entry (gunicorn's master and workers, from /proc) beside the floor's:
+the rate depends on what else runs on the machine, the CPU per entry much less.
 """
 import json
 import random
@@ -59,6 +61,7 @@ def floor(data_dir, batches) -> dict:
     from server.storage.vault import PatientCipher
 
     keyring = load_keyring(data_dir)
+    cpu_started = time.process_time()
     source = sqlite3.connect(Path(data_dir) / "homeward.db")
     schema = [sql for (sql,) in source.execute(
         "SELECT sql FROM sqlite_master WHERE tbl_name = 'entries' AND sql IS NOT NULL")]
@@ -86,8 +89,9 @@ def floor(data_dir, batches) -> dict:
         conn.execute("COMMIT")
         total += len(rows)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     conn.close()
-    return {"entries": total, "seconds": elapsed, "rate": total / elapsed}
+    return {"entries": total, "seconds": elapsed, "rate": total / elapsed, "cpu": cpu}
 
 
 def push_all(port, batches, threads=1) -> dict:
@@ -138,13 +142,18 @@ def run(size="small", keep=False, sizes=None, batch=BATCH, report=print, workers
         concurrent = make_batches(http, staff, plan["threads"] * plan["per_thread"], rng,
                                   size=batch)
         push_all(server.port, warmup)
-        figures = {"floor": floor(data_dir, sequential + concurrent),
-                   "sequential": push_all(server.port, sequential, threads=1),
-                   "concurrent": push_all(server.port, concurrent, threads=plan["threads"]),
-                   "memory": server.memory_line(), "threads": plan["threads"]}
+        figures = {"floor": floor(data_dir, sequential + concurrent)}
+        for name, batches, threads in (("sequential", sequential, 1),
+                                       ("concurrent", concurrent, plan["threads"])):
+            cpu = server.cpu_seconds()
+            figures[name] = push_all(server.port, batches, threads=threads)
+            figures[name]["server_cpu"] = server.cpu_seconds() - cpu
+        figures.update(memory=server.memory_line(), threads=plan["threads"])
     floor_rate = figures["floor"]["rate"]
+    floor_cpu = figures["floor"]["cpu"] / figures["floor"]["entries"] * 1e6
     report(f"floor (HPKE open + AES-GCM + executemany, in-process): "
-           f"{figures['floor']['entries']} entries, {floor_rate:,.0f} entries/s")
+           f"{figures['floor']['entries']} entries, {floor_rate:,.0f} entries/s, "
+           f"CPU {floor_cpu:.0f} us/entry")
     for name in ("sequential", "concurrent"):
         found = figures[name]
         clients = 1 if name == "sequential" else figures["threads"]
@@ -153,6 +162,9 @@ def run(size="small", keep=False, sizes=None, batch=BATCH, report=print, workers
                f"x floor (target {TARGET:,}/s) statuses {found['statuses']}"
                + (f"; FAILED pushes: {len(found['failed'])}, e.g. {found['failed'][0]}"
                   if found["failed"] else ""))
+        server_cpu = found["server_cpu"] / max(found["entries"], 1) * 1e6
+        report(f"  server CPU {server_cpu:.0f} us/entry = {server_cpu / floor_cpu:.1f} x the "
+               f"floor's (all workers; steadier than the rate when others share the cores)")
         report(latency_line(f"  one push of {batch}", found["latencies"]))
     report(figures["memory"])
     return figures
