@@ -6,11 +6,15 @@ the same run: HPKE-open + AES-GCM + a batched SQLite insert of the same entries 
 same table layout in a tight loop (no HTTP, no validation, no rules).
 
     .venv/bin/python bench/push_throughput.py [--size small|full] [--workers N] [--threads N]
+                                              [--scheduler]
 
 `--workers 2` is the default `homeward serve`; `--threads` sets how many clients push at
 once in the concurrent part (default: 2 small, 4 full). Each part also prints the server's
 CPU time per stored entry (gunicorn's master and workers, from /proc) beside the floor's:
 the rate depends on what else runs on the machine, the CPU per entry much less.
+`--scheduler` also runs `homeward scheduler` (its dispatcher wakes on new outbox rows,
+alerts/wake.py) and prints its CPU time and the notifications it sent meanwhile: run with
+and without it to see whether the wake slows pushes.
 """
 import json
 import random
@@ -20,8 +24,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from common import Http, Server, arguments, data_folder, latency_line, print_machine
+from common import (Http, Server, arguments, data_folder, latency_line, print_machine,
+                    process_cpu_seconds)
 from families import diary_envelopes, dumps, enrol_family, push_body, staff_token
+from time_to_alert import start_scheduler
 
 BATCH = 500
 TARGET = 5000
@@ -94,6 +100,15 @@ def floor(data_dir, batches) -> dict:
     return {"entries": total, "seconds": elapsed, "rate": total / elapsed, "cpu": cpu}
 
 
+def sent_notifications(data_dir) -> str:
+    db = sqlite3.connect(Path(data_dir) / "homeward.db")
+    try:
+        return ", ".join(f"{status} {count}" for status, count in db.execute(
+            "SELECT status, COUNT(*) FROM notifications GROUP BY status"))
+    finally:
+        db.close()
+
+
 def push_all(port, batches, threads=1) -> dict:
     """Push every batch over HTTP, `threads` clients at once (each its own connection);
     returns entries/s over the wall time and each push's latency."""
@@ -129,7 +144,7 @@ def push_all(port, batches, threads=1) -> dict:
 
 
 def run(size="small", keep=False, sizes=None, batch=BATCH, report=print, workers=1,
-        threads=None) -> dict:
+        threads=None, scheduler=False) -> dict:
     plan = dict((sizes or SIZES)[size])
     if threads:
         plan["threads"] = threads
@@ -143,11 +158,23 @@ def run(size="small", keep=False, sizes=None, batch=BATCH, report=print, workers
                                   size=batch)
         push_all(server.port, warmup)
         figures = {"floor": floor(data_dir, sequential + concurrent)}
-        for name, batches, threads in (("sequential", sequential, 1),
-                                       ("concurrent", concurrent, plan["threads"])):
-            cpu = server.cpu_seconds()
-            figures[name] = push_all(server.port, batches, threads=threads)
-            figures[name]["server_cpu"] = server.cpu_seconds() - cpu
+        dispatcher = start_scheduler(data_dir, server.env, server) if scheduler else None
+        try:
+            for name, batches, threads in (("sequential", sequential, 1),
+                                           ("concurrent", concurrent, plan["threads"])):
+                cpu = server.cpu_seconds()
+                dispatcher_cpu = process_cpu_seconds(dispatcher.pid) if dispatcher else 0
+                figures[name] = push_all(server.port, batches, threads=threads)
+                figures[name]["server_cpu"] = server.cpu_seconds() - cpu
+                if dispatcher:
+                    figures[name]["scheduler_cpu"] = (process_cpu_seconds(dispatcher.pid)
+                                                      - dispatcher_cpu)
+            if dispatcher:
+                figures["sent"] = sent_notifications(data_dir)
+        finally:
+            if dispatcher:
+                dispatcher.terminate()
+                dispatcher.wait(timeout=60)
         figures.update(memory=server.memory_line(), threads=plan["threads"])
     floor_rate = figures["floor"]["rate"]
     floor_cpu = figures["floor"]["cpu"] / figures["floor"]["entries"] * 1e6
@@ -165,7 +192,12 @@ def run(size="small", keep=False, sizes=None, batch=BATCH, report=print, workers
         server_cpu = found["server_cpu"] / max(found["entries"], 1) * 1e6
         report(f"  server CPU {server_cpu:.0f} us/entry = {server_cpu / floor_cpu:.1f} x the "
                f"floor's (all workers; steadier than the rate when others share the cores)")
+        if "scheduler_cpu" in found:
+            report(f"  homeward scheduler meanwhile: CPU {found['scheduler_cpu'] * 1e3:.0f} ms "
+                   f"over {found['seconds']:.1f} s")
         report(latency_line(f"  one push of {batch}", found["latencies"]))
+    if "sent" in figures:
+        report(f"notifications sent by the scheduler by the end: {figures['sent']}")
     report(figures["memory"])
     return figures
 
@@ -173,7 +205,9 @@ def run(size="small", keep=False, sizes=None, batch=BATCH, report=print, workers
 if __name__ == "__main__":
     args = arguments(__doc__.splitlines()[0], lambda parser: (
         parser.add_argument("--workers", type=int, default=1),
-        parser.add_argument("--threads", type=int, default=None)))
+        parser.add_argument("--threads", type=int, default=None),
+        parser.add_argument("--scheduler", action="store_true")))
     print_machine()
     print(f"server: homeward serve --workers {args.workers} (gunicorn gthread, 4 threads each)")
-    run(args.size, args.keep, workers=args.workers, threads=args.threads)
+    run(args.size, args.keep, workers=args.workers, threads=args.threads,
+        scheduler=args.scheduler)
