@@ -34,8 +34,9 @@ class Foresight:
     def __init__(self, db, cipher, patient, settings, now):
         self.patient, self.cipher, self.settings, self.now = patient, cipher, settings, now
         self.patient_id = patient["patient_id"]
-        # rowid only grows (no AUTOINCREMENT, but entries are never deleted while the
-        # patient is active), so "a row after this one" is "committed since the snapshot".
+        # A new row's rowid is the largest so far plus one, and entries are never deleted
+        # nor the file VACUUMed (which may renumber them): a row after this one is a row
+        # committed since the snapshot.
         self.version = db.execute("SELECT MAX(rowid) FROM entries").fetchone()[0] or 0
         self.facts = patient_row(db, self.patient_id)
         self.overrides = patient_overrides(db, self.patient_id, cipher)
