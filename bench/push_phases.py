@@ -28,7 +28,8 @@ from families import diary_envelopes, dumps, enrol_family, push_body, staff_toke
 
 SIZES = {"small": 4, "full": 16}
 # module -> (attribute, or Class.method, or (attribute, label))
-PHASES = {"sync.prepare": ("open_as_any", "parse_entry", "content_of", "build_entry",
+PHASES = {"sync.opening": ("open_as_any", "parse_entry"),
+          "sync.prepare": ("content_of", "build_entry",
                            "find_definition", "validate_answers", "unknown_task"),
           "server.api.sync": ("prepare_push", "foresee", "write_entries", "assess_entry",
                               "record_judgement", "note_checkins", "add_triggered_tasks"),

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .dedupe import is_same_content
-from .prepare import ENTRY_COLUMNS, Prepared, StoredEntry, rejected  # noqa: F401 (re-exported)
+from .opening import rejected
+from .prepare import ENTRY_COLUMNS, Prepared, StoredEntry  # noqa: F401 (re-exported)
 
 INSERT_ENTRY = (f"INSERT INTO entries ({', '.join(ENTRY_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})")
