@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 
 from .storage import utc
+from .teams import ANY_TIME, WORKING_HOURS, episode_escalation, episode_team
 
 LEVELS = ("info", "attention", "urgent", "emergency")
 CONCERNS = {
@@ -68,16 +69,20 @@ def record_findings(db, *, patient_id, findings, now, notify, seal, entry_id=Non
         reasons = sorted(severity, key=lambda reason: (-severity[reason], reason))
         escalate_now = level == "emergency" or any(f.escalate_now for f in group)
         evidence = [f.evidence for f in group]
+        # Whom it is for and when it may page: the most severe finding's team; working
+        # hours only if every finding allows it (alerts/teams.py).
+        team = episode_team(sorted(group, key=lambda f: -rank(f.level)))
         existing = open_episode(db, patient_id, concern)
         if existing is None:
             alert = open_alert(db, patient_id, concern, reasons, level, now, entry_id,
-                               reported_late_minutes, escalate_now, evidence, seal)
+                               reported_late_minutes, escalate_now, evidence, seal,
+                               team, episode_escalation(group))
             notify(alert, "alert_raised", level, f"{alert['id']}:raised")
             if escalate_now:
                 notify(alert, "alert_escalated", "escalation", f"{alert['id']}:escalated")
         else:
             alert = extend_alert(db, existing, reasons, level, now, escalate_now, evidence,
-                                 seal, notify)
+                                 seal, notify, team, group)
         if entry_id is not None:
             db.execute("INSERT OR IGNORE INTO alert_entries (alert_id, entry_id, reasons, "
                        "level, added_at) VALUES (?, ?, ?, ?, ?)",
@@ -97,7 +102,7 @@ def open_episode(db, patient_id, concern):
 
 
 def open_alert(db, patient_id, concern, reasons, level, now, entry_id, late_minutes,
-               escalate_now, evidence, seal):
+               escalate_now, evidence, seal, team, escalate):
     alert_id = "al_" + secrets.token_hex(8)
     escalate_at = None
     if level == "urgent" and not escalate_now:
@@ -109,20 +114,25 @@ def open_alert(db, patient_id, concern, reasons, level, now, entry_id, late_minu
         "first_entry_id": entry_id, "reported_late_minutes": late_minutes,
         "escalate_at": escalate_at, "escalated_at": utc(now) if escalate_now else None,
         "evidence": seal(alert_id, "evidence", evidence),
+        "team": team, "escalate": escalate,
     }
     insert_row(db, "alerts", alert)
     change(db, patient_id, alert_id, now)
     return alert
 
 
-def extend_alert(db, alert, reasons, level, now, escalate_now, evidence, seal, notify):
+def extend_alert(db, alert, reasons, level, now, escalate_now, evidence, seal, notify, team,
+                 findings):
     merged = list(dict.fromkeys([*reasons, *json.loads(alert["reasons"])]))
     higher = rank(level) > rank(alert["level"])
     updates = {"reasons": json.dumps(merged), "updated_at": utc(now),
-               "last_finding_at": utc(now), "evidence": seal(alert["id"], "evidence", evidence)}
+               "last_finding_at": utc(now), "evidence": seal(alert["id"], "evidence", evidence),
+               "escalate": episode_escalation(findings, alert.get("escalate") or ANY_TIME)}
     if higher:
-        # Worse news reopens an acknowledged alert: someone must look again.
-        updates.update({"level": level, "status": "open", "snoozed_until": None})
+        # Worse news reopens an acknowledged alert: someone must look again, and it is for
+        # the team of the worse news.
+        updates.update({"level": level, "status": "open", "snoozed_until": None,
+                        "team": team})
         if level == "urgent" and not escalate_now:
             updates["escalate_at"] = utc(now + ACKNOWLEDGE_WITHIN)
     update_alert(db, alert["id"], updates)
@@ -156,14 +166,22 @@ def update_alert(db, alert_id, updates):
         raise LookupError(f"no alert {alert_id} to update")
 
 
-def escalate_due(db, now, notify) -> list[str]:
+def escalate_due(db, now, notify, working_hours=None) -> list[str]:
     """Urgent alerts nobody acknowledged in time go to the escalation route, once each:
-    the conditional UPDATE lets exactly one scheduler run claim each escalation."""
+    the conditional UPDATE lets exactly one scheduler run claim each escalation.
+
+    An alert whose rule may wait for the working day (`escalate` = working_hours) is left
+    alone outside `working_hours` (alerts/working_hours.py) and escalates at the next start
+    of working hours if still open: the first run after it then finds it due. Without
+    `working_hours`, every due alert escalates (the behaviour before teams existed)."""
     escalated = []
+    waits = working_hours is not None and not working_hours.contains(now)
     rows = list(db.query(
         "SELECT * FROM alerts WHERE status = 'open' AND escalated_at IS NULL "
         "AND escalate_at IS NOT NULL AND escalate_at <= ? "
-        "AND (snoozed_until IS NULL OR snoozed_until <= ?)", [utc(now), utc(now)]))
+        "AND (snoozed_until IS NULL OR snoozed_until <= ?) "
+        "AND (? = 0 OR escalate IS NULL OR escalate != ?)",
+        [utc(now), utc(now), int(waits), WORKING_HOURS]))
     for alert in rows:
         claimed = db.execute("UPDATE alerts SET escalated_at = ?, updated_at = ? "
                              "WHERE id = ? AND escalated_at IS NULL AND status = 'open'",

@@ -34,6 +34,10 @@ class Finding:
     rule_id: str = ""
     ruleset_id: str = ""
     ruleset_version: str = ""
+    # For the episode layer (alerts/teams.py): whom the alert is for and whether it may wait
+    # for working hours. Not in `to_dict`, the shape the phone's evaluator shares.
+    team: str = "car_t"
+    escalate: str = "any_time"
 
     def to_dict(self) -> dict:
         return {"reason": self.reason, "level": self.level, "escalate_now": self.escalate_now,
@@ -173,7 +177,8 @@ def _findings(ruleset, rules, situation) -> list:
     kept.sort(key=lambda pair: (pair[0].severity, not pair[0].escalate_now, pair[0].order))
     return [Finding(reason=rule.reason, level=rule.level, escalate_now=rule.escalate_now,
                     evidence=_evidence(rule, facts, situation), advice=dict(rule.advice),
-                    rule_id=rule.id, ruleset_id=ruleset.id, ruleset_version=ruleset.version)
+                    rule_id=rule.id, ruleset_id=ruleset.id, ruleset_version=ruleset.version,
+                    team=rule.team, escalate=rule.escalate)
             for rule, facts in kept]
 
 

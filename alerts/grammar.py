@@ -164,6 +164,12 @@ def problems_in_rules(rules, declarations) -> list[str]:
             problems += [f"{where}: {p}" for p in problems_in_operand(
                 operand, f"evidence[{index}]", rule.kind, declarations, None)]
         problems += [f"{where}: {p}" for p in _problems_in_suppression(rule, rules)]
+        # An emergency, or a sign that pages at once, must reach someone at 3 am.
+        if rule.escalate == "working_hours" and rule.level == "emergency":
+            problems.append(f"{where}: escalate: an emergency cannot wait for working hours")
+        elif rule.escalate == "working_hours" and rule.escalate_now:
+            problems.append(f"{where}: escalate: a rule with escalate_now cannot wait for "
+                            "working hours")
     return problems
 
 

@@ -28,10 +28,12 @@ def in_transaction(db, work):
         return work()
 
 
-def escalation_job(notifier) -> Job:
-    """`notifier(db, now)` -> notify(alert, kind, route, key), writing to the outbox."""
+def escalation_job(notifier, working_hours=None) -> Job:
+    """`notifier(db, now)` -> notify(alert, kind, route, key), writing to the outbox.
+    `working_hours`: when alerts that may wait for the working day escalate."""
     def escalate(db, now):
-        escalated = in_transaction(db, lambda: escalate_due(db, now, notifier(db, now)))
+        escalated = in_transaction(db, lambda: escalate_due(db, now, notifier(db, now),
+                                                            working_hours))
         if escalated:
             log.warning("escalated %d unacknowledged alert(s): %s", len(escalated),
                         ", ".join(escalated))

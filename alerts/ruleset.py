@@ -21,6 +21,7 @@ from .grammar import problems_in_rules, walk_tests
 from .parameters import (
     TYPES, ParameterError, check_patient_overrides, layer_parameters, normalise_value,
 )
+from .teams import ANY_TIME, DEFAULT_TEAM, ESCALATE
 
 FORMAT = "homeward-rules/1"
 DEFAULT_PATH = Path(__file__).parent / "rules" / "default.json"
@@ -57,6 +58,10 @@ class _RuleSchema(_Base):
     reason = fields.Str(required=True, validate=validate.Regexp(NAME))
     level = fields.Str(required=True, validate=validate.OneOf(LEVELS))
     escalate_now = fields.Bool(required=True, truthy={True}, falsy={False})
+    # Whom the alert is for, and whether it may wait for working hours (alerts/teams.py).
+    # Staff routing only: the family's app ignores both.
+    team = fields.Str(load_default=DEFAULT_TEAM, validate=validate.Regexp(NAME))
+    escalate = fields.Str(load_default=ANY_TIME, validate=validate.OneOf(ESCALATE))
     description = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
     when = fields.Dict(required=True)
     evidence = fields.List(fields.Raw(), load_default=list)
@@ -91,6 +96,8 @@ class Rule:
     evidence: tuple = ()
     suppressed_by: tuple = ()
     advice: dict = field(default_factory=dict, hash=False)
+    team: str = DEFAULT_TEAM
+    escalate: str = ANY_TIME
     order: int = 0
     holds: object = field(default=None, compare=False, repr=False)  # compiled `when`
 

@@ -5,6 +5,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from alerts.evaluate import ruleset_document
 from alerts.grammar import problems_against_catalog
@@ -13,6 +14,7 @@ from alerts.notifications.outbox import enqueue
 from alerts.notifications.payload import build_payload
 from alerts.notifications.routing import load_routing
 from alerts.ruleset import load_default_ruleset, load_site_parameters
+from alerts.working_hours import WorkingHours, parse_working_hours
 
 from .records.care_team import care_team_document
 
@@ -29,14 +31,17 @@ class AlertRuntime:
     settings: AlertSettings
     routing: object
     base_url: str
+    # When an alert that may wait for the working day escalates (alerts/working_hours.py).
+    working_hours: WorkingHours | None = None
 
     def notifier(self, db, now):
         """`notify(alert, kind, route, key)` for the episode layer: a row per channel in the
-        outbox, in the caller's transaction; the scheduler's dispatcher delivers it."""
+        outbox, in the caller's transaction; the scheduler's dispatcher delivers it. The
+        alert's team chooses its own route when the site gave it one (routing.py)."""
         def notify(alert, kind, route, key):
             enqueue(db, self.routing, alert_id=alert["id"], kind=kind, route=route,
                     payload=build_payload(alert, kind, self.base_url),
-                    idempotency_key=key, now=now)
+                    idempotency_key=key, now=now, team=alert.get("team"))
         return notify
 
     # Rules documents by signature, as JSON text: every pull of a snapshot serves one, and
@@ -80,6 +85,13 @@ class AlertRuntime:
                           sort_keys=True, default=str).encode()
 
 
+@lru_cache(maxsize=8)
+def working_hours_of(config) -> WorkingHours:
+    """The site's working hours (HOMEWARD_WORKING_DAYS and _HOURS in its time zone)."""
+    return parse_working_hours(config.working_days, config.working_hours,
+                               config.site_timezone)
+
+
 def load_alert_runtime(config, catalog) -> AlertRuntime:
     ruleset = load_default_ruleset()
     problems = problems_against_catalog(ruleset.rules, catalog)
@@ -94,7 +106,14 @@ def load_alert_runtime(config, catalog) -> AlertRuntime:
                  ", ".join(sorted(parameters)) or "none")
     routing = load_routing(str(config.notifications_file) if config.notifications_file
                            else None)
+    unknown = sorted(set(routing.teams) - {rule.team for rule in ruleset.rules})
+    if unknown:
+        # A misspelt team would be a route nobody's alerts ever take.
+        raise AlertConfigError(
+            f"{routing.source}: teams: no rule is for the team {unknown[0]!r}; the rules "
+            f"name {', '.join(sorted({rule.team for rule in ruleset.rules}))}.")
     runtime = AlertRuntime(AlertSettings(ruleset, parameters), routing, config.public_url,
+                           working_hours=working_hours_of(config),
                            care_team=care_team_document(config))
     runtime.settings.signature_for = runtime.signature_of
     return runtime

@@ -115,6 +115,27 @@ def _parse_site_zone(name, raw):
     return value
 
 
+def _parse_working_days(name, raw):
+    from alerts.working_hours import parse_working_hours  # the same parser the scheduler uses
+    try:
+        parse_working_hours(days=raw)
+    except ValueError:
+        raise ConfigError(f"{name} must name days like mon-fri or mon-thu,sat, not "
+                          f"{raw!r}.") from None
+    return raw.strip().lower()
+
+
+def _parse_working_hours(name, raw):
+    from alerts.working_hours import parse_working_hours
+    try:
+        parse_working_hours(hours=raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be two local times like 08:00-18:00, the start "
+                          f"before the end (a working day does not run past midnight), not "
+                          f"{raw!r}.") from None
+    return raw.strip()
+
+
 def _parse_log_level(name, raw):
     value = raw.strip().upper()
     if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -132,6 +153,19 @@ def _parse_site_code(name, raw):
         raise ConfigError(f"{name} must be the centre's registry code: 1 to 32 letters, "
                           f"digits, - or _, starting with a letter or digit, not {raw!r}.")
     return value
+
+
+REGISTRY_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{1,31}")
+
+
+def _parse_registries(name, raw):
+    # Consents may name only these, so a typo ("embt") is refused when it is typed, not
+    # found years later as a registry that never received the child.
+    codes = tuple(sorted({part.strip() for part in raw.split(",") if part.strip()}))
+    if not codes or not all(REGISTRY_CODE.fullmatch(code) for code in codes):
+        raise ConfigError(f"{name} must list the registry codes consents may name, lower "
+                          f"case and comma-separated (e.g. ebmt,cibmtr), not {raw!r}.")
+    return codes
 
 
 def setting(default, parse, env=None, low=None, high=None, doc=""):
@@ -239,6 +273,14 @@ class Config:
         doc="The clinic's time zone (an IANA place such as Europe/Madrid): every time on the "
             "staff pages is shown in it, with the family's own time beside it where it "
             "differs.")
+    working_days: str = setting(
+        "mon-fri", _parse_working_days,
+        doc="The site's working days (mon-fri, or a list like mon-thu,sat): an alert whose "
+            "rule may wait for the working day (docs/alerts.md) escalates only then.")
+    working_hours: str = setting(
+        "08:00-18:00", _parse_working_hours,
+        doc="The site's working hours on working days, in HOMEWARD_SITE_TIMEZONE; outside "
+            "them an alert that may wait (a new lump) pages nobody until the next start.")
     require_mrn: bool = setting(True, _parse_bool,
                                 doc="The staff page's New patient form requires an MRN; "
                                     "false for sites that enrol before one is issued.")
@@ -246,6 +288,11 @@ class Config:
         None, _parse_site_code,
         doc="The centre's code in registry exports (e.g. its EBMT CIC or CIBMTR CCN); "
             "unset: `homeward export registry` refuses to run.")
+    registries: tuple = setting(
+        ("cibmtr", "ebmt"), _parse_registries,
+        doc="The registries a family may consent to share de-identified data with, as "
+            "comma-separated codes (a national registry's code beside ebmt,cibmtr); a "
+            "consent or an export naming another is refused.")
     log_level: str = setting("INFO", _parse_log_level, doc="DEBUG, INFO, WARNING or ERROR.")
 
     @classmethod

@@ -28,7 +28,7 @@ def build_jobs(config, database, clock=None) -> Registry:
 
     registry = Registry()
     register_dispatch(registry, runtime.routing, evidence=evidence)
-    registry.add(escalation_job(runtime.notifier))
+    registry.add(escalation_job(runtime.notifier, runtime.working_hours))
     registry.add(recheck_job(runtime.notifier))
     registry.add(checkin_job(
         settings=runtime.settings, notifier=runtime.notifier, cipher_for=vault.for_patient,

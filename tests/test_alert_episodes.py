@@ -107,3 +107,19 @@ def test_it_does_not_escalate_attention_or_info_alerts(db, vault, patient_id, cl
     raise_findings(db, vault, patient_id, [Finding("organ_flare", "attention")], clock.now())
     clock.advance(hours=3)
     assert escalate_due(db, clock.now(), Outbox()) == []
+
+
+def test_it_lets_an_episode_wait_for_working_hours_only_while_every_finding_may(
+        db, vault, patient_id, clock):
+    from alerts.working_hours import parse_working_hours
+
+    closed = parse_working_hours("mon-fri", "08:00-18:00", "America/New_York")
+    lump = Finding("new_lump", "urgent", team="physician", escalate="working_hours")
+    alert_id = raise_findings(db, vault, patient_id, [lump], clock.now())["alert_id"]
+    clock.advance(hours=4)  # Friday 23:00 in New York
+    assert escalate_due(db, clock.now(), Outbox(), closed) == []
+    # The same concern again, from a rule that must reach someone at any hour.
+    raise_findings(db, vault, patient_id, [Finding("new_lump", "urgent")], clock.now())
+    row = db["alerts"].get(alert_id)
+    assert (row["team"], row["escalate"]) == ("physician", "any_time")
+    assert escalate_due(db, clock.now(), Outbox(), closed) == [alert_id]

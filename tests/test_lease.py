@@ -6,7 +6,8 @@ import pytest
 
 from alerts import lease
 from alerts.scheduler import (ACQUIRED, LEASE_NAME, LOST, RENEWED, STANDBY, Job, LeaseState,
-                              Registry, SchedulerProcess, Settings, run_job, tick)
+                              Registry, Settings, run_job, tick)
+from alerts.scheduler_process import SchedulerProcess
 from server.clock import FrozenClock, SystemClock
 from server.storage.db import connect, migrate
 from tests.conftest import START

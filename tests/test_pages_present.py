@@ -51,6 +51,20 @@ def test_it_describes_each_kind_of_finding():
                        "38.1 °C"]
 
 
+def test_it_says_what_a_long_term_check_in_reported():
+    phrases = present.evidence_phrases([
+        {"answers": {"new_lump": True}, "context": {"day_post_infusion": 400}},
+        {"answers": {"infection_hospital": "yes", "hospital_nights": 3}},
+        {"answers": {"flare_muscle_weakness": True, "flare_raynaud": False,
+                     "disease_signs": ["muscle_weakness", "rash"]}},
+    ])
+    assert phrases == ["new lump or swelling", "infection that needed hospital",
+                       "3 nights in hospital", "muscle weakness",
+                       "muscle weakness, rash"]
+    lump = [{"answers": {"new_lump": True}}]
+    assert not present.evidence_text(lump, None, SITE, 0, NOW).startswith("no details")
+
+
 def alert(**changes):
     base = {"alert_id": "al_1", "patient_id": "pt_1", "level": "urgent", "status": "open",
             "reasons": ["fever"], "concern": "temperature", "evidence": [],

@@ -120,3 +120,83 @@ def test_it_corrects_and_retracts_an_event_from_the_page_keeping_its_history(
     assert [row[0] for row in db.execute("SELECT status FROM toxicity_events WHERE "
                                          "event_id = ? ORDER BY revision", [event_id])] == [
         "recorded", "recorded", "retracted"]
+
+
+def test_it_tells_a_physician_whose_page_is_out_of_date_instead_of_overwriting(
+        client, family, physician, db):
+    token = sign_in(client, physician)
+    event_id = client.post(f"/api/v1/patients/{family.patient_id}/toxicity-events", json=CRS,
+                           headers=physician.headers).get_json()["event_id"]
+    html = page(client, f"/patients/{family.patient_id}/record")
+    assert f'value="{event_id}:1"' in html
+    # A colleague corrects the event while this page is open at revision 1.
+    client.put(f"/api/v1/patients/{family.patient_id}/toxicity-events/{event_id}",
+               json={**CRS, "grade": 3, "reason": "vasopressor overnight"},
+               headers=physician.headers)
+    stale = client.post(f"/patients/{family.patient_id}/toxicity-events", data={
+        "csrf_token": token, "event_id": f"{event_id}:1", "kind": "crs", "grade": "1",
+        "onset_date": "2026-11-19", "reason": "looked milder"})
+    assert stale.status_code == 400
+    assert "revision 2 is in force" in stale.get_data(as_text=True)
+    retraction = client.post(f"/patients/{family.patient_id}/toxicity-events/{event_id}"
+                             "/retraction", data={"csrf_token": token, "reason": "wrong child",
+                                                  "revision": "1"})
+    assert retraction.status_code == 400
+    assert db.execute("SELECT MAX(revision) FROM toxicity_events").fetchone()[0] == 2
+
+
+def test_it_closes_a_row_from_the_worklist_page_and_reopens_it_from_the_closed_list(
+        client, family, nurse, clock, db, staff):
+    clock.advance(days=250)
+    nurse = staff("nurse")
+    token = sign_in(client, nurse)
+    response = client.post(f"/patients/{family.patient_id}/follow-up-closure", data={
+        "csrf_token": token, "reason": "moved_care", "note": "Now at Leeds General"})
+    assert response.status_code == 303
+    html = page(client, "/follow-up")
+    assert f'id="row-{family.patient_id}"' not in html
+    closed = re.search(rf'<li id="closed-{family.patient_id}">.*?</li>', html, re.S).group(0)
+    assert "Care moved to another centre" in closed and "Mateo Ruiz" in closed
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T", closed)  # a date in words, not ISO
+    response = client.post(f"/patients/{family.patient_id}/follow-up-closure/reopening",
+                           data={"csrf_token": token})
+    assert response.status_code == 303
+    html = page(client, "/follow-up")
+    assert f'id="row-{family.patient_id}"' in html and "No patient's follow-up is closed" in html
+    audit = [row[0] for row in db.execute("SELECT details FROM audit_log WHERE action IN "
+                                          "('followup.close', 'followup.reopen') ORDER BY id")]
+    assert audit == ['{"reason": "moved_care"}'] * 2
+
+
+def test_it_shows_the_profile_form_again_for_a_consent_dated_before_birth(client, family,
+                                                                         physician, db):
+    token = sign_in(client, physician)
+    response = client.post(f"/patients/{family.patient_id}/profile", data={
+        "csrf_token": token, "diagnosis": "sle", "organs_involved": ["kidney"],
+        "car_target": "cd19", "consents_text": "ebmt 1999-01-01"})
+    assert response.status_code == 400
+    assert "before the child was born" in response.get_data(as_text=True)
+    assert db["patient_profiles"].count == 0
+
+
+@pytest.mark.parametrize("path, extra", [("follow-up-contacts", {"outcome": "reached"}),
+                                         ("follow-up-closure", {"reason": "died"})])
+def test_the_worklist_forms_refuse_a_note_the_api_would_refuse(client, family, nurse, db,
+                                                               path, extra):
+    token = sign_in(client, nurse)
+    for note in ("a\x00b", "x" * 2001):
+        response = client.post(f"/patients/{family.patient_id}/{path}",
+                               data={"csrf_token": token, "note": note, **extra})
+        assert response.status_code == 400
+    assert db["followup_contacts"].count == db["followup_closures"].count == 0
+
+
+def test_closing_twice_or_an_unknown_choice_on_a_page_says_why(client, family, nurse, db):
+    token = sign_in(client, nurse)
+    closing = f"/patients/{family.patient_id}/follow-up-closure"
+    assert client.post(closing, data={"csrf_token": token, "reason": "died"}).status_code == 303
+    again = client.post(closing, data={"csrf_token": token, "reason": "withdrew"})
+    assert again.status_code == 409 and "reopen it first" in again.get_data(as_text=True)
+    odd = client.post(f"/patients/{family.patient_id}/follow-up-contacts",
+                      data={"csrf_token": token, "outcome": "gave_up"})
+    assert odd.status_code == 400 and "Choose how the contact went" in odd.get_data(as_text=True)

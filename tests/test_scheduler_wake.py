@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from alerts.scheduler import Job, SchedulerProcess, Settings
+from alerts.scheduler import Job, Settings
+from alerts.scheduler_process import SchedulerProcess
 from server.clock import SystemClock
 from server.storage.db import connect, migrate
 

@@ -42,8 +42,11 @@ class Notification:
     attempt_at: datetime | None = None  # when this delivery attempt started (on-call choice)
 
 
-def enqueue(db, routing, *, alert_id, kind, route, payload: dict, idempotency_key, now):
-    """One pending row per channel of `route`; the ids of rows written (none if a repeat).
+def enqueue(db, routing, *, alert_id, kind, route, payload: dict, idempotency_key, now,
+            team=None):
+    """One pending row per channel of `route` (or of `team`'s own route, when the site
+    gave the alert's team one: routing.py); the ids of rows written (none if a repeat).
+    The row keeps the level's `route`, which orders a backlog.
 
     Call it inside the transaction that writes the alert, so both commit or neither does.
     """
@@ -56,7 +59,7 @@ def enqueue(db, routing, *, alert_id, kind, route, payload: dict, idempotency_ke
     body, stamp = json.dumps(payload, sort_keys=True, ensure_ascii=False), utc(now)
     written = []
     with immediate(db):
-        for channel in routing.channels_for(route):
+        for channel in routing.channels_for(route, team):
             # ON CONFLICT names the one constraint a repeat may hit; a plain INSERT OR
             # IGNORE would also swallow a NOT NULL violation and drop the row silently.
             cursor = db.execute(

@@ -9,6 +9,8 @@ import json
 from datetime import datetime, timezone
 from urllib.parse import quote
 
+from ..teams import DEFAULT_TEAM, team_words
+
 DETAILS = ("minimal", "clinical")
 KIND_LABELS = {"alert_raised": "", "alert_escalated": " ESCALATED",
                "alert_level_raised": " LEVEL RAISED", "emergency": "",
@@ -58,6 +60,7 @@ def build_payload(alert: dict, kind: str, base_url: str, detail: str = "minimal"
         "alert_id": alert_id,
         "patient": alert["patient_id"],
         "level": alert["level"],
+        "team": alert.get("team") or DEFAULT_TEAM,
         "reasons": reason_codes(alert.get("reasons")),
         "raised_at": _wire_time(alert.get("raised_at")),
         "reported_late_minutes": alert.get("reported_late_minutes"),
@@ -79,8 +82,11 @@ def subject(payload: dict) -> str:
     level = str(payload.get("level", "")).upper()
     label = KIND_LABELS.get(payload.get("kind"), "")
     reasons = ", ".join(code.replace("_", " ") for code in payload.get("reasons", [])) or "alert"
+    team = payload.get("team") or DEFAULT_TEAM
+    # Only a team other than the CAR T nurses is named: their subjects stay as they were.
+    whom = "" if team == DEFAULT_TEAM else f" — for {team_words(team)}"
     return (f"[Homeward {level}{label}] {reasons} — patient "
-            f"{short_patient(str(payload.get('patient', '?')))} — open the alert")
+            f"{short_patient(str(payload.get('patient', '?')))}{whom} — open the alert")
 
 
 def text_body(payload: dict) -> str:
@@ -90,6 +96,7 @@ def text_body(payload: dict) -> str:
         f"({str(payload.get('kind', '')).replace('_', ' ')})",
         "",
         f"Reasons:  {', '.join(payload.get('reasons', [])) or '-'}",
+        f"For:      {team_words(payload.get('team'))}",
         f"Patient:  {payload.get('patient')} (pseudonymous id)",
         f"Alert:    {payload.get('alert_id')}",
         f"Raised:   {payload.get('raised_at')}"

@@ -24,6 +24,8 @@ ROUTES = ("emergency", "urgent", "attention", "info", "escalation", "reminder")
 SILENT_UNLESS_ROUTED = ("reminder",)
 # Time-critical routes must reach a person; the review routes may stay in the staff inbox.
 REQUIRED_ROUTES = ("emergency", "urgent", "escalation")
+# The routes of an alert's level, which a team's own route replaces (an emergency's is kept).
+LEVEL_ROUTES = ("emergency", "urgent", "attention", "info")
 BUILTIN = "log"
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -46,12 +48,22 @@ class Routing:
     detail: str = "minimal"
     source: str = "built-in (no notifications file)"
     env_names: tuple = field(default=())  # the variables the file names (secrets)
+    teams: dict = field(default_factory=dict)  # team -> channels of its own route
 
-    def channels_for(self, route: str) -> tuple[str, ...]:
+    def channels_for(self, route: str, team: str | None = None) -> tuple[str, ...]:
+        """The channels of `route`; for an alert of a `team` the site gave its own route,
+        that route instead of the level's. Escalations and reminders keep their own route,
+        and an emergency still goes to the emergency route as well: a team's inbox must
+        never be the only place a child in danger is heard of."""
         if route not in self.routes:
             raise ValueError(f"unknown notification route {route!r}; routes are "
                              f"{', '.join(ROUTES)}")
-        return self.routes[route]
+        own = self.teams.get(team) if team and route in LEVEL_ROUTES else None
+        if own is None:
+            return self.routes[route]
+        if route == "emergency":
+            return tuple(dict.fromkeys(self.routes[route] + own))
+        return own
 
     def channel(self, name: str):
         return self.channels.get(name)
@@ -99,7 +111,7 @@ class _Loader:
         if not isinstance(document, dict):
             self.fail("top level", "must be a JSON object with channels and routes")
         document = _visible(document)
-        unknown = set(document) - {"channels", "routes", "detail", "defaults"}
+        unknown = set(document) - {"channels", "routes", "detail", "defaults", "teams"}
         if unknown:
             self.fail("top level", f"unknown key {sorted(unknown)[0]!r}")
         detail = document.get("detail", "minimal")
@@ -124,7 +136,29 @@ class _Loader:
             merged = {**_visible(defaults.get(spec["type"], {})), **_visible(spec)}
             channels[name] = self.channel(name, merged, detail)
         return Routing(channels, self.routes(document.get("routes"), channels), detail,
-                       self.label, tuple(dict.fromkeys(self.env_names)))
+                       self.label, tuple(dict.fromkeys(self.env_names)),
+                       self.teams(document.get("teams", {}), channels))
+
+    def teams(self, declared, channels) -> dict:
+        """"teams": {"rheumatology": ["rheum-email"]}: a team's own route. Which teams
+        exist is the rules' business; the server checks the names against them at start."""
+        if not isinstance(declared, dict):
+            self.fail("teams", "must be an object mapping a team to a list of channels")
+        teams = {}
+        for team, names in _visible(declared).items():
+            where = f"team {team!r}"
+            if not re.match(r"^[a-z][a-z0-9_]{0,62}$", team):
+                self.fail(where, "team names use lowercase letters, digits and '_', as in "
+                                 "the rules")
+            if not isinstance(names, list) or not names:
+                self.fail(where, "must list at least one channel")
+            for name in names:
+                if name not in channels:
+                    self.fail(where, f"names channel {name!r}, which is not defined")
+            if len(set(names)) != len(names):
+                self.fail(where, "names a channel twice")
+            teams[team] = tuple(names)
+        return teams
 
     def routes(self, declared, channels) -> dict:
         if not isinstance(declared, dict):

@@ -32,6 +32,12 @@ class AlertSchema(Schema):
     status = fields.String()
     reasons = fields.List(fields.String())
     concern = fields.String()
+    team = fields.String(metadata={
+        "description": "whom the alert is for, from its rule: car_t (the CAR T nurses), "
+                       "physician, rheumatology, ... (docs/alerts.md)"})
+    escalate = fields.String(metadata={
+        "description": "any_time, or working_hours: it pages nobody outside the site's "
+                       "working hours"})
     summary = fields.String()
     evidence = fields.Raw(allow_none=True)
     raised_at = fields.String()

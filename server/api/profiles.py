@@ -2,13 +2,16 @@
 product, lymphodepletion, sex at birth, registry consents). Physicians edit it; the care
 team reads it. Audited by field name only: the audit log holds no clinical facts."""
 import re
+from datetime import date
 
 from .bodies import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..records import audit
 from ..auth import current_staff, require_staff
-from ..web.context import get_db, get_vault, now
+from ..web.context import get_config, get_db, get_vault, now
+from ..web.errors import InvalidRequest
+from .record_fields import CalendarDate, Text, each_once
 from ..records.patients import read_patient_row
 from ..records import profiles
 from ..records.vocabulary import (CAR_TARGETS, DIAGNOSES, LYMPHODEPLETION, ORGANS,
@@ -28,18 +31,19 @@ class ConsentSchema(Schema):
     registry = fields.String(required=True, validate=validate.Regexp(
         REGISTRY_NAME, error="A registry code such as ebmt or cibmtr: lower case letters, "
                              "digits, - and _."))
-    consented_on = fields.Date(required=True)
+    consented_on = CalendarDate(required=True)
 
 
 def text(limit):
-    return fields.String(load_default=None, allow_none=True, validate=validate.Length(1, limit))
+    return Text(limit)
 
 
 class ProfileSchema(Schema):
     diagnosis = fields.String(required=True, validate=validate.OneOf(list(DIAGNOSES)))
     diagnosis_text = text(200)
     organs_involved = fields.List(fields.String(validate=validate.OneOf(list(ORGANS))),
-                                  required=True, metadata={"description": "before CAR T"})
+                                  required=True, validate=each_once,
+                                  metadata={"description": "before CAR T"})
     product_name = text(200)
     car_target = fields.String(required=True, validate=validate.OneOf(list(CAR_TARGETS)))
     car_target_text = text(100)
@@ -58,7 +62,13 @@ class ProfileSchema(Schema):
         registries = [c["registry"] for c in data.get("registry_consents") or []]
         if len(registries) != len(set(registries)):
             raise ValidationError("Name each registry once.", "registry_consents")
+        known = get_config().registries
         for consent in data.get("registry_consents") or []:
+            if consent["registry"] not in known:
+                raise ValidationError(
+                    f"{consent['registry']} is not a registry this site shares with (it "
+                    f"knows {', '.join(known)}; HOMEWARD_REGISTRIES adds others).",
+                    "registry_consents")
             if consent["consented_on"] > now().date():
                 raise ValidationError("A consent date is in the future.", "registry_consents")
 
@@ -85,8 +95,14 @@ def history(db, patient_id):
 
 def save(db, patient_id, body):
     """Shared with the page form: the same domain step and the same audit row."""
-    read_patient_row(db, patient_id)
+    row = read_patient_row(db, patient_id)
     cipher = get_vault().for_patient(db, patient_id)
+    birth = cipher.open_text("patients", patient_id, "date_of_birth", row["date_of_birth"])
+    for consent in body.get("registry_consents") or []:
+        if birth and consent["consented_on"] < date.fromisoformat(birth):
+            message = (f"The consent to {consent['registry']} is dated before the child was "
+                       "born.")
+            raise InvalidRequest(message, details={"fields": {"registry_consents": [message]}})
     profile, changed = profiles.save_profile(db, cipher, patient_id, body,
                                              recorded_by=current_staff().username, now=now())
     audit.record(db, "profile.set", patient_id=patient_id, target=str(profile["profile_id"]),

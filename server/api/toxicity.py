@@ -13,6 +13,7 @@ from ..records.patients import read_patient_row
 from ..records import toxicity
 from ..records.summary import toxicity_summary
 from ..records.vocabulary import GRADING, KINDS, TREATMENTS
+from .record_fields import CalendarDate, Text, each_once, expected_revision
 
 blueprint = Blueprint("toxicity", __name__, url_prefix="/patients",
                       description="Toxicity events recorded by physicians, and their summary.")
@@ -26,17 +27,16 @@ class EventSchema(Schema):
         "description": "astct_2019 for crs and icans, eha_ebmt_icaht for icaht, ctcae_v5 "
                        "for the rest; filled in from the kind when left out"})
     grade = fields.Integer(required=True, strict=True)
-    onset_date = fields.Date(required=True)
-    resolution_date = fields.Date(load_default=None, allow_none=True)
+    onset_date = CalendarDate(required=True)
+    resolution_date = CalendarDate(load_default=None, allow_none=True)
     treatments = fields.List(fields.String(validate=validate.OneOf(list(TREATMENTS))),
-                             load_default=list)
+                             load_default=list, validate=each_once)
     icu_days = fields.Integer(load_default=None, allow_none=True, strict=True,
                               validate=validate.Range(0, 3650))
-    treatments_text = fields.String(load_default=None, allow_none=True,
-                                    validate=validate.Length(1, 500))
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 4000))
+    treatments_text = Text(500)
+    note = Text(4000)
     alert_ids = fields.List(fields.String(validate=validate.Length(1, 64)), load_default=list,
-                            validate=validate.Length(max=50),
+                            validate=[validate.Length(max=50), each_once],
                             metadata={"description": "alerts of this patient that led to it"})
 
     @validates_schema
@@ -47,12 +47,19 @@ class EventSchema(Schema):
             raise ValidationError("The resolution is in the future.", "resolution_date")
 
 
+REVISION = {"description": "the revision this change was made from (or send If-Match: "
+                          "\"N\"); a later one in force is a 409. Left out: the last "
+                          "writer wins, every revision kept."}
+
+
 class RevisionSchema(EventSchema):
-    reason = fields.String(required=True, validate=validate.Length(3, 1000))
+    reason = Text(1000, required=True, validate=validate.Length(3))
+    revision = fields.Integer(strict=True, validate=validate.Range(1), metadata=REVISION)
 
 
 class RetractSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(3, 1000))
+    reason = Text(1000, required=True, validate=validate.Length(3))
+    revision = fields.Integer(strict=True, validate=validate.Range(1), metadata=REVISION)
 
 
 class EventOutSchema(Schema):
@@ -131,23 +138,31 @@ def record(db, patient_id, body):
     return event
 
 
+def with_etag(event):
+    return event, {"ETag": f'"{event["revision"]}"'}
+
+
 def revise(db, patient_id, event_id, body):
     row = read_patient_row(db, patient_id)
     checked_links(db, patient_id, body)
     cipher = get_vault().for_patient(db, patient_id)
+    expected = expected_revision(body)
+    body.pop("revision", None)
     reason = body.pop("reason")
     event = toxicity.revise_event(db, cipher, row, event_id, body, reason=reason,
-                                  recorded_by=current_staff().username, now=now())
+                                  recorded_by=current_staff().username, now=now(),
+                                  expected_revision=expected)
     audit.record(db, "toxicity.revise", patient_id=patient_id, target=event_id,
                  details={"revision": event["revision"]})
     return event
 
 
-def retract(db, patient_id, event_id, reason):
+def retract(db, patient_id, event_id, reason, expected=None):
     row = read_patient_row(db, patient_id)
     cipher = get_vault().for_patient(db, patient_id)
     event = toxicity.retract_event(db, cipher, row, event_id, reason=reason,
-                                   recorded_by=current_staff().username, now=now())
+                                   recorded_by=current_staff().username, now=now(),
+                                   expected_revision=expected)
     audit.record(db, "toxicity.retract", patient_id=patient_id, target=event_id,
                  details={"revision": event["revision"]})
     return event
@@ -161,7 +176,7 @@ def retract(db, patient_id, event_id, reason):
 def post_event(body, patient_id):
     """Record a toxicity event (physicians only); the grade is checked against the kind's
     grading system."""
-    return record(get_db(), patient_id, body)
+    return with_etag(record(get_db(), patient_id, body))
 
 
 @blueprint.route("/<patient_id>/toxicity-events", methods=["GET"])
@@ -187,7 +202,7 @@ def get_event(patient_id, event_id):
     read_patient_row(db, patient_id)
     cipher = get_vault().for_patient(db, patient_id)
     audit.record(db, "toxicity.read", patient_id=patient_id, target=event_id)
-    return toxicity.read_event(db, cipher, patient_id, event_id)
+    return with_etag(toxicity.read_event(db, cipher, patient_id, event_id))
 
 
 @blueprint.route("/<patient_id>/toxicity-events/<event_id>", methods=["PUT"])
@@ -197,7 +212,7 @@ def get_event(patient_id, event_id):
 @blueprint.doc(security=[{"bearer": []}])
 def put_event(body, patient_id, event_id):
     """Correct an event: a new revision, with the reason; the earlier one is kept."""
-    return revise(get_db(), patient_id, event_id, body)
+    return with_etag(revise(get_db(), patient_id, event_id, body))
 
 
 @blueprint.route("/<patient_id>/toxicity-events/<event_id>/retraction", methods=["POST"])
@@ -207,7 +222,8 @@ def put_event(body, patient_id, event_id):
 @blueprint.doc(security=[{"bearer": []}])
 def retract_event(body, patient_id, event_id):
     """Withdraw an event recorded in error; it stays in the history, marked retracted."""
-    return retract(get_db(), patient_id, event_id, body["reason"])
+    return with_etag(retract(get_db(), patient_id, event_id, body["reason"],
+                             expected_revision(body)))
 
 
 @blueprint.route("/<patient_id>/toxicity", methods=["GET"])

@@ -1,4 +1,5 @@
-"""`homeward scheduler`: the process that does time-based work (alerts/scheduler.py).
+"""`homeward scheduler`: the process that does time-based work (alerts/scheduler.py decides,
+alerts/scheduler_process.py runs it).
 
 Run one on each of two machines or units if you like: one holds the lease and acts, the
 other stands by and takes over when the first stops heartbeating.
@@ -6,7 +7,8 @@ other stands by and takes over when the first stops heartbeating.
 import logging
 import sys
 
-from alerts.scheduler import SchedulerProcess, Settings
+from alerts.scheduler import Settings
+from alerts.scheduler_process import SchedulerProcess
 
 from ..storage import db as storage
 from ..clock import SystemClock

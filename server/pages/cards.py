@@ -12,6 +12,7 @@ import json
 from datetime import timedelta
 
 from alerts.episodes import LEVELS
+from alerts.teams import DEFAULT_TEAM, for_whom
 
 from . import present
 
@@ -50,6 +51,10 @@ def alert_card(alert: dict, patient: dict | None, latest_entry, now, zone) -> di
         "alert_id": alert["alert_id"], "patient_id": alert["patient_id"],
         "level": alert["level"], "level_label": present.LEVEL_LABELS[alert["level"]],
         "concern": alert.get("concern"),
+        # Said only for a team other than the CAR T nurses, whose inbox this is: "For a
+        # physician" stands out where forty "For the CAR T team" lines would not.
+        "for_team": (for_whom(alert["team"]) if alert.get("team") not in (None, DEFAULT_TEAM)
+                     else ""),
         "status": alert["status"],
         "patient_name": patient.get("display_name") or "(erased patient)",
         "age_years": patient.get("age_years"),

@@ -6,6 +6,9 @@ import json
 
 from flask import g, request
 
+from alerts.teams import WORKING_HOURS
+
+from ..alert_runtime import working_hours_of
 from ..records import audit
 from ..records.alerting import PSYCHOSOCIAL_CONCERNS, alerts_where
 from ..auth import require_staff
@@ -52,7 +55,13 @@ def card_alert(row, cipher) -> dict:
         return cipher.open_json("alerts", row["id"], column, row[column])
 
     wire = {column: to_wire(from_db(row[column])) for column in CARD_TIMES}
-    return {**wire, "alert_id": row["id"], "patient_id": row["patient_id"],
+    waits = False
+    if row["escalate"] == WORKING_HOURS and row["escalate_at"]:
+        # It pages nobody outside working hours: the card names the moment it will.
+        due = from_db(row["escalate_at"])
+        start = working_hours_of(get_config()).next_start(due)
+        waits, wire["escalate_at"] = start != due, to_wire(start)
+    return {**wire, "team": row["team"], "escalation_waits": waits, "alert_id": row["id"], "patient_id": row["patient_id"],
             "level": row["level"], "status": row["status"], "concern": row["concern"],
             "reasons": json.loads(row["reasons"]), "evidence": unseal("evidence"),
             "reported_late_minutes": row["reported_late_minutes"] or 0,

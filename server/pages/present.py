@@ -138,6 +138,7 @@ def finding_phrases(values, context) -> list[str]:
     for key in ("neuro_signs", "organ_signs"):
         if values.get(key):
             found.append(signs(values[key]))
+    found += follow_up_phrases(values)
     if "distress" in values:
         found.append(f"caregiver distress {values['distress']}/10")
     if "total" in values:
@@ -152,6 +153,27 @@ def finding_phrases(values, context) -> list[str]:
             found.append(f"score {values['total']:g}")
     if "hours_since_last_temperature" in context:
         found.append(f"no temperature for {context['hours_since_last_temperature']:g} h")
+    return found
+
+
+FOLLOW_UP_WORDS = {
+    "new_lump": "new lump or swelling", "flare_muscle_weakness": "muscle weakness",
+    "flare_skin_tightening": "skin tightening", "flare_raynaud": "fingers turning white or blue",
+    "flare_foamy_urine": "foamy urine",
+}
+
+
+def follow_up_phrases(values) -> list[str]:
+    """The long-term follow-up's yes/no answers, so a new-lump card says what was reported."""
+    found = [words for key, words in FOLLOW_UP_WORDS.items() if values.get(key) is True]
+    if values.get("disease_signs"):
+        found.append(signs(values["disease_signs"]))
+    if values.get("infection_hospital") in ("yes", True):
+        found.append("infection that needed hospital")
+    elif values.get("infection_hospital") == "not_sure":
+        found.append("infection, not sure it needed hospital")
+    if values.get("hospital_nights"):
+        found.append(f"{values['hospital_nights']} nights in hospital")
     return found
 
 
@@ -194,6 +216,11 @@ def escalation_text(alert: dict, now: datetime, timezone_name: str) -> str:
         due = parse(alert["escalate_at"])
         if due <= now:
             return "Escalation due now"
+        if alert.get("escalation_waits"):
+            # Its rule lets it wait for the working day (alerts/teams.py); `escalate_at` is
+            # already the start of working hours it will page at (inbox.card_alert).
+            return (f"Waits for working hours: escalates {local(due, timezone_name, True)} "
+                    "unless acknowledged")
         return f"Escalates at {local(due, timezone_name)} unless acknowledged"
     return "Not escalating"
 

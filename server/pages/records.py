@@ -12,14 +12,16 @@ from ..records import audit
 from ..api import profiles as profile_api
 from ..api import toxicity as toxicity_api
 from ..api import worklist as worklist_api
+from ..api.record_fields import text_problem
 from ..auth import require_staff
-from ..web.context import get_db, get_vault, now
+from ..web.context import get_config, get_db, get_vault, now
+from ..web.errors import InvalidRequest
 from ..records.entries import read_entries
 from ..records.grading import compatible_grades
 from ..records.patients import get_patient, read_patient_row
-from ..records import profiles, toxicity, vocabulary, worklist
+from ..records import closures, profiles, toxicity, vocabulary, worklist
 from ..records.summary import patient_alerts, toxicity_summary
-from . import blueprint
+from . import _error_page, blueprint, present
 from .common import CARE_TEAM, NOTICES, done, render
 from .timeline import readings
 
@@ -27,7 +29,10 @@ NOTICES.update({"profile_saved": "Clinical profile saved.",
                 "event_recorded": "Toxicity event recorded.",
                 "event_revised": "Toxicity event corrected; the earlier version is kept.",
                 "event_retracted": "Toxicity event retracted; it stays in the history.",
-                "contact_recorded": "Contact recorded."})
+                "contact_recorded": "Contact recorded.",
+                "followup_closed": "Closed: the patient is off the worklist.",
+                "followup_reopened": "Reopened: the patient is listed again while a reason "
+                                     "holds."})
 # The acute window whose reports the "compatible with" hint reads.
 HINT_DAYS = (-1, 28)
 LIST_FIELDS = {"organs_involved", "treatments", "alert_ids"}
@@ -131,11 +136,12 @@ def save_profile(patient_id):
     values["registry_consents"] = consents_from(request.form.get("consents_text"))
     try:
         body = profile_api.ProfileSchema().load(values)
-    except ValidationError as error:
+        profile_api.save(get_db(), patient_id, body)
+    except (ValidationError, InvalidRequest) as error:
         shown = {**request.form, "organs_involved": request.form.getlist("organs_involved")}
-        return record_page(patient_id, 400, profile_form=shown,
-                           profile_errors=first_errors(error))
-    profile_api.save(get_db(), patient_id, body)
+        errors = (first_errors(error) if isinstance(error, ValidationError) else
+                  {name: why[0] for name, why in error.details["fields"].items()})
+        return record_page(patient_id, 400, profile_form=shown, profile_errors=errors)
     return done(f"/patients/{patient_id}/record", "profile_saved", "profile")
 
 
@@ -143,10 +149,14 @@ def save_profile(patient_id):
 @require_staff("physician")
 def record_event(patient_id):
     values = form_values(request.form)
-    event_id = values.pop("event_id", None)
+    # "tox_…:2": the event and the revision the physician saw, so a colleague's correction
+    # saved meanwhile is not overwritten unseen.
+    event_id, _, revision = values.pop("event_id", "").partition(":")
+    if event_id and revision:
+        values["revision"] = revision
     schema = toxicity_api.RevisionSchema() if event_id else toxicity_api.EventSchema()
     try:
-        body = schema.load(whole_numbers(values, "grade", "icu_days"))
+        body = schema.load(whole_numbers(values, "grade", "icu_days", "revision"))
         db = get_db()
         if event_id:
             toxicity_api.revise(db, patient_id, event_id, body)
@@ -154,6 +164,8 @@ def record_event(patient_id):
             toxicity_api.record(db, patient_id, body)
     except ValidationError as error:
         return event_problem(patient_id, first_errors(error))
+    except toxicity.StaleRevision as problem:
+        return event_problem(patient_id, {"event_id": problem.message})
     except toxicity.RecordProblem as problem:
         if problem.status != 400:
             raise
@@ -175,7 +187,12 @@ def retract_event(patient_id, event_id):
     reason = request.form.get("reason", "").strip()
     if len(reason) < 3:
         return event_problem(patient_id, {"reason": "Say why the event is retracted."})
-    toxicity_api.retract(get_db(), patient_id, event_id, reason[:1000])
+    revision = request.form.get("revision", "")
+    try:
+        toxicity_api.retract(get_db(), patient_id, event_id, reason[:1000],
+                             int(revision) if revision.isdigit() else None)
+    except toxicity.StaleRevision as problem:
+        return event_problem(patient_id, {"reason": problem.message})
     return done(f"/patients/{patient_id}/record", "event_retracted", "events")
 
 
@@ -183,8 +200,12 @@ def retract_event(patient_id, event_id):
 @require_staff(*CARE_TEAM)
 def followup_worklist():
     found = worklist_api.build_worklist(get_db())
+    zone = get_config().site_timezone
+    closed_on = {row["patient_id"]: present.local(present.parse(row["closure"]["closed_at"]),
+                                                  zone, with_date=True)
+                 for row in found["patients"] + found["closed"] if row.get("closure")}
     return render("followup.html", worklist=found, outcomes=worklist.OUTCOMES,
-                  next_url="/follow-up")
+                  reasons=closures.REASONS, closed_on=closed_on, next_url="/follow-up")
 
 
 @blueprint.post("/patients/<patient_id>/follow-up-contacts")
@@ -193,6 +214,42 @@ def record_contact(patient_id):
     outcome = request.form.get("outcome", "")
     if outcome not in worklist.OUTCOMES:
         raise toxicity.RecordProblem("Choose how the contact went.", "outcome")
-    note = request.form.get("note", "").strip()[:2000] or None
-    worklist_api.add_contact(get_db(), patient_id, {"outcome": outcome, "note": note})
+    worklist_api.add_contact(get_db(), patient_id, {"outcome": outcome,
+                                                    "note": _note(request.form)})
     return done("/follow-up", "contact_recorded")
+
+
+@blueprint.post("/patients/<patient_id>/follow-up-closure")
+@require_staff(*CARE_TEAM)
+def close_followup(patient_id):
+    reason = request.form.get("reason", "")
+    if reason not in closures.REASONS:
+        raise toxicity.RecordProblem("Choose why the follow-up is closed.", "reason")
+    worklist_api.close_followup(get_db(), patient_id, {"reason": reason,
+                                                      "note": _note(request.form)})
+    return done("/follow-up", "followup_closed")
+
+
+@blueprint.post("/patients/<patient_id>/follow-up-closure/reopening")
+@require_staff(*CARE_TEAM)
+def reopen_followup(patient_id):
+    worklist_api.reopen_followup(get_db(), patient_id, {"note": _note(request.form)})
+    return done("/follow-up", "followup_reopened")
+
+
+def _note(form):
+    """The form's note as the API would take it (server/api/record_fields.py)."""
+    note = form.get("note", "").strip()
+    problem = text_problem(note) or (len(note) > 2000
+                                     and "A note holds at most 2,000 characters.")
+    if problem:
+        raise toxicity.RecordProblem(problem, "note")
+    return note or None
+
+
+@blueprint.errorhandler(toxicity.RecordProblem)
+@blueprint.errorhandler(closures.ClosureConflict)
+def _record_problem_page(error):
+    """The records' own refusals (a bad choice on a form, closing what is closed, retracting
+    twice) as the page's error, with their status: they are not ApiErrors."""
+    return _error_page(error.status, error.message)

@@ -3,6 +3,7 @@ the family's feed, with who may see which."""
 import json
 
 from alerts.episodes import LEVELS, concern_of
+from alerts.teams import ANY_TIME, DEFAULT_TEAM
 
 from ..clock import from_db, to_wire
 
@@ -108,6 +109,7 @@ def alert_view(row, cipher, entry_ids=(), now=None) -> dict:
     return {
         "alert_id": row["id"], "patient_id": row["patient_id"], "level": row["level"],
         "status": row["status"], "reasons": reasons, "concern": row["concern"],
+        "team": row["team"] or DEFAULT_TEAM, "escalate": row["escalate"] or ANY_TIME,
         "summary": summary, "evidence": evidence,
         "raised_at": to_wire(from_db(row["raised_at"])),
         "updated_at": to_wire(from_db(row["updated_at"])),

@@ -149,4 +149,4 @@ def unreadable_columns(db, patient_id) -> dict[str, int]:
 SEALED_TABLES: list[tuple[str, str]] = [
     ("alert_calls", "details"), ("alert_messages", "body"),
     ("patient_profiles", "diagnosis_text"), ("patient_profiles", "product_name"),
-    ("toxicity_events", "note"), ("followup_contacts", "note")]
+    ("toxicity_events", "note"), ("followup_contacts", "note"), ("followup_closures", "note")]

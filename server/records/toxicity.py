@@ -37,6 +37,22 @@ class EventRetracted(RecordProblem):
     status, code = 409, "conflict"
 
 
+class StaleRevision(RecordProblem):
+    """A change made from a revision that is no longer the latest: someone saved first."""
+
+    status, code = 409, "conflict"
+
+    def __init__(self, expected, current):
+        super().__init__(f"This event was changed since revision {expected}: revision "
+                         f"{current} is in force. Read it again and make your change to it.")
+        self.details = {"current_revision": current}
+
+
+def check_revision(current, expected) -> None:
+    if expected is not None and current["revision"] != expected:
+        raise StaleRevision(expected, current["revision"])
+
+
 def check_event(patient_row, event: dict) -> dict:
     """The event with its grading system filled in; raises RecordProblem on what the edge's
     schema cannot see alone (the grade range of the kind's system, dates against day 0)."""
@@ -107,11 +123,14 @@ def _current_row(db, patient_id, event_id):
     return rows[0]
 
 
-def revise_event(db, cipher, patient_row, event_id, event, *, reason, recorded_by, now):
-    """A corrected version of the event; the earlier one stays in its history."""
+def revise_event(db, cipher, patient_row, event_id, event, *, reason, recorded_by, now,
+                 expected_revision=None):
+    """A corrected version of the event; the earlier one stays in its history. With
+    `expected_revision`, refused if another revision was saved since (no lost update)."""
     event = check_event(patient_row, event)
     with write_transaction(db):
         current = _current_row(db, patient_row["id"], event_id)
+        check_revision(current, expected_revision)
         if current["status"] == "retracted":
             raise EventRetracted("This event was retracted; record a new one instead.")
         db.execute("UPDATE toxicity_events SET superseded_at = ? WHERE id = ?",
@@ -121,10 +140,12 @@ def revise_event(db, cipher, patient_row, event_id, event, *, reason, recorded_b
     return read_event(db, cipher, patient_row["id"], event_id)
 
 
-def retract_event(db, cipher, patient_row, event_id, *, reason, recorded_by, now):
+def retract_event(db, cipher, patient_row, event_id, *, reason, recorded_by, now,
+                  expected_revision=None):
     """Withdraw an event recorded in error: a last revision saying so, never a deletion."""
     with write_transaction(db):
         current = _current_row(db, patient_row["id"], event_id)
+        check_revision(current, expected_revision)
         if current["status"] == "retracted":
             raise EventRetracted("This event is already retracted.")
         kept = describe_row(current, cipher)

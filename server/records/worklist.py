@@ -10,6 +10,7 @@ from questionnaires.tasks import add_months, due_times
 
 from ..clock import from_db, to_db, to_wire
 from ..storage.db import write_transaction
+from .closures import closures_in_force, hidden_reasons
 from .patients import day_post_infusion
 
 FOLLOW_UP = "long-term-follow-up"
@@ -35,11 +36,14 @@ def latest_by_patient(db, sql, params=()) -> dict:
     return {patient_id: value for patient_id, value in db.execute(sql, params)}
 
 
-def followup_worklist(db, schedule, patients, now, *, grace_days, lost_months):
+def followup_worklist(db, schedule, patients, now, *, grace_days, lost_months,
+                      closed_out=None):
     """`patients`: dicts of patient_id, timezone, infusion_date, display_name. Returns rows
-    to show, those never contacted about it first. A few grouped queries for the cohort,
-    not several per patient (bench/RESULTS.md)."""
+    to show, those never contacted about it first; patients a closure hides are left out
+    (and appended to `closed_out` when given). A few grouped queries for the cohort, not
+    several per patient (bench/RESULTS.md)."""
     rows = []
+    closures = closures_in_force(db)
     lost_before = add_months(now.astimezone(timezone.utc).date(), -lost_months)
     last_entries = latest_by_patient(
         db, "SELECT patient_id, MAX(corrected_at) FROM entries WHERE questionnaire_id = ? "
@@ -54,15 +58,26 @@ def followup_worklist(db, schedule, patients, now, *, grace_days, lost_months):
                         date.fromisoformat(patient["infusion_date"]))
         due = follow_up_due(schedule, facts, now - timedelta(days=grace_days))
         last_entry, last_seen = last_entries.get(patient_id), last_seen_at.get(patient_id)
-        reasons = []
+        arose = {}  # each reason, and when it began to hold
         if due is not None and (last_entry is None or from_db(last_entry)
                                 < due - timedelta(days=EARLY_DAYS)):
-            reasons.append("overdue")
+            arose["overdue"] = due + timedelta(days=grace_days)
         silent_since = from_db(last_seen) if last_seen else None
         reference = (silent_since.date() if silent_since
                      else date.fromisoformat(patient["infusion_date"]))
         if reference < lost_before:
-            reasons.append("lost")
+            arose["lost"] = datetime.combine(add_months(reference, lost_months), time(),
+                                             timezone.utc)
+        closure = closures.get(patient_id)
+        hidden = hidden_reasons(closure, arose)
+        reasons = [reason for reason in arose if reason not in hidden]
+        # Listed as closed while the closure is what keeps them off (a lasting one, or one
+        # hiding a reason); a family reached and now up to date is simply not listed.
+        if (closure is not None and not reasons and closed_out is not None
+                and (closure["lasting"] or hidden)):
+            closed_out.append({"patient_id": patient_id,
+                               "display_name": patient.get("display_name"),
+                               "closure": closure})
         if not reasons:
             continue
         rows.append({
@@ -71,7 +86,7 @@ def followup_worklist(db, schedule, patients, now, *, grace_days, lost_months):
             "reasons": reasons, "follow_up_due_at": to_wire(due),
             "last_follow_up_at": to_wire(from_db(last_entry)),
             "last_device_contact_at": to_wire(silent_since),
-            "last_contact": contacted.get(patient_id)})
+            "last_contact": contacted.get(patient_id), "closure": closure})
     rows.sort(key=lambda row: (row["last_contact"] is not None,
                                row["last_contact"]["contacted_at"] if row["last_contact"]
                                else "", -row["day_post_infusion"]))

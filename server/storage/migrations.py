@@ -376,3 +376,25 @@ def m012_registry_pseudonym_key(db):
     db["pseudonym_keys"].create({
         "id": int, "kek_id": str, "wrapped_key": bytes, "created_at": str,
     }, pk="id", not_null={"kek_id", "wrapped_key", "created_at"})
+
+
+@migrations()
+def m013_alert_teams(db):
+    # Whom an alert is for and whether it may wait for working hours (alerts/teams.py),
+    # from the rule that raised it. Alerts raised before are NULL: the CAR T team, any time.
+    db["alerts"].add_column("team", str)
+    db["alerts"].add_column("escalate", str)
+
+
+@migrations()
+def m014_followup_closures(db):
+    # Closing a patient's row on the follow-up worklist (server/records/closures.py): an
+    # append-only log of closes and reopenings, the latest row per patient in force. The
+    # reason is a code in clear (the worklist reads it without unsealing); the note is
+    # sealed with the patient's key.
+    db["followup_closures"].create({
+        "id": int, "patient_id": str, "action": str, "reason": str, "note": bytes,
+        "recorded_by": str, "recorded_at": str,
+    }, pk="id", foreign_keys=[("patient_id", "patients", "id")],
+        not_null={"patient_id", "action", "recorded_by", "recorded_at"})
+    db["followup_closures"].create_index(["patient_id", "id"])

@@ -19,9 +19,20 @@ def test_it_keeps_a_minimal_payload_to_ids_codes_times_and_a_link():
     payload = build_payload(ALERT, "alert_raised", "https://homeward.hospital.example/")
     assert payload == {
         "kind": "alert_raised", "alert_id": "al_7Hq2", "patient": "pt_1a2b3c4d5e6f7a8b",
-        "level": "urgent", "reasons": ["fever", "neuro_sign"],
+        "level": "urgent", "team": "car_t", "reasons": ["fever", "neuro_sign"],
         "raised_at": "2026-11-20T19:00:00Z", "reported_late_minutes": 95,
         "link": "https://homeward.hospital.example/alerts/al_7Hq2"}
+
+
+def test_it_says_in_the_subject_and_the_body_whom_a_team_alert_is_for():
+    flare = build_payload(dict(ALERT, level="attention", reasons='["disease_flare"]',
+                               team="rheumatology"), "alert_raised", "https://h.example")
+    assert flare["team"] == "rheumatology"
+    assert subject(flare) == ("[Homeward ATTENTION] disease flare — patient pt_1a2b… — "
+                              "for rheumatology — open the alert")
+    assert "For:      rheumatology" in text_body(flare)
+    assert "For:      the CAR T team" in text_body(build_payload(ALERT, "alert_raised",
+                                                                 "https://h.example"))
 
 
 def test_it_adds_the_evidence_but_still_no_name_when_the_site_trusts_a_channel():

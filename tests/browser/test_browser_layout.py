@@ -23,7 +23,9 @@ def test_every_page_reads_on_a_phone_a_tablet_and_a_desktop(page, live, phone, s
          {"recorded_at": "2026-11-19T09:00:00-05:00"}),
         ({"temperature_c": 38.7, "temperature_method": "axillary"}, {}),
         (CAPD, {"questionnaire_id": "neuro-check"}),
-        ({"distress": 6}, {"questionnaire_id": "caregiver-wellbeing"}))])
+        ({"distress": 6}, {"questionnaire_id": "caregiver-wellbeing"}),
+        ({"infection": False, "hospital_stay": False, "new_lump": True},  # for a physician
+         {"questionnaire_id": "long-term-follow-up", "questionnaire_version": "1.1.0"}))])
     resolved = family.push([family.envelope(family.document(
         {"organ_signs": ["rash"]}))]).get_json()["results"][0]["alert"]["alert_id"]
     assert phone.session.post(f"{live.url}/api/v1/alerts/{resolved}/resolve",
@@ -50,6 +52,8 @@ def test_every_page_reads_on_a_phone_a_tablet_and_a_desktop(page, live, phone, s
                     break
                 page.wait_for_timeout(100)
             assert horizontal_overflow(page) <= 0, (path, width)
+        if name == "inbox":
+            expect(page.locator(".for-team")).to_have_text("For a physician")
         if name == "patient-list":
             page.set_viewport_size({"width": PHONE, "height": WIDTHS[PHONE]})
             column = page.locator("table.patients thead th.alerts-col")

@@ -79,3 +79,16 @@ test('it says in the entry what the phone found and on which rules', () => {
   assert.deepEqual(phoneAdviceOf(found, served), { level: 'emergency', rules_signature: '9b1d0c2e4f6a8b0c' });
   assert.deepEqual(phoneAdviceOf([], RULES), { level: null, rules_signature: null });
 });
+
+test('it ignores whom a rule is for and when it escalates: staff routing, not advice', () => {
+  const lump = { questionnaire_id: 'long-term-follow-up', variant: 'caregiver', answers: { new_lump: true }, scores: {}, recorded_at: AT };
+  const rule = RULES.rules.find((each) => each.id === 'new-lump');
+  assert.equal(rule.team, 'physician');
+  assert.equal(rule.escalate, 'working_hours');
+  const plain = structuredClone(RULES);
+  plain.rules.forEach((each) => { delete each.team; delete each.escalate; });
+  const [finding] = evaluate(RULES, lump, context());
+  assert.deepEqual(finding, evaluate(plain, lump, context())[0]);
+  assert.deepEqual(Object.keys(finding).sort(), ['advice', 'escalate_now', 'evidence', 'level', 'reason', 'rule_id', 'ruleset_id', 'ruleset_version']);
+  assert.equal(highestLevel([finding]), 'urgent');
+});

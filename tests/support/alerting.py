@@ -11,6 +11,8 @@ class Finding:
     level: str
     escalate_now: bool = False
     evidence: dict = field(default_factory=dict)
+    team: str = "car_t"
+    escalate: str = "any_time"
 
 
 class Outbox:

@@ -19,7 +19,10 @@ CHILDREN = {
 # Free text typed by staff or families: each holds a marker no export may contain.
 FREE_TEXT = ["Kikuchi overlap Qzx", "ZX-LupoCART lot 7781", "Zebulon marker",
              "Quillfeather serum", "Vexworth fever", "Jabberwock neck", "Plumtree marker",
-             "Marmalade correction", "Gorsebrook retraction", "Thistledown product"]
+             "Marmalade correction", "Gorsebrook retraction", "Thistledown product",
+             # what the team writes about the family: contacts, calls, worklist closures
+             "Hollowmere contact", "Brackenridge call", "Ana Brackenridge",
+             "Fenwick closure", "Larkspur reopening", "Sorrelby transfer"]
 
 
 @dataclass
@@ -63,10 +66,33 @@ def set_profile(client, physician, patient_id, body):
     assert response.status_code == 200, response.get_json()
 
 
-def push(family, document):
+def push(family, document) -> dict:
     response = family.push([family.envelope(document)])
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["results"][0]["status"] == "accepted", response.get_json()
+    return response.get_json()["results"][0]
+
+
+def post(client, who, path, body, status):
+    response = client.post(path, json=body, headers=who.headers)
+    assert response.status_code == status, response.get_json()
+
+
+def team_notes(client, nurse, cohort, alert_id):
+    """The care team's own words about the families: a follow-up contact, a call about the
+    follow-up alert, a worklist closure and reopening, and a transfer. None may leave."""
+    mateo, wolfgang = cohort.ids["mateo"], cohort.ids["wolfgang"]
+    post(client, nurse, f"/api/v1/patients/{mateo}/follow-up-contacts",
+         {"outcome": "reached", "note": "Hollowmere contact"}, 201)
+    post(client, nurse, f"/api/v1/alerts/{alert_id}/calls",
+         {"reached": "Ana Brackenridge, mother", "disposition": "day_unit",
+          "note": "Brackenridge call"}, 201)
+    post(client, nurse, f"/api/v1/patients/{mateo}/follow-up-closure",
+         {"reason": "on_schedule", "note": "Fenwick closure"}, 201)
+    post(client, nurse, f"/api/v1/patients/{mateo}/follow-up-closure/reopening",
+         {"note": "Larkspur reopening"}, 200)
+    post(client, nurse, f"/api/v1/patients/{wolfgang}/follow-up-closure",
+         {"reason": "moved_care", "note": "Sorrelby transfer"}, 201)
 
 
 def seed_cohort(client, nurse, physician, clock) -> Cohort:
@@ -104,7 +130,7 @@ def seed_cohort(client, nurse, physician, clock) -> Cohort:
     response = client.post(f"/api/v1/patients/{ximena}/toxicity-events/{wrong}/retraction",
                            json={"reason": "Gorsebrook retraction"}, headers=physician.headers)
     assert response.status_code == 200, response.get_json()
-    push(family, family.document({
+    follow_up = push(family, family.document({
         "infection": True, "infection_details": "Vexworth fever", "infection_hospital": "no",
         "hospital_stay": False, "new_lump": True, "lump_details": "Jabberwock neck",
         "disease_signs": ["rash", "joint_pain"], "notes": "Plumtree marker"},
@@ -115,4 +141,5 @@ def seed_cohort(client, nurse, physician, clock) -> Cohort:
                                   "writes_sentence": True, "counts_back": False},
                                  questionnaire_id="neuro-check",
                                  recorded_at="2026-11-19T09:00:00-05:00"))
+    team_notes(client, nurse, cohort, follow_up["alert"]["alert_id"])
     return cohort

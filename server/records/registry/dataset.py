@@ -43,16 +43,26 @@ class ExportProblem(Exception):
         self.details = {}
         if status:
             self.status = status
-            self.code = "conflict" if status == 409 else self.code
+            self.code = {409: "conflict", 404: "not_found"}.get(status, self.code)
 
 
-def check_request(registry: str, site_code: str | None) -> None:
-    if not REGISTRY_CODE.match(registry or ""):
+def check_request(registry: str, site_code: str | None, known=None) -> None:
+    """A registry code (and, given `known`, one the site shares with) and a site code."""
+    if not REGISTRY_CODE.fullmatch(registry or ""):
         raise ExportProblem(f"{registry!r} is not a registry code (lower case letters, digits, "
                             "- or _, as the consents name them, e.g. ebmt).")
+    if known is not None and registry not in known:
+        raise ExportProblem(f"{registry} is not a registry this site shares with (it knows "
+                            f"{', '.join(known)}; HOMEWARD_REGISTRIES adds others).", 404)
     if not site_code:
         raise ExportProblem("Set HOMEWARD_SITE_CODE to the centre's registry code before "
                             "exporting: every row names the centre.", 409)
+
+
+def check_since(since: date | None, today: date) -> None:
+    if since is not None and since > today:
+        raise ExportProblem(f"--since {since.isoformat()} is in the future: nobody has been "
+                            "infused since then.")
 
 
 def registries_consented(db) -> list[str]:

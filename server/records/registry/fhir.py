@@ -50,11 +50,14 @@ def to_bundle(dataset) -> dict:
             local_id = f"{resource['resourceType']}/{resource['id']}"
             entries.append({"fullUrl": full_url(site, registry, local_id),
                             "resource": resource})
-    return {"resourceType": "Bundle",
-            "id": f"{site}-{registry}".replace("_", "-")[:64],
-            "identifier": {"system": "urn:homeward:registry-export",
-                           "value": f"{site}:{registry}"},
-            "type": "collection", "entry": entries}
+    bundle = {"resourceType": "Bundle",
+              "id": f"{site}-{registry}".replace("_", "-")[:64],
+              "identifier": {"system": "urn:homeward:registry-export",
+                             "value": f"{site}:{registry}"},
+              "type": "collection"}
+    if entries:  # FHIR JSON holds no empty arrays: an export of nobody has no `entry`
+        bundle["entry"] = entries
+    return bundle
 
 
 def child_resources(child, site, registry) -> list[dict]:
@@ -163,4 +166,4 @@ def questionnaire_response(pseudonym, number, row, subject) -> dict:
             "questionnaire": f"{CANONICAL}{FOLLOW_UP}"
                              + (f":{row['form_variant']}" if row["form_variant"] else "")
                              + f"|{row['form_version']}",
-            "status": "completed", "subject": subject, "item": items}
+            "status": "completed", "subject": subject, **({"item": items} if items else {})}

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import secrets
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from .fhir import to_bundle
 from .tables import render_tables
 
 FORMAT = "homeward-registry-export/1"
+EXPORT_FILES = ("bundle.json", "data_dictionary.csv", "follow_up.csv", "manifest.json",
+                "patients.csv", "scores.csv", "toxicity_events.csv", "toxicity_summary.csv")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: a constant, not the run's
 
 
@@ -39,21 +42,30 @@ def build(db, vault, *, registry, site_code, since=None) -> tuple[int, dict[str,
     return len(dataset["patients"]), render(dataset)
 
 
-def write_files(folder: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write each file atomically, 0600 from its first byte; the folder is made 0700."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    written = []
-    for name, body in files.items():
-        path = folder / name
-        temp = folder / f".{name}.tmp-{secrets.token_hex(4)}"
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-        written.append(path)
-    return written
+def write_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """Replace `folder` with exactly these files, 0600 in a 0700 folder: written in full
+    into a temporary folder beside it first, then swapped in, so a failure half-way (a full
+    disk) leaves the earlier export whole, never half of each."""
+    folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temp = folder.parent / f".{folder.name}.tmp-{secrets.token_hex(4)}"
+    old = folder.parent / f".{folder.name}.old-{secrets.token_hex(4)}"
+    temp.mkdir(mode=0o700)
+    try:
+        for name, body in files.items():
+            fd = os.open(temp / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(body)
+                handle.flush()
+                os.fsync(handle.fileno())
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(temp, folder)
+    except BaseException:
+        if old.exists() and not folder.exists():
+            os.replace(old, folder)
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def zip_files(files: dict[str, bytes], prefix: str) -> bytes:

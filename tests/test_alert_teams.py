@@ -1,0 +1,213 @@
+"""Alerts for a team other than the CAR T nurses (issue 14): a disease flare reaches the
+rheumatology route when the site gives it one, and the attention route when not; a new lump
+pages nobody at night or at the weekend, and escalates at the next working-hours start if
+nobody has acknowledged it. Real webhook receivers on 127.0.0.1 and a clock the test moves
+across a night and a weekend (the site's zone is America/New_York)."""
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from server.jobs import build_jobs
+from server.storage.db import connect
+from support.family import enrolled_family
+from support.pages import sign_in
+from support.receiver import SECRET, Receiver
+
+pytestmark = pytest.mark.usefixtures("no_login_waits")
+
+FRIDAY_23 = datetime(2026, 11, 21, 4, 0, tzinfo=timezone.utc)      # Fri 23:00 in New York
+FRIDAY_23_15 = datetime(2026, 11, 21, 4, 15, tzinfo=timezone.utc)
+SATURDAY_10 = datetime(2026, 11, 21, 15, 0, tzinfo=timezone.utc)
+SUNDAY_20 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+MONDAY_07_59 = datetime(2026, 11, 23, 12, 59, tzinfo=timezone.utc)
+MONDAY_08 = datetime(2026, 11, 23, 13, 0, tzinfo=timezone.utc)
+LEVEL_ROUTES = ("emergency", "urgent", "escalation", "attention", "info")
+
+
+@pytest.fixture
+def ward(clock):
+    receiver = Receiver(clock)
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def rheumatology(clock):
+    receiver = Receiver(clock)
+    yield receiver
+    receiver.close()
+
+
+def notifications_file(tmp_path, ward, rheumatology=None):
+    document = {"channels": {"ward": {"type": "webhook", "url": ward.url,
+                                      "secret_env": "PAGER_WEBHOOK_SECRET"}},
+                "routes": {route: ["ward"] for route in LEVEL_ROUTES}}
+    if rheumatology is not None:
+        document["channels"]["rheum"] = {"type": "webhook", "url": rheumatology.url,
+                                         "secret_env": "PAGER_WEBHOOK_SECRET"}
+        document["teams"] = {"rheumatology": ["rheum"]}
+    path = tmp_path / "notifications.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+@pytest.fixture
+def team_routed(request):
+    """Whether the site gives rheumatology its own route (parametrised per test)."""
+    return getattr(request, "param", True)
+
+
+@pytest.fixture
+def site_config(config, tmp_path, ward, rheumatology, team_routed, monkeypatch):
+    monkeypatch.setenv("PAGER_WEBHOOK_SECRET", SECRET)
+    path = notifications_file(tmp_path, ward, rheumatology if team_routed else None)
+    return config.with_overrides(notifications_file=path)
+
+
+@pytest.fixture
+def app(site_config, clock):
+    from server import create_app
+    from server.storage.installation import initialise
+
+    initialise(site_config, clock)
+    app = create_app(site_config, clock=clock)
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def run_jobs(site_config, clock):
+    connection = connect(site_config.database_path)
+    jobs = {job.name: job for job in build_jobs(site_config, connection, clock)}
+
+    def run(name):
+        return jobs[name].function(connection, clock.now())
+    yield run
+    connection.close()
+
+
+@pytest.fixture
+def family(client, nurse, clock):
+    return enrolled_family(client, nurse.headers, clock=clock)
+
+
+def push_follow_up(family, clock, **answers):
+    document = family.document({"infection": False, "hospital_stay": False, "new_lump": False,
+                                **answers}, questionnaire_id="long-term-follow-up",
+                               questionnaire_version="1.1.0",
+                               recorded_at=clock.now().isoformat())
+    response = family.push([family.envelope(document)])
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["results"][0]["alert"]["alert_id"]
+
+
+def push_temperature(family, clock, temperature_c):
+    document = family.document({"temperature_c": temperature_c, "temperature_method": "ear"},
+                               recorded_at=clock.now().isoformat())
+    return family.push([family.envelope(document)]).get_json()["results"][0]["alert"]
+
+
+def bodies(receiver):
+    assert all(valid for valid, _key, _body in receiver.received)
+    return [body for _valid, _key, body in receiver.received]
+
+
+def test_it_sends_a_flare_alert_to_the_rheumatology_route_the_site_gave_that_team(
+        family, clock, ward, rheumatology, run_jobs):
+    push_follow_up(family, clock, flare_foamy_urine="yes")
+    run_jobs("notifications")
+    [body] = bodies(rheumatology)
+    assert (body["reasons"], body["level"], body["team"]) == (
+        ["disease_flare"], "attention", "rheumatology")
+    assert bodies(ward) == []  # the ward's attention route is not where it went
+
+
+@pytest.mark.parametrize("team_routed", [False], indirect=True)
+def test_it_still_sends_the_flare_alert_to_the_attention_route_without_a_team_route(
+        family, clock, ward, rheumatology, run_jobs, db):
+    push_follow_up(family, clock, flare_foamy_urine="yes")
+    run_jobs("notifications")
+    [body] = bodies(ward)
+    assert (body["reasons"], body["team"]) == (["disease_flare"], "rheumatology")
+    assert bodies(rheumatology) == []
+    [row] = db.query("SELECT route, channel FROM notifications")
+    assert (row["route"], row["channel"]) == ("attention", "ward")
+
+
+def test_it_keeps_a_new_lump_raised_on_friday_night_quiet_until_monday_morning(
+        family, clock, ward, run_jobs, db):
+    clock.set(FRIDAY_23)
+    alert_id = push_follow_up(family, clock, new_lump=True)
+    run_jobs("notifications")  # the alert itself is sent at once, to the urgent route
+    for moment in (FRIDAY_23_15, SATURDAY_10, SUNDAY_20, MONDAY_07_59):
+        clock.set(moment)
+        assert run_jobs("escalation") == [], f"escalated at {moment}"
+        run_jobs("notifications")
+    assert [body["kind"] for body in bodies(ward)] == ["alert_raised"]
+    clock.set(MONDAY_08)
+    assert run_jobs("escalation") == [alert_id]
+    run_jobs("notifications")
+    kinds = [(body["kind"], body["team"]) for body in bodies(ward)]
+    assert kinds == [("alert_raised", "physician"), ("alert_escalated", "physician")]
+    assert run_jobs("escalation") == []  # once
+
+
+def test_it_never_escalates_a_lump_the_night_nurse_acknowledged(client, family, clock, nurse,
+                                                                run_jobs, db):
+    clock.set(FRIDAY_23)
+    alert_id = push_follow_up(family, clock, new_lump=True)
+    clock.set(FRIDAY_23_15)
+    acknowledged = client.post(f"/api/v1/alerts/{alert_id}/acknowledge", json={},
+                               headers=nurse.headers)
+    assert acknowledged.status_code == 200
+    for moment in (MONDAY_08, datetime(2026, 11, 24, 13, 0, tzinfo=timezone.utc)):
+        clock.set(moment)
+        assert run_jobs("escalation") == []
+    assert db["alerts"].get(alert_id)["escalated_at"] is None
+
+
+def test_it_escalates_a_lump_at_once_inside_working_hours_after_15_minutes(
+        family, clock, run_jobs):
+    clock.set(MONDAY_08)
+    alert_id = push_follow_up(family, clock, new_lump=True)
+    clock.advance(minutes=14)
+    assert run_jobs("escalation") == []
+    clock.advance(minutes=1)
+    assert run_jobs("escalation") == [alert_id]
+
+
+def test_it_pages_a_high_fever_at_night_at_once_as_before(family, clock, ward, run_jobs, db):
+    clock.set(FRIDAY_23)
+    alert = push_temperature(family, clock, 39.6)
+    assert db["alerts"].get(alert["alert_id"])["escalated_at"] is not None
+    run_jobs("notifications")
+    kinds = sorted(body["kind"] for body in bodies(ward))
+    assert kinds == ["alert_escalated", "alert_raised"]
+
+
+def test_it_still_escalates_an_ordinary_fever_at_night_after_15_minutes(family, clock,
+                                                                       run_jobs):
+    clock.set(FRIDAY_23)
+    alert = push_temperature(family, clock, 38.3)
+    clock.set(FRIDAY_23_15)
+    assert run_jobs("escalation") == [alert["alert_id"]]
+
+
+def test_it_says_on_the_card_and_the_alert_page_whom_an_alert_is_for(
+        client, family, clock, nurse):
+    clock.set(FRIDAY_23)
+    lump = push_follow_up(family, clock, new_lump=True)
+    fever = push_temperature(family, clock, 38.3)["alert_id"]
+    sign_in(client, nurse)
+    inbox = client.get("/alerts").get_data(as_text=True)
+    card = inbox.split(f'id="alert-{lump}"', 1)[1].split("</li>", 1)[0]
+    assert '<p class="for-team">For a physician</p>' in card
+    assert "Waits for working hours: escalates Mon 23 Nov 08:00 EST unless acknowledged" \
+        in card
+    fever_card = inbox.split(f'id="alert-{fever}"', 1)[1].split("</li>", 1)[0]
+    assert "for-team" not in fever_card  # the CAR T nurses' own alerts say nothing extra
+    page = client.get(f"/alerts/{lump}").get_data(as_text=True)
+    assert "For a physician" in page
+    api = client.get(f"/api/v1/alerts/{lump}", headers=nurse.headers).get_json()
+    assert (api["team"], api["escalate"]) == ("physician", "working_hours")
