@@ -35,6 +35,7 @@ from ..web.device_auth import require_device
 from ..web.errors import ApiError, ErrorSchema, RateLimited
 from ..records.feed import add_triggered_tasks, feed_sources, refresh_patient_feed, task_checker
 from ..records.patients import patient_facts
+from .push_body import ID_MAX, OUTBOX_PENDING_MAX, SEALED_MAX, read_push_body
 from .sync_schemas import EntryAlertSchema, EntryErrorSchema, change_data
 
 blueprint = Blueprint("sync", __name__, url_prefix="",
@@ -72,7 +73,7 @@ class ReplacesSchema(Schema):
 
 class EnrolSchema(Schema):
     enrollment_code = fields.String(required=True, validate=validate.Length(1, 64))
-    device_name = fields.String(required=True, validate=validate.Length(1, 100))
+    device_name = fields.String(required=True, validate=validate.Length(1, ID_MAX))
     platform = fields.String(required=True, validate=validate.OneOf(PLATFORMS))
     app_version = fields.String(required=True, validate=validate.Length(1, 50))
     replaces = fields.Nested(ReplacesSchema, metadata={
@@ -89,16 +90,26 @@ class EnrolledSchema(Schema):
 
 
 class EnvelopeSchema(Schema):
-    entry_id = fields.String(required=True, validate=validate.Length(1, 100))
-    kid = fields.String(required=True, validate=validate.Length(1, 100))
-    sealed = fields.String(required=True, validate=validate.Length(1, 2 * 1024 * 1024))
+    entry_id = fields.String(required=True, validate=validate.Length(1, ID_MAX))
+    kid = fields.String(required=True, validate=validate.Length(1, ID_MAX))
+    sealed = fields.String(required=True, validate=validate.Length(1, SEALED_MAX))
 
 
 class PushSchema(Schema):
     # A custom field: without type and format the OpenAPI document would allow anything.
     sent_at = Rfc3339(required=True, metadata={"type": "string", "format": "date-time"})
-    outbox_pending = fields.Integer(validate=validate.Range(0, 10_000_000), allow_none=True)
+    outbox_pending = fields.Integer(validate=validate.Range(0, OUTBOX_PENDING_MAX),
+                                    allow_none=True)
     entries = fields.List(fields.Nested(EnvelopeSchema), required=True)
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        """A plainly well-formed push is read in plain Python (server/api/push_body.py);
+        anything else by the schema, for its own answer."""
+        if many is None and partial is None and unknown is None:
+            loaded = read_push_body(data)
+            if loaded is not None:
+                return loaded
+        return super().load(data, many=many, partial=partial, unknown=unknown)
 
 
 class EntryResultSchema(Schema):
