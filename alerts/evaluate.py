@@ -34,6 +34,7 @@ class Finding:
     rule_id: str = ""
     ruleset_id: str = ""
     ruleset_version: str = ""
+    measure_again_minutes: int | None = None   # the rule's own, for the app's reminder
     # For the episode layer (alerts/teams.py): whom the alert is for and whether it may wait
     # for working hours. Not in `to_dict`, the shape the phone's evaluator shares.
     team: str = "car_t"
@@ -42,7 +43,8 @@ class Finding:
     def to_dict(self) -> dict:
         return {"reason": self.reason, "level": self.level, "escalate_now": self.escalate_now,
                 "evidence": self.evidence, "advice": dict(self.advice), "rule_id": self.rule_id,
-                "ruleset_id": self.ruleset_id, "ruleset_version": self.ruleset_version}
+                "ruleset_id": self.ruleset_id, "ruleset_version": self.ruleset_version,
+                "measure_again_minutes": self.measure_again_minutes}
 
 
 def parse_time(value) -> datetime | None:
@@ -178,6 +180,7 @@ def _findings(ruleset, rules, situation) -> list:
     return [Finding(reason=rule.reason, level=rule.level, escalate_now=rule.escalate_now,
                     evidence=_evidence(rule, facts, situation), advice=dict(rule.advice),
                     rule_id=rule.id, ruleset_id=ruleset.id, ruleset_version=ruleset.version,
+                    measure_again_minutes=rule.measure_again_minutes,
                     team=rule.team, escalate=rule.escalate)
             for rule, facts in kept]
 

@@ -155,6 +155,8 @@ def problems_in_rules(rules, declarations) -> list[str]:
             problems.append(f"{where}: an entry rule names the questionnaires it reads")
         if rule.kind == "time" and rule.questionnaires:
             problems.append(f"{where}: a time rule reads no questionnaire")
+        if rule.kind == "time" and rule.measure_again_minutes is not None:
+            problems.append(f"{where}: measure_again_minutes: only an entry rule asks to measure again")
         problems += [f"{where}: {p}"
                      for p in problems_in_condition(rule.when, "when", rule.kind, declarations)]
         for index, operand in enumerate(rule.evidence):

@@ -31,6 +31,7 @@ NAME = r"^[a-z][a-z0-9_]{0,62}$"
 RULE_ID = r"^[a-z][a-z0-9_-]{0,62}$"
 SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"
 MAX_FILE_BYTES = 1_000_000
+MAX_REMEASURE_MINUTES = 24 * 60
 
 
 class RulesError(ValueError):
@@ -68,6 +69,9 @@ class _RuleSchema(_Base):
     suppressed_by = fields.List(fields.Str(validate=validate.Regexp(NAME)), load_default=list)
     advice = fields.Dict(keys=fields.Str(), values=fields.Str(validate=validate.Length(min=1, max=600)),
                          required=True)
+    # When the advice asks the family to measure again: the app's reminder reads this number,
+    # never the advice's words (which a site may reword, in any language).
+    measure_again_minutes = fields.Int(strict=True, validate=validate.Range(min=1, max=MAX_REMEASURE_MINUTES))
 
 
 class _RuleSetSchema(_Base):
@@ -96,6 +100,7 @@ class Rule:
     evidence: tuple = ()
     suppressed_by: tuple = ()
     advice: dict = field(default_factory=dict, hash=False)
+    measure_again_minutes: int | None = None
     team: str = DEFAULT_TEAM
     escalate: str = ANY_TIME
     order: int = 0

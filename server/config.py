@@ -282,8 +282,9 @@ class Config:
         doc="The site's working hours on working days, in HOMEWARD_SITE_TIMEZONE; outside "
             "them an alert that may wait (a new lump) pages nobody until the next start.")
     require_mrn: bool = setting(True, _parse_bool,
-                                doc="The staff page's New patient form requires an MRN; "
-                                    "false for sites that enrol before one is issued.")
+                                doc="Creating a patient requires an MRN, on the New patient "
+                                    "page and through the API; false for sites that enrol "
+                                    "before one is issued.")
     site_code: str | None = setting(
         None, _parse_site_code,
         doc="The centre's code in registry exports (e.g. its EBMT CIC or CIBMTR CCN); "

@@ -37,6 +37,7 @@ class FamilyPlan:
     clock_skew: timedelta = timedelta(0)
     qol_decline: bool = False
     emergency_at: datetime | None = None    # a seizure reported then, if ever
+    mrn: str = "SIM-0"                      # sites require one by default (HOMEWARD_REQUIRE_MRN)
 
 
 @dataclass
@@ -84,7 +85,7 @@ def plan_cohort(count, now, *, seed=7, fever_rate=0.1, offline_rate=0.1, days=7,
             infusion_date=today - timedelta(days=day), timezone=rng.choice(ZONES),
             language=rng.choice(("en", "en", "es")),
             clock_skew=timedelta(minutes=rng.uniform(-max_skew_minutes, max_skew_minutes)),
-            qol_decline=rng.random() < 0.15)
+            qol_decline=rng.random() < 0.15, mrn=f"SIM-{seed}-{index + 1:05d}")
         if rng.random() < fever_rate:
             plan.fever_at = now - timedelta(hours=rng.uniform(0.1, min(days, 3) * 24))
         if rng.random() < offline_rate:
@@ -132,7 +133,7 @@ class StaffApi:
         patient = self.call("POST", "/patients", {
             "display_name": plan.name, "date_of_birth": plan.date_of_birth.isoformat(),
             "infusion_date": plan.infusion_date.isoformat(), "timezone": plan.timezone,
-            "language": plan.language})
+            "language": plan.language, "mrn": plan.mrn})
         code = self.call("POST", f"/patients/{patient['patient_id']}/enrollments",
                          {"respondent": "caregiver"})["code"]
         return patient["patient_id"], code

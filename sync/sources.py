@@ -10,7 +10,7 @@ from datetime import timezone
 
 from alerts.episodes import concerns_hidden_from
 from questionnaires.model import NoVariantError
-from questionnaires.schemas import dump_definition
+from questionnaires.schemas import TEXT_KEYS, dump_definition
 
 from .pull import Source
 
@@ -89,13 +89,38 @@ class DumpedDefinitions:
         with self._lock:
             found = self._dumped.get(key)
         if found is None or found[0] is not definition:
-            found = (definition, json.dumps(dump_definition(definition, language)))
+            found = (definition, json.dumps(in_every_language(definition, language)))
             with self._lock:
                 self._dumped[key] = found
         return json.loads(found[1])
 
 
 dumped_definition = DumpedDefinitions()
+
+
+def in_every_language(definition, language) -> dict:
+    """The definition in every language it has, so a parent can switch the questions to the
+    language they read. The patient's language comes first, in `languages` and in every
+    text (`{"es": ..., "en": ...}`), so a client that took the only language before takes
+    the same one now (docs/protocol.md, "questionnaire items")."""
+    document = dump_definition(definition)
+    chosen = dump_definition(definition, language)["languages"][0]
+    document["languages"] = [chosen, *(code for code in document["languages"] if code != chosen)]
+    _put_first(document, chosen)
+    return document
+
+
+def _put_first(node, language):
+    if isinstance(node, list):
+        for child in node:
+            _put_first(child, language)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in TEXT_KEYS and isinstance(value, dict) and language in value:
+                node[key] = {language: value[language],
+                             **{code: text for code, text in value.items() if code != language}}
+            else:
+                _put_first(value, language)
 
 
 class QuestionnaireSource(Source):
@@ -151,10 +176,16 @@ class TaskSource(Source):
         return self._data(rows[0]) if rows else None
 
 
+# How a questionnaire item is sent: every language of the definition (since the family app's
+# language choice). Part of the signature, so a device that pulled a one-language item
+# before gets the item again once, at its next pull.
+SENT_AS = "+all-languages"
+
+
 def variants_signature(catalog, patient, now) -> str:
-    """Which variant each respondent gets today; when it changes, the feed tells devices."""
+    """Which variant each respondent gets today, as sent; when it changes, the feed tells devices."""
     return json.dumps({
-        respondent: {qid: definition.key for qid, (definition, _language)
+        respondent: {qid: f"{definition.key}{SENT_AS}" for qid, (definition, _language)
                      in chosen_definitions(catalog, patient, respondent, now).items()}
         for respondent in ("caregiver", "patient")}, sort_keys=True)
 

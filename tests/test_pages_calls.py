@@ -52,7 +52,8 @@ def test_a_colleague_sees_who_is_calling_and_cannot_take_the_call(client, app, h
     assert '<p class="claim" role="status">nina is calling since 14:00 EST</p>' in card
     refused = bea.post(f"/alerts/{alert_id}/claim", data={"csrf_token": bea_token})
     assert refused.status_code == 409
-    assert "nina is already calling this family" in refused.get_data(as_text=True)
+    assert "nina is already calling this family (since 14:00 EST)." in refused.get_data(
+        as_text=True)  # on the site's clock, as every time on the pages
 
 
 def test_a_call_recorded_on_the_page_shows_its_colour_and_a_grade_that_is_not_one(

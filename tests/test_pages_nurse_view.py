@@ -1,5 +1,6 @@
 """The pages as a new nurse reads them under pressure: one clock (the site's) with the
-family's own time beside it, no machine timestamps anywhere, the inbox first after sign-in,
+family's own time beside it (every page's rules are crawled in test_pages_crawl.py), the
+inbox first after sign-in,
 counts on the home page, open alerts at the top of a timeline, answers in words, and a
 patient list that warns about namesakes and asks for the MRN."""
 import re
@@ -49,41 +50,14 @@ def capd_check(family, **answers):
         questionnaire_id="neuro-check", recorded_at="2026-11-20T19:30:00+01:00"))
 
 
-def test_no_page_shows_a_machine_timestamp_to_any_role(app, client, staff, nurse, madrid, db,
-                                                      vault, clock):
-    madrid.push([madrid.envelope(madrid.document(
-        {"temperature_c": 39.1, "temperature_method": "axillary"},
-        recorded_at="2026-11-20T19:40:00+01:00")), capd_check(madrid),
-        madrid.envelope(madrid.document({"temperature_c": 38.2, "spo2_percent": 500})),
-        madrid.envelope(madrid.document({"distress": 6}, questionnaire_id="caregiver-wellbeing"))])
-    done = raise_findings(db, vault, madrid.patient_id, [Finding("organ_flare", "attention")],
-                          clock.now())["alert_id"]
-    db.execute("UPDATE alerts SET status = 'resolved', resolved_by = 'ana', outcome = "
-               "'false_alarm', resolved_at = ? WHERE id = ?", ["2026-11-20T18:58:00.000000Z", done])
-    db.conn.commit()
-    open_alert = db.execute("SELECT id FROM alerts WHERE status = 'open' LIMIT 1").fetchone()[0]
-    patient = f"/patients/{madrid.patient_id}"
-    pages = {"nurse": ["/", "/alerts", "/alerts/live", "/patients", patient,
-                       f"{patient}/entries", "/wellbeing", f"{patient}/wellbeing",
-                       f"/alerts/{open_alert}", f"/alerts/{done}",
-                       f"/alerts/{open_alert}/forms?shown=open"],
-             "psychosocial": ["/", "/patients", "/wellbeing", f"{patient}/wellbeing"],
-             "admin": ["/"]}
-    pages["physician"] = pages["nurse"]
-    for role, paths in pages.items():
-        browser = app.test_client()
-        token = sign_in(browser, staff(role))
-        for path in paths:
-            response = browser.get(path)
-            assert response.status_code == 200, (role, path)
-            found = ISO_TIME.findall(visible(text(response)))
-            assert not found, (role, path, found)
-        if role == "nurse":
-            enrolment = browser.post(f"{patient}/enrollments",
-                                     data={"csrf_token": token, "respondent": "caregiver"})
-            assert not ISO_TIME.findall(visible(text(enrolment)))
-            assert re.search(r"until \w{3} \d+ \w{3} \d\d:\d\d EST \(in 3 d\)", text(enrolment))
-    inbox = visible(text(app.test_client().get("/alerts")))  # signed out: nothing to see
+def test_an_enrolment_code_says_until_when_it_works_on_the_wards_clock(client, nurse, madrid):
+    # Every page's rules, for every role, are crawled in test_pages_crawl.py.
+    token = sign_in(client, nurse)
+    enrolment = client.post(f"/patients/{madrid.patient_id}/enrollments",
+                            data={"csrf_token": token, "respondent": "caregiver"})
+    assert not ISO_TIME.findall(visible(text(enrolment)))
+    assert re.search(r"until \w{3} \d+ \w{3} \d\d:\d\d EST \(in 3 d\)", text(enrolment))
+    inbox = visible(text(client.application.test_client().get("/alerts")))  # signed out
     assert "Lucía" not in inbox
 
 
@@ -204,3 +178,16 @@ def test_a_site_can_let_patients_be_created_without_an_mrn(config, clock, app, n
     token = sign_in(relaxed, nurse)
     created = relaxed.post("/patients", data={"csrf_token": token, **NEW_CHILD, "mrn": ""})
     assert created.status_code == 303 and db["patients"].count == 1
+
+
+def test_a_quarantined_entry_says_in_words_what_is_wrong_and_keeps_the_phones_text(
+        client, nurse, family):
+    family.push([family.envelope(family.document({"temperature_c": 38.2,
+                                                  "spo2_percent": 500}))])
+    sign_in(client, nurse)
+    html = text(client.get(f"/patients/{family.patient_id}"))
+    review = " ".join(visible(html.split('id="quarantine"')[1]).split())
+    assert re.search(r"An answer the form does not allow: [^.]*oxygen[^.]*\. 500 % is "
+                     r"outside the plausible range", review, re.I), review[:400]
+    assert "spo2_percent" not in review and "invalid_answer" not in review
+    assert "invalid_answer spo2_percent" in html  # under "What the phone sent"

@@ -159,3 +159,12 @@ def test_it_says_how_far_a_deadline_is_and_writes_dates_as_people_do():
     # Quality of life is followed for years: its dates carry the year.
     assert present.local(NOW, SITE, with_year=True) == "Fri 20 Nov 2026 14:00 EST"
     assert present.calendar_day("2026-11-20T19:00:00Z") == "Fri 20 Nov 2026"
+
+
+def test_it_says_how_far_a_time_is_in_the_same_words_on_every_page():
+    from server.pages.site_time import say
+    for seconds, words in ((-30, "now"), (40, "now"), (-300, "5 min ago"),
+                           (7200, "in 2 h")):
+        moment = NOW + timedelta(seconds=seconds)
+        assert present.relative(moment, NOW) == words
+        assert say(moment, "America/New_York", NOW).endswith(f"({words})")

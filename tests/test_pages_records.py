@@ -35,7 +35,8 @@ def test_it_records_a_profile_and_an_event_from_the_forms(client, family, physic
     assert saved.status_code == 303
     html = page(client, record)
     assert "Juvenile dermatomyositis" in html and "Muscle, Skin and mucosa" in html
-    assert "ebmt (since 2026-11-01)" in html and "Seal-me CAR" in html
+    assert "America/New York, speaks Spanish" in html  # the family's language in words
+    assert "EBMT (since Sun 1 Nov 2026)" in html and "Seal-me CAR" in html
     recorded = client.post(f"/patients/{family.patient_id}/toxicity-events", data={
         "csrf_token": token, "kind": "crs", "grade": "2", "onset_date": "2026-11-19",
         "resolution_date": "2026-11-20", "treatments": ["tocilizumab"],

@@ -42,8 +42,27 @@ def test_it_chooses_the_questionnaires_for_this_child_respondent_and_language(fa
     assert {"symptom-diary", "neuro-check", "quality-of-life"} <= set(questionnaires)
     neuro = questionnaires["neuro-check"]["data"]
     assert neuro["respondent"] == "caregiver" and neuro["age"]["max"] <= 12  # under 12: CAPD
-    assert neuro["languages"] == ["es"]
-    assert set(neuro["title"]) == {"es"}
+    # Every language the questionnaire has, the patient's first (a client that took the
+    # only language before takes the same one), so a parent can switch the questions.
+    assert neuro["languages"] == ["es", "en"]
+    assert list(neuro["title"]) == ["es", "en"]
+    assert all(list(item["text"])[0] == "es" for item in neuro["items"])
+
+
+def test_it_sends_a_phone_that_pulled_one_language_the_questionnaires_again_once(family, db):
+    _changes, cursor, _pages = pull_all(family)
+    # As a server before the language choice left it: each variant signed without SENT_AS.
+    [row] = db.query("SELECT variants FROM patient_feed_state WHERE patient_id = ?",
+                     [family.patient_id])
+    db.execute("UPDATE patient_feed_state SET variants = ? WHERE patient_id = ?",
+               [row["variants"].replace("+all-languages", ""), family.patient_id])
+    db.conn.commit()
+    changes, cursor, _pages = pull_all(family, cursor)
+    resent = by_type(changes, "questionnaire")
+    assert {"symptom-diary", "neuro-check"} <= set(resent)
+    assert resent["symptom-diary"]["data"]["languages"] == ["es", "en"]
+    again, _cursor, _pages = pull_all(family, cursor)
+    assert by_type(again, "questionnaire") == {}
 
 
 def test_it_pages_a_snapshot_without_losing_or_repeating_items(family):

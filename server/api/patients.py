@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..records import audit, patients
 from ..auth import current_staff, require_staff
-from ..web.context import get_db, get_vault, now
+from ..web.context import get_config, get_db, get_vault, now
 from ..records.zones import zone_problem
 from .calls import ContactOutSchema, ContactSchema
 from .devices import DeviceSchema, list_devices
@@ -35,11 +35,24 @@ class PatientCreateSchema(Schema):
                        "refused"})
     language = fields.String(required=True, validate=validate.Regexp(
         LANGUAGE_TAG, error="Use a language code such as en, es or es-MX."))
-    mrn = fields.String(validate=validate.Length(1, 64), allow_none=True)
+    mrn = fields.String(validate=validate.Length(1, 64), allow_none=True, metadata={
+        "description": "the hospital's record number; required unless the site sets "
+                       "HOMEWARD_REQUIRE_MRN=false, as on the New patient page"})
     product = fields.String(validate=validate.Length(1, 100), allow_none=True)
     contact = fields.String(validate=validate.Length(1, 500), allow_none=True)
     contacts = fields.List(fields.Nested(ContactSchema), validate=validate.Length(0, 6),
                            metadata={"description": "who to phone about the child; sealed"})
+
+    @validates_schema
+    def mrn_where_the_site_requires_it(self, data, **kwargs):
+        # One rule for both doors: a patient created by an integration without an MRN
+        # would escape the check the New patient page makes (docs/pages.md).
+        mrn = data.get("mrn")
+        if get_config().require_mrn and (mrn is None or not mrn.strip()):
+            raise ValidationError("This site requires the child's MRN (hospital record "
+                                  "number), so their pages match the hospital record; "
+                                  "sites that enrol before one is issued set "
+                                  "HOMEWARD_REQUIRE_MRN=false.", "mrn")
 
     @validates_schema
     def dates_make_sense(self, data, **kwargs):

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 import requests
 
-DEMO_CHILD = {"display_name": "Lucía Demo", "timezone": "Europe/London", "language": "en"}
+DEMO_CHILD = {"display_name": "Lucía Demo", "timezone": "Europe/London", "language": "en",
+              "mrn": "DEMO-APP-1"}
 
 
 def create_family_link(base_url: str, staff_token: str, today: date) -> str:

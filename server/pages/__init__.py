@@ -19,9 +19,9 @@ from werkzeug.exceptions import HTTPException
 from ..records import audit
 from ..auth import attempt_login, require_staff, session_from_cookie, sessions
 from ..web.context import get_config, get_db, now
-from ..web.errors import HTTP_CODES, ApiError, RateLimited, Unauthorized
+from ..web.errors import HTTP_CODES, ApiError, RateLimited, Unauthorized, is_domain_error
 from . import present
-from .common import CARE_TEAM, safe_next
+from .common import CARE_TEAM, readable, safe_next
 
 log = logging.getLogger("homeward.pages")
 
@@ -160,7 +160,7 @@ def logout():
 
 
 def _error_page(status, message):
-    html = render_template("error.html", status=status, message=message)
+    html = render_template("error.html", status=status, message=readable(status, message))
     return current_app.make_response((html, status))
 
 
@@ -191,6 +191,8 @@ def _http_error_page(error):
 
 @blueprint.errorhandler(Exception)
 def _unexpected_error_page(error):
+    if is_domain_error(error):  # e.g. a patient erased since the page was drawn: its status
+        return _error_page(error.status, getattr(error, "message", None) or str(error))
     log.exception("unhandled error on page, request %s", g.get("request_id"), exc_info=error)
     return _error_page(500, "Something went wrong on our side; it has been logged with "
                             f"reference {g.get('request_id')}.")
@@ -199,4 +201,4 @@ def _unexpected_error_page(error):
 # Imported last: they add their routes to `blueprint`, defined above.
 from . import calls, contacts, handling, home, inbox, patients, timeline, wellbeing  # noqa: E402,F401,E501
 from . import records  # noqa: E402,F401
-from . import audit_log, password_reset, printing, staff  # noqa: E402,F401
+from . import audit_log, password_reset, printing, staff, words  # noqa: E402,F401

@@ -5,6 +5,8 @@ entry was filled on (questionnaires.Definition) and its answers; no Flask.
 
 A nurse reading "aware: 4" has to know the instrument by heart to tell whether 4 is good.
 """
+import re
+
 from questionnaires.model import OPTION_TYPES
 
 # Neuro checks are judged item by item against the healthy answer. Which end is healthy:
@@ -84,4 +86,44 @@ def answer_rows(definition, answers: dict, scores: dict) -> list[dict]:
         rows.append({"key": f"score.{key}", "question": f"Score: {key.replace('_', ' ')}",
                      "answer": f"{value:g}" if isinstance(value, (int, float)) else str(value),
                      "usual": None, "score": True})
+    return rows
+
+
+# Why an entry was quarantined, in words. The phone's own message stays beside what it
+# sent (`detail`), for whoever looks into the app.
+PROBLEM_WORDS = {
+    "invalid_answer": "An answer the form does not allow",
+    "invalid_answers": "The answers could not be read",
+    "unknown_item": "An answer to a question the form does not have",
+    "required": "A required answer is missing",
+    "not_enabled": "An answer to a question that did not apply",
+    "no_answers": "No answers",
+    "invalid_document": "The entry could not be read",
+    "unknown_questionnaire": "A form this server does not know",
+    "unknown_task": "A task this server does not know",
+    "implausible_time": "A time the phone's clock cannot explain",
+}
+VARIANT_WORDS = {"capd-style": "CAPD-style", "ice-style": "ICE-style"}
+
+
+def variant_words(variant) -> str:
+    return VARIANT_WORDS.get(variant, str(variant or "").replace("-", " "))
+
+
+# A message a nurse can read as it is: no field names, machine times or form keys.
+MACHINE_WORDS = re.compile(r"_|\d{4}-\d{2}-\d{2}|@|\{")
+
+
+def problem_rows(definition, problems) -> list[dict]:
+    """[{"what", "question", "detail"}] for an entry's problems: "An answer the form does not
+    allow: Oxygen saturation (SpO2): 500 % is outside the plausible range 50 to 100 %"."""
+    rows = []
+    for problem in problems or ():
+        field = problem.get("field")
+        item = definition.item(field) if definition is not None and field else None
+        rows.append({"what": PROBLEM_WORDS.get(problem.get("code"), "A problem"),
+                     "question": words(item.text) if item is not None else
+                     (field.replace("_", " ") if field else None),
+                     "detail": None if MACHINE_WORDS.search(problem.get("message") or "_")
+                     else problem["message"]})
     return rows

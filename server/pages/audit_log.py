@@ -3,8 +3,7 @@ filters for the person, the action, the patient and a range of days in the centr
 zone, a page at a time. It reads through the same query as GET /api/v1/audit, and the
 reading is itself recorded (`audit.read`, with {"via": "page"} and the filters).
 """
-import re
-from datetime import date, datetime
+from datetime import date
 
 from flask import request, url_for
 
@@ -13,6 +12,7 @@ from ..auth import require_staff
 from ..web.context import get_config, get_db, now
 from . import blueprint
 from .common import ROLE_NAMES, render
+from . import audit_words
 from .site_time import end_of, say, start_of
 
 PAGE_SIZE = 50
@@ -20,7 +20,6 @@ TEXT_FILTERS = {"actor": "person", "action": "action", "patient_id": "patient"}
 DAY_FILTERS = ("from_day", "to_day")
 MAX_FILTER_LENGTH = 100
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
-ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 def _read_filters(args):
@@ -43,7 +42,7 @@ def _read_filters(args):
             # The ends of the calendar overflow a day's start in another zone; no audit
             # event is older than Homeward nor centuries ahead.
             if day is None or not FIRST_DAY <= day <= LAST_DAY:
-                problems[name] = "Choose a day from the calendar, such as 2026-11-29."
+                problems[name] = "Choose a day from the calendar."
             else:
                 days[name] = day
     if "from_day" in days:
@@ -61,36 +60,16 @@ def _read_filters(args):
     return query, form, problems
 
 
-def _moment(value) -> datetime | None:
-    """A time the details recorded (an audit.read's `since`), if `value` is one."""
-    if not isinstance(value, str) or not ISO_MOMENT.match(value):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
-
-
-def _words(value, zone) -> str:
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    moment = _moment(value)
-    return say(moment, zone) if moment else str(value)
-
-
-def _details(details, zone) -> str:
-    """{"previous_role": "nurse", "sections": ["a", "b"]} -> "previous role: nurse;
-    sections: a, b", times in words. Details hold ids, counts and kinds of change, never
-    clinical facts."""
-    return "; ".join(f"{key.replace('_', ' ')}: {_words(value, zone)}"
-                     for key, value in sorted(details.items()))
-
-
-def _shown(event, zone, moment):
-    return {**event, "when": say(_moment(event["at"]), zone, moment),
-            "role_name": ROLE_NAMES.get(event["actor_role"], event["actor_role"] or ""),
-            "details_text": _details(event["details"], zone)}
+def _shown(event, zone, moment, usernames):
+    """The event as the page says it: words for the action, the role and the details; an
+    account target by its username."""
+    target = event["target"]
+    return {**event, "when": say(audit_words.moment_in(event["at"]), zone, moment),
+            "action_words": audit_words.action_words(event["action"]),
+            "role_name": ROLE_NAMES.get(event["actor_role"]) or audit_words.ROLE_WORDS.get(
+                event["actor_role"], event["actor_role"] or ""),
+            "target_name": usernames.get(target) if target else None,
+            "details_shown": audit_words.details(event["details"], zone)}
 
 
 # Each step jumps to the next action name in the action index: a few dozen lookups, where
@@ -105,7 +84,9 @@ ACTIONS_RECORDED = """
 
 
 def _actions(db):
-    return [row["action"] for row in db.query(ACTIONS_RECORDED)]
+    """[(code, words)] of the actions recorded, in the order of their words."""
+    return sorted(((row["action"], audit_words.action_words(row["action"]))
+                   for row in db.query(ACTIONS_RECORDED)), key=lambda pair: pair[1])
 
 
 @blueprint.get("/audit")
@@ -113,10 +94,11 @@ def _actions(db):
 def audit_log():
     db, moment, zone = get_db(), now(), get_config().site_timezone
     query, form, problems = _read_filters(request.args)
-    usernames = [row["username"] for row in db.query(
-        "SELECT username FROM staff_users ORDER BY username")]
+    accounts = {row["id"]: row["username"] for row in db.query(
+        "SELECT id, username FROM staff_users ORDER BY username")}
+    usernames = list(accounts.values())
     context = {"form": form, "errors": problems, "actions": _actions(db),
-               "usernames": usernames, "zone": zone}
+               "usernames": usernames, "zone": zone.replace("_", " ")}
     if problems:
         return render("audit_log.html", 400, events=[], older=None, newest=None, **context)
     events, next_before = audit.query(db, limit=PAGE_SIZE, **query)
@@ -127,5 +109,6 @@ def audit_log():
     older = (url_for("pages.audit_log", **kept, before=next_before)
              if next_before is not None else None)
     newest = url_for("pages.audit_log", **kept) if "before" in query else None
-    return render("audit_log.html", events=[_shown(event, zone, moment) for event in events],
+    return render("audit_log.html", events=[_shown(event, zone, moment, accounts)
+                                          for event in events],
                   older=older, newest=newest, **context)

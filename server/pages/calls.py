@@ -12,8 +12,7 @@ from flask import g, request
 
 from alerts import calls as domain
 from alerts.calls import DISPOSITIONS
-from alerts.triage import (BREATHING, DIZZINESS, DRINKING, PASSING_URINE,
-                           TEMPERATURE_METHODS)
+from alerts.lifecycle import AlertConflict, AlertError
 from questionnaires import NoVariantError
 
 from ..records import audit, calls, contacts
@@ -23,7 +22,8 @@ from ..clock import from_db
 from ..web.context import get_catalog, get_config, get_db, get_vault, now
 from ..web.errors import Forbidden, InvalidRequest
 from ..records.patients import patient_facts
-from . import blueprint, present
+from . import blueprint, call_form, present
+from .call_form import CHOICES
 from .common import CARE_TEAM, done, safe_next
 
 WORDS = {
@@ -40,8 +40,6 @@ WORDS = {
     "ice-style-staff": "ICE-style assessment (of 10)",
     "acknowledgement": "Acknowledgement", "message": "Message", "resolution": "Closing message",
 }
-CHOICES = {"temperature_method": TEMPERATURE_METHODS, "breathing": BREATHING,
-           "drinking": DRINKING, "passing_urine": PASSING_URINE, "dizziness": DIZZINESS}
 RECHECK_CHOICES = (15, 30, 60, 120, 240)
 
 
@@ -49,24 +47,31 @@ def when(text, zone):
     return present.local(from_db(text), zone) if text else None
 
 
-def call_context(db, row, moment) -> dict:
-    """What _call.html needs for one alert."""
-    patient_id = row["patient_id"]
+def neuro_definition(db, patient_id, moment):
+    """The staff variant of the neuro check for the child's age today, or None (another
+    role, an erased patient, no variant fits)."""
+    if g.staff.role not in CARE_TEAM or get_vault().for_patients(db, [patient_id]).get(
+            patient_id) is None:
+        return None
     family_zone = db.execute("SELECT timezone FROM patients WHERE id = ?",
                              [patient_id]).fetchone()[0]
+    try:
+        facts = patient_facts(db, get_vault(), patient_id, moment)
+        return get_catalog().choose(
+            "neuro-check", date_of_birth=facts["date_of_birth"], timezone=family_zone,
+            at=moment, respondent="staff", language="en").definition
+    except NoVariantError:
+        return None
+
+
+def call_context(db, row, moment, typed=None) -> dict:
+    """What _call.html needs for one alert. `typed`: {"values", "errors"} of a refused call
+    form, drawn again as the nurse left it."""
+    patient_id = row["patient_id"]
     zone = get_config().site_timezone  # every time on the pages is the site's (present.py)
     cipher = get_vault().for_patients(db, [patient_id]).get(patient_id)
     held = domain.active_claim(row, moment)
-    neuro = None
-    if cipher is not None and g.staff.role in CARE_TEAM:
-        try:
-            facts = patient_facts(db, get_vault(), patient_id, moment)
-            neuro = get_catalog().choose(
-                "neuro-check", date_of_birth=facts["date_of_birth"], timezone=family_zone,
-                at=moment,
-                respondent="staff", language="en").definition
-        except NoVariantError:
-            neuro = None
+    neuro = neuro_definition(db, patient_id, moment)
     call_log = calls.calls_of(db, cipher, row["id"]) if cipher is not None else []
     for call in call_log:
         call["when"] = when(call["called_at"].replace("Z", "+00:00"), zone)
@@ -86,6 +91,8 @@ def call_context(db, row, moment) -> dict:
         "calls": call_log, "thread": thread, "neuro": neuro, "words": WORDS,
         "choices": CHOICES, "dispositions": DISPOSITIONS, "recheck_choices": RECHECK_CHOICES,
         "next_url": safe_next(request.args.get("next")) or f"/alerts/{row['id']}",
+        "typed": typed["values"] if typed else {}, "errors": typed["errors"] if typed else {},
+        "first_error": next(iter(typed["errors"]), None) if typed else None,
     }
 
 
@@ -110,6 +117,23 @@ def with_calls(db, ciphers, rows, found, moment):
         card["recheck"] = (f"Recheck due by {when(row['recheck_at'], zone)}"
                            if row["recheck_at"] and row["status"] != "resolved" else None)
     return found
+
+
+def claim_for_forms(row, moment) -> dict | None:
+    """"I'm calling" in a card's pop-out (handling.forms_for): who holds the claim and since
+    when, in the site's time, for the nurse who opened it; None where she cannot call."""
+    if g.staff.role not in CARE_TEAM or row["status"] not in ("open", "acknowledged"):
+        return None
+    held = domain.active_claim(row, moment)
+    mine = bool(held and held["by"] == g.staff.username)
+    since = held and when(held["since"], get_config().site_timezone)
+    text = None
+    if held:
+        text = (f"You are calling since {since}: colleagues see it on this card." if mine
+                else f"{held['by']} is calling since {since}.")
+    return {"claim": text, "mine": mine, "held": bool(held),
+            "lapse_minutes": get_config().claim_lapse_minutes,
+            "call_form": f"/alerts/{row['id']}#call-form"}
 
 
 def last_calls(db, alert_ids) -> dict[str, dict]:
@@ -151,76 +175,57 @@ def _claim(alert_id, release):
     db = get_db()
     with storage.write_transaction(db):
         row = callable_row(db, alert_id)
-        if release:
-            domain.release(db, alert_id, g.staff.username, now())
-        else:
-            domain.claim(db, alert_id, g.staff.username, now(),
-                         timedelta(minutes=get_config().claim_lapse_minutes))
+        try:
+            if release:
+                domain.release(db, alert_id, g.staff.username, now())
+            else:
+                domain.claim(db, alert_id, g.staff.username, now(),
+                             timedelta(minutes=get_config().claim_lapse_minutes))
+        except AlertConflict as refused:
+            raise in_site_time(refused) from None
         audit.record(db, "alert.release" if release else "alert.claim",
                      patient_id=row["patient_id"], target=alert_id, details={"via": "page"})
-    return done(back_to(alert_id), "released" if release else "claimed", "call")
+    # From a card's pop-out (it sends `next`) back to that card; else to the call panel.
+    anchor = f"alert-{alert_id}" if safe_next(request.form.get("next")) else "call"
+    return done(back_to(alert_id), "released" if release else "claimed", anchor)
 
 
-def number(name, kind=float):
-    raw = (request.form.get(name) or "").strip().replace(",", ".")
-    if not raw:
-        return None
-    try:
-        return kind(raw)
-    except ValueError:
-        raise InvalidRequest(f"The {name.replace('_', ' ')} must be a number.") from None
-
-
-def call_from_form(neuro_definition) -> dict:
-    """The form as the API's body: empty fields are not reported, not zero."""
-    form = request.form
-    reached = (form.get("reached") or "").strip()[:200] or None
-    if form.get("answered") == "no":
-        reached = None
-    elif reached is None:
-        raise InvalidRequest("Say who you spoke to, or choose \"No answer\".")
-    findings = {"temperature_c": number("temperature_c"),
-                "spo2_percent": number("spo2_percent", int)}
-    for field, allowed in CHOICES.items():
-        value = form.get(field) or None
-        if value is not None and value not in allowed:
-            raise InvalidRequest(f"Choose the {field.replace('_', ' ')} from the list.")
-        findings[field] = value
-    temperature, spo2 = findings["temperature_c"], findings["spo2_percent"]
-    if temperature is not None and not 30 <= temperature <= 45:
-        raise InvalidRequest("The temperature must be between 30 and 45 °C.")
-    if spo2 is not None and not 50 <= spo2 <= 100:
-        raise InvalidRequest("The oxygen saturation must be between 50 and 100 %.")
-    neuro = {}
-    for item in neuro_definition.items if neuro_definition else ():
-        raw = form.get(f"neuro_{item.link_id}")
-        if raw in (None, ""):
-            continue
-        if item.type == "boolean":
-            neuro[item.link_id] = raw == "yes"
-        elif item.type == "text":
-            neuro[item.link_id] = raw.strip()[:2000]
-        else:
-            neuro[item.link_id] = number(f"neuro_{item.link_id}", int)
-    disposition = form.get("disposition") or None
-    recheck = number("recheck_minutes", int) if disposition == "recheck" else None
-    note = (form.get("note") or "").strip()[:5000] or None
-    return {"reached": reached, "findings": {k: v for k, v in findings.items()
-                                             if v is not None},
-            "neuro_answers": neuro or None, "disposition": disposition,
-            "recheck_minutes": recheck, "note": note}
+def in_site_time(refused):
+    """The domain names a colleague's claim in UTC; the pages speak the site's time."""
+    by, since = refused.details.get("claimed_by"), refused.details.get("claimed_at")
+    if not by or not since:
+        return refused
+    return AlertConflict(f"{by} is already calling this family (since "
+                         f"{when(since, get_config().site_timezone)}). Nothing was changed.",
+                         refused.details)
 
 
 @blueprint.post("/alerts/<alert_id>/calls")
 @require_staff(*CARE_TEAM)
 def record_call(alert_id):
+    """A refused form comes back as the alert's page with everything the nurse typed and
+    each problem beside its field (400), never as an error page that loses the call."""
+    from .handling import alert_page_response  # handling imports this module
+
     db, vault, moment = get_db(), get_vault(), now()
-    body = call_from_form(call_context(db, callable_row(db, alert_id), moment)["neuro"])
-    with storage.write_transaction(db):
-        row = callable_row(db, alert_id)
-        _row, call_id = calls.record_call(
-            db, vault, get_catalog(), alert_row=row, staff_name=g.staff.username,
-            body=body, now=moment, lapse_minutes=get_config().claim_lapse_minutes)
-        audit.record(db, "alert.call", patient_id=row["patient_id"], target=alert_id,
-                     details={"call_id": call_id, "via": "page"})
-    return done(back_to(alert_id), "call_recorded", "call-log")
+    row = callable_row(db, alert_id)
+    neuro = neuro_definition(db, row["patient_id"], moment)
+    try:
+        body = call_form.read_call_form(request.form, neuro)
+        with storage.write_transaction(db):
+            row = callable_row(db, alert_id)
+            _row, call_id = calls.record_call(
+                db, vault, get_catalog(), alert_row=row, staff_name=g.staff.username,
+                body=body, now=moment, lapse_minutes=get_config().claim_lapse_minutes)
+            audit.record(db, "alert.call", patient_id=row["patient_id"], target=alert_id,
+                         details={"call_id": call_id, "via": "page"})
+    except call_form.CallFormErrors as refused:
+        errors = refused.errors
+    except (InvalidRequest, AlertError) as refused:
+        errors = call_form.errors_of_refusal(refused, neuro)
+        if errors is None:
+            raise
+    else:
+        return done(back_to(alert_id), "call_recorded", "call-log")
+    return alert_page_response(db, row, moment, status=400,
+                               typed={"values": request.form, "errors": errors})

@@ -1,14 +1,16 @@
 """What every staff page needs: rendering with the signed-in person, navigation by role,
 notices after a form, safe redirects, and alert cards' links and patients."""
 import functools
+import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 from urllib.parse import quote, urlencode, urlsplit
 
 from flask import current_app, g, redirect, render_template, request, url_for
 
-from ..web.context import get_config
+from ..web.context import get_config, now
+from . import present
 from ..records.patients import age_today, day_post_infusion
 
 ROLE_NAMES = {"nurse": "Nurse", "physician": "Physician",
@@ -121,3 +123,31 @@ def card_patients(db, ciphers, patient_ids, moment) -> dict[str, dict]:
                 patient["age_years"] = age_today(birth, zone, moment)
             found[row["id"]] = patient
     return found
+
+
+# The domain's refusals are written for the API too: ids, and times on the wire.
+MACHINE_ID = re.compile(r"\b(?:pt|al|tox|dev|usr|call)_[A-Za-z0-9_-]+")
+WIRE_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                       r"(?:Z|[+-]\d{2}:\d{2})?")
+UTC_CLOCK = re.compile(r"\b(\d{2}):(\d{2}) UTC\b")
+BY_ID = {404: "Nothing is here: the patient, alert or record this address names does not "
+              "exist.",
+         410: "This patient was erased: their data cannot be read."}
+
+
+def readable(status, message, moment=None) -> str:
+    """A refusal as a page says it: times on the site's clock, no internal ids (a sentence
+    that names one is said without it)."""
+    if MACHINE_ID.search(message or ""):
+        return BY_ID.get(status, MACHINE_ID.sub("this record", message))
+    zone, moment = get_config().site_timezone, moment or now()
+
+    def wire(match):
+        return present.local(present.parse(match.group(0)), zone, with_date=True)
+
+    def utc_clock(match):
+        at = moment.replace(hour=int(match.group(1)), minute=int(match.group(2)),
+                            second=0, microsecond=0)
+        return present.local(at if at <= moment else at - timedelta(days=1), zone)
+
+    return UTC_CLOCK.sub(utc_clock, WIRE_TIME.sub(wire, message or ""))

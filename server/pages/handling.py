@@ -25,9 +25,11 @@ from ..clock import from_db
 from ..web.context import get_config, get_db, get_vault, now
 from ..web.errors import Forbidden, InvalidRequest
 from . import blueprint, cards, present
-from .common import CARE_TEAM, WELLBEING_TEAM, card_patients, done, render, safe_next
-from .calls import call_context, with_calls
+from .common import (CARE_TEAM, WELLBEING_TEAM, card_patients, done, readable, render,
+                     safe_next)
+from .calls import call_context, claim_for_forms, with_calls
 from .inbox import card_alert, latest_entries
+from .latest_call import latest_call
 
 SNOOZE_CHOICES = ((30, "30 minutes"), (60, "1 hour"), (120, "2 hours"), (240, "4 hours"),
                   (480, "8 hours"), (1440, "24 hours"))
@@ -53,7 +55,8 @@ def forms_for(db, row, shown=None) -> dict:
     page that asked for them showed it (`shown`: the status on that card)."""
     form = {"alert_id": row["id"], "status": row["status"], "changed": None, "closed": None,
             "next_url": safe_next(request.args.get("next")) or home_of(row),
-            "outcomes": present.OUTCOME_LABELS, "snooze_choices": SNOOZE_CHOICES}
+            "outcomes": present.OUTCOME_LABELS, "snooze_choices": SNOOZE_CHOICES,
+            "call": None}
     if row["status"] == "open" or (row["status"] == "acknowledged" and shown != "open"):
         return form
     zone, moment = get_config().site_timezone, now()
@@ -77,8 +80,14 @@ def forms_for(db, row, shown=None) -> dict:
 @blueprint.get("/alerts/<alert_id>")
 @require_staff(*WELLBEING_TEAM)
 def alert_page(alert_id):
-    db, vault, moment = get_db(), get_vault(), now()
-    row = handleable(db, alert_id)
+    db = get_db()
+    return alert_page_response(db, handleable(db, alert_id), now())
+
+
+def alert_page_response(db, row, moment, *, status=200, typed=None):
+    """The alert's page; `typed`: a refused call form's values and problems (calls.py),
+    drawn again as the nurse left them."""
+    vault, alert_id = get_vault(), row["id"]
     patient_id = row["patient_id"]
     ciphers = vault.for_patients(db, [patient_id])  # none for an erased patient
     card = cards.alert_card(card_alert(row, ciphers.get(patient_id)),
@@ -88,8 +97,11 @@ def alert_page(alert_id):
     audit.record(db, "alert.read", patient_id=patient_id, target=alert_id,
                  details={"via": "page"})
     card = with_calls(db, ciphers, [row], [card], moment)[0]
-    return render("alert.html", card=cards.with_version(card), form=forms_for(db, row),
-                  call=call_context(db, row, moment))
+    return render("alert.html", status=status, card=cards.with_version(card),
+                  form=forms_for(db, row), call=call_context(db, row, moment, typed),
+                  latest_call=latest_call(db, ciphers.get(patient_id), [alert_id],
+                                          get_config().site_timezone, moment),
+                  latest_call_heading="h2")
 
 
 @blueprint.get("/alerts/<alert_id>/forms")
@@ -98,7 +110,9 @@ def alert_forms(alert_id):
     # No audit row: the fragment holds forms and staff names, nothing about the patient.
     db = get_db()
     row = handleable(db, alert_id)
-    return render("_alert_forms.html", form=forms_for(db, row, request.args.get("shown")))
+    form = forms_for(db, row, request.args.get("shown"))
+    form["call"] = claim_for_forms(row, now())  # the alert's page has its own call panel
+    return render("_alert_forms.html", form=form)
 
 
 def text_field(name, *, required=False, limit=MAX_MESSAGE):
@@ -180,5 +194,5 @@ def resolve(alert_id):
 @blueprint.errorhandler(AlertError)
 def alert_error_page(error):
     # e.g. a colleague resolved it a moment earlier: say who, and offer the way back.
-    return render("error.html", status=error.status, message=error.message,
+    return render("error.html", status=error.status, message=readable(error.status, error.message),
                   back=safe_next(request.values.get("next")) or "/alerts")

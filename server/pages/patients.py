@@ -116,8 +116,9 @@ def checked_patient(form) -> tuple[dict, dict]:
     elif infusion and (infusion - today).days > 366:
         errors["infusion_date"] = "The infusion date is more than a year ahead."
     zone = form.get("timezone", "").strip()
-    if problem := zone_problem(zone):
-        errors["timezone"] = problem
+    if zone_problem(zone):
+        # The API's sentence names IANA zones; the page offers places to pick from.
+        errors["timezone"] = "Choose the place the family lives in from the list."
     language = form.get("language", "")
     if language not in dict(LANGUAGES):
         errors["language"] = "Choose the family's language."

@@ -4,7 +4,7 @@ site's zone (HOMEWARD_SITE_TIMEZONE) is the one everyone at the centre reads. Pu
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .present import duration
+from .present import relative
 
 
 def zone(name) -> ZoneInfo:
@@ -12,18 +12,13 @@ def zone(name) -> ZoneInfo:
 
 
 def say(moment: datetime | None, zone_name, now: datetime | None = None) -> str:
-    """The moment as a person reads it, with how long ago (or until) beside it."""
+    """The moment as a person reads it, with how long ago (or until) beside it in the words
+    every page uses for that (present.relative: "5 min ago", "in 2 h", "now")."""
     if moment is None:
         return ""
     there = moment.astimezone(zone(zone_name))
     words = f"{there:%A} {there.day} {there:%B %Y} at {there:%H:%M} {there.tzname()}"
-    if now is None:
-        return words
-    seconds = (now - moment).total_seconds()
-    if abs(seconds) < 60:
-        return f"{words} (just now)"
-    return f"{words} ({duration(seconds)} ago)" if seconds > 0 else \
-        f"{words} (in {duration(-seconds)})"
+    return words if now is None else f"{words} ({relative(moment, now)})"
 
 
 def say_date(moment: datetime | None, zone_name) -> str:

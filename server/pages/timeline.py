@@ -22,6 +22,7 @@ from ..records.trends import trend
 from . import answers, blueprint, cards, charts, present
 from .common import CARE_TEAM, render
 from .inbox import alert_cards
+from .latest_call import latest_call
 
 # CRS and ICANS are judged on recent reports: a fever from last week is history, not state.
 GRADING_WINDOW = timedelta(hours=72)
@@ -74,10 +75,13 @@ def patient_timeline(patient_id):
                   grading=grading_window(recent, zone, moment),
                   devices=devices, temperature=temperature, neuro=neuro,
                   symptoms=charts.symptom_rows(reversed(entries), zone),
-                  quarantined=[entry_row(entry, zone, patient["timezone"])
+                  quarantined=[entry_row(entry, zone, patient["timezone"],
+                                         definition_of(get_catalog(), entry))
                                for entry in quarantined],
                   open_alerts=[card for card in alerts if card["status"] != "resolved"],
                   past_alerts=[card for card in alerts if card["status"] == "resolved"],
+                  latest_call=latest_call(db, cipher, [card["alert_id"] for card in alerts],
+                                          zone, moment),
                   next_url=f"/patients/{patient_id}#alerts")
 
 
@@ -105,9 +109,16 @@ def readable_document(text):
         return text
 
 
-def entry_row(entry, zone, family_zone) -> dict:
+def entry_row(entry, zone, family_zone, definition=None) -> dict:
     view = entry.view()
-    return {**view, "document": readable_document(view["document"]),
+    document = readable_document(view["document"])
+    if view.get("problems"):  # the machine's own words, beside what the phone sent
+        document = "\n".join([*(f"{p.get('code')} {p.get('field') or ''}: {p.get('message')}"
+                                 for p in view["problems"]), "", document or ""])
+    return {**view, "document": document,
+            "title": answers.words(definition.title) if definition else None,
+            "variant_words": answers.variant_words(view.get("variant")),
+            "problem_rows": answers.problem_rows(definition, view.get("problems")),
             "when": present.local(entry.corrected_at, zone, True),
             "when_family": present.family_time(entry.corrected_at, zone, family_zone, True),
             "device_time": present.local(entry.recorded_at, zone, True),
@@ -132,10 +143,9 @@ def patient_entries(patient_id):
     zone, catalog = get_config().site_timezone, get_catalog()
     rows = []
     for entry in found:
-        row = entry_row(entry, zone, patient["timezone"])
-        row["phone"] = phones.get(entry.device_id) or "a phone no longer enrolled"
         definition = definition_of(catalog, entry)
-        row["title"] = answers.words(definition.title) if definition else None
+        row = entry_row(entry, zone, patient["timezone"], definition)
+        row["phone"] = phones.get(entry.device_id) or "a phone no longer enrolled"
         row["answer_rows"] = answers.answer_rows(definition, entry.answers, entry.scores)
         rows.append(row)
     return render("entries.html", patient=patient, more=more, limit=ENTRY_PAGE_LIMIT,

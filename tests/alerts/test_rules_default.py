@@ -230,4 +230,5 @@ def test_it_serialises_a_finding_to_plain_json(findings):
     as_dict = finding.to_dict()
     assert json.loads(json.dumps(as_dict)) == as_dict
     assert set(as_dict) == {"reason", "level", "escalate_now", "evidence", "advice", "rule_id",
-                            "ruleset_id", "ruleset_version"}
+                            "ruleset_id", "ruleset_version", "measure_again_minutes"}
+    assert as_dict["measure_again_minutes"] is None  # a headache asks for no second reading

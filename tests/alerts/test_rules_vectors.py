@@ -27,7 +27,16 @@ def run_vector(ruleset, defaults, vector) -> list:
         found = evaluate_silence(ruleset, context)
     else:
         found = evaluate(ruleset, entry, context)
-    return [{"reason": f.reason, "level": f.level, "escalate_now": f.escalate_now} for f in found]
+    return [found_as_expected(finding, expected)
+            for finding, expected in zip(found, vector["expect"] + [{}] * len(found))]
+
+
+def found_as_expected(finding, expected) -> dict:
+    """(reason, level, escalate_now), and measure_again_minutes where the vector names it."""
+    shown = {"reason": finding.reason, "level": finding.level, "escalate_now": finding.escalate_now}
+    if "measure_again_minutes" in expected:
+        shown["measure_again_minutes"] = finding.measure_again_minutes
+    return shown
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +71,15 @@ def test_it_has_a_vector_where_every_default_rule_fires_and_one_where_nothing_do
     every_rule = {(rule.reason, rule.level) for rule in load_default_ruleset().rules}
     assert every_rule <= expected, every_rule - expected
     assert empty >= 20
+
+
+def test_it_pins_the_measure_again_minutes_of_every_rule_that_asks_for_them():
+    asking = {rule.reason: rule.measure_again_minutes for rule in load_default_ruleset().rules
+              if rule.measure_again_minutes is not None}
+    pinned = {}
+    for path in FILES:
+        for vector in json.loads(path.read_text(encoding="utf-8"))["vectors"]:
+            pinned.update({f["reason"]: f["measure_again_minutes"] for f in vector["expect"]
+                           if f.get("measure_again_minutes") is not None})
+    assert asking == {"borderline_temperature": 60}
+    assert pinned == asking

@@ -69,7 +69,7 @@ def test_it_creates_an_account_resets_its_password_by_link_and_its_owner_signs_i
         colleague.close()
 
     page.goto("/audit?actor=ada.admin")
-    expect(page.locator(".audit-table tbody tr").first).to_contain_text("user.reset_link")
+    expect(page.locator(".audit-table tbody tr").first).to_contain_text("Made a password link")
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     screenshot(page, f"audit-log-{width}")
     page.goto("/audit?action=user.password_reset")

@@ -103,7 +103,7 @@ def test_a_borderline_temperature_asks_to_measure_again_and_today_lists_it(famil
     advice.get_by_role("link", name="Back to Today").tap()
     due = page.locator("li.reminder")
     expect(due).to_have_count(1)
-    expect(due).to_contain_text("Take the temperature again in an hour")
+    expect(due).to_contain_text("Measure again")
     expect(due.get_by_role("link")).to_have_attribute("href", "#record/symptom-diary")
     screenshot(page, "family-today-reminder")
 

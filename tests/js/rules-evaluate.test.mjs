@@ -89,6 +89,7 @@ test('it ignores whom a rule is for and when it escalates: staff routing, not ad
   plain.rules.forEach((each) => { delete each.team; delete each.escalate; });
   const [finding] = evaluate(RULES, lump, context());
   assert.deepEqual(finding, evaluate(plain, lump, context())[0]);
-  assert.deepEqual(Object.keys(finding).sort(), ['advice', 'escalate_now', 'evidence', 'level', 'reason', 'rule_id', 'ruleset_id', 'ruleset_version']);
+  assert.deepEqual(Object.keys(finding).sort(), ['advice', 'escalate_now', 'evidence', 'level', 'measure_again_minutes',
+    'reason', 'rule_id', 'ruleset_id', 'ruleset_version']);
   assert.equal(highestLevel([finding]), 'urgent');
 });

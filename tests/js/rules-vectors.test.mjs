@@ -26,7 +26,10 @@ function runVector(rules, defaults, vector) {
   if (how === 'silence') found = evaluateSilence(rules, context);
   else if (how === 'entry') found = evaluate(rules, entry, context);
   else throw new Error(`a vector asks for an evaluation this runner does not know: ${how}`);
-  return found.map(({ reason, level, escalate_now }) => ({ reason, level, escalate_now }));
+  // (reason, level, escalate_now), and measure_again_minutes where the vector names it.
+  return found.map(({ reason, level, escalate_now, measure_again_minutes }, index) => (
+    Object.hasOwn(vector.expect[index] ?? {}, 'measure_again_minutes')
+      ? { reason, level, escalate_now, measure_again_minutes } : { reason, level, escalate_now }));
 }
 
 test('the vector files are there, in the declared format', () => {

@@ -2,7 +2,9 @@
 // and records with no network after the first visit. The server puts `SHELL` (every shell
 // file and a version hashed from their bytes) above this line, so a new app version is a
 // new worker with a new cache. The outbox and everything else the family has is in
-// IndexedDB, which no worker touches: replacing the app loses nothing.
+// IndexedDB, which no worker touches: replacing the app loses nothing. The worker has one
+// small database of its own, "homeward-due": the times things fall due (no names, no
+// answers), for reminding a family while the app is closed (Periodic Background Sync).
 /* global SHELL */
 const CACHE = `homeward-app-${SHELL.version}`;
 const PREFIX = "homeward-app-";
@@ -46,4 +48,73 @@ self.addEventListener("fetch", (event) => {
 
 self.addEventListener("message", (event) => {
   if (event.data === "version") event.source?.postMessage({version: SHELL.version});
+});
+
+// -- reminders while the app is closed (js/ui/closed-reminders.js, js/advice/due-plan.js) --
+
+const PLAN_DB = "homeward-due";
+const PERIODIC_TAG = "homeward-due";
+
+function openPlan() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(PLAN_DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore("plan");
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function planStore(db, mode) {
+  return db.transaction("plan", mode).objectStore("plan");
+}
+
+function asked(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+// The same as dueToNotify in js/advice/due-plan.js (a classic worker cannot import it).
+function dueToNotify(plan, now, notifiedThrough) {
+  const after = notifiedThrough ? Date.parse(notifiedThrough) : -Infinity;
+  const due = (plan || []).filter((item) => Date.parse(item.due_at) <= now
+    && now < Date.parse(item.closes_at) && Date.parse(item.due_at) > after);
+  if (!due.length) return null;
+  return {due, through: new Date(Math.max(...due.map((item) => Date.parse(item.due_at)))).toISOString()};
+}
+
+async function remindDue() {
+  if (!self.Notification || Notification.permission !== "granted") return;
+  const db = await openPlan();
+  try {
+    const record = await asked(planStore(db, "readonly").get("plan"));
+    const through = await asked(planStore(db, "readonly").get("notified_through"));
+    const found = record ? dueToNotify(record.plan, Date.now(), through) : null;
+    if (!found) return;
+    // With the app on screen, Today already shows it.
+    const windows = await self.clients.matchAll({type: "window"});
+    if (!windows.some((client) => client.visibilityState === "visible")) {
+      await self.registration.showNotification(record.title, {body: record.body, tag: PERIODIC_TAG,
+                                                              data: {url: `${SCOPE}#today`}});
+    }
+    await asked(planStore(db, "readwrite").put(found.through, "notified_through"));
+  } finally {
+    db.close();
+  }
+}
+
+self.addEventListener("periodicsync", (event) => {
+  if (event.tag === PERIODIC_TAG) event.waitUntil(remindDue());
+});
+
+// A tap on any of the app's notifications opens Today (or brings the open app forward).
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({type: "window", includeUncontrolled: true});
+    const open = windows.find((client) => new URL(client.url).pathname.startsWith(SCOPE));
+    if (open) return open.focus();
+    return self.clients.openWindow(`${SCOPE}#today`);
+  })());
 });

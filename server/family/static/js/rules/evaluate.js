@@ -6,7 +6,8 @@
 //
 //   import { evaluate, evaluateSilence } from './rules/evaluate.js';
 //   const findings = evaluate(rulesDocument, entry, context);  // most severe first
-//   // [{reason, level, escalate_now, evidence, advice: {en, es}, rule_id, ruleset_id, ruleset_version}]
+//   // [{reason, level, escalate_now, evidence, advice: {en, es}, rule_id, ruleset_id, ruleset_version,
+//   //   measure_again_minutes}]   (a number when the rule asks to measure again, else null)
 //
 // Bad site parameters or overrides throw RulesError; answers of any shape never throw.
 
@@ -48,6 +49,7 @@ export function loadRules(document) {
     severity: LEVELS.indexOf(rule.level), escalate_now: rule.escalate_now === true,
     questionnaires: rule.questionnaires ?? [], evidence: rule.evidence ?? [],
     suppressedBy: rule.suppressed_by ?? [], advice: { ...rule.advice }, order,
+    measureAgain: remeasureMinutes(rule),
     holds: compileCondition(rule.when), when: rule.when,
   }));
   const bad = rules.find((rule) => rule.severity < 0 || !['entry', 'time'].includes(rule.kind));
@@ -64,6 +66,14 @@ export function loadRules(document) {
     bySignature.set(document.signature, ruleset);
   }
   return ruleset;
+}
+
+// The server refuses a rule file whose measure_again_minutes is not a whole number of minutes
+// from 1 to a day (alerts/ruleset.py); the phone reads what it was served, and a value it
+// could not trust is no reminder rather than a wrong one.
+function remeasureMinutes(rule) {
+  const minutes = rule.measure_again_minutes;
+  return Number.isInteger(minutes) && minutes >= 1 && minutes <= 24 * 60 ? minutes : null;
 }
 
 /** linkId → the values some "new since last" test watches (what overrides may name). */
@@ -197,6 +207,7 @@ function findingsOf(ruleset, rules, situation) {
     reason: rule.reason, level: rule.level, escalate_now: rule.escalate_now,
     evidence: evidenceOf(rule, facts, situation), advice: { ...rule.advice },
     rule_id: rule.id, ruleset_id: ruleset.id, ruleset_version: ruleset.version,
+    measure_again_minutes: rule.measureAgain,
   }));
 }
 

@@ -4,11 +4,13 @@
 // in it (`phone_advice`) and queued, a reminder the advice asks for is kept, and the advice
 // shows; then a sync is tried. Works offline.
 import {h, show} from "./dom.js";
-import {language, pickLanguage, t} from "../i18n.js";
+import {language, LANGUAGES, pickLanguage, setLanguage, t} from "../i18n.js";
 import {readHistory, remember} from "../journal.js";
 import {rfc3339} from "../sync/sealing.js";
 import {adviseOn, keptAdvice, needsScreen, showAdvice} from "./advice.js";
 import {keepReminders} from "./reminders.js";
+import {findTask} from "./tasks.js";
+import {renderTabs} from "./tabs.js";
 
 let current = null;  // the form on screen, destroyed when the family leaves it
 
@@ -17,11 +19,42 @@ function formLanguage(definition) {
   return languages.includes(language()) ? language() : (languages[0] ?? language());
 }
 
-export async function showRecord(app, questionnaireId, taskId) {
+/** "This form is not in Spanish. It is shown in English." when the app's language is one
+ * the questionnaire does not have; nothing when it has it. */
+function languageNote(definition) {
+  const shown = formLanguage(definition);
+  if (shown === language()) return null;
+  return h("p", {class: "card form-language", role: "note"},
+    t("form_not_in_language", {language: t(`language_name_${language()}`),
+                               shown: t(`language_name_${shown}`)}));
+}
+
+/** A big button to read the app and the questions in the other language, answers kept. */
+function languageSwitch(app, definition, answers) {
+  const other = LANGUAGES.find(([code]) => code !== language());
+  if (!other) return null;
+  const [code, name] = other;
+  const button = h("button", {type: "button", class: "secondary language-switch", lang: code}, name);
+  button.addEventListener("click", async () => {
+    await app.store.put("app_language", code);  // the family's choice, kept on this phone
+    setLanguage(code);
+    renderTabs(app, "record");   // hidden under a form, but in the new language for after
+    app.showOnline?.();
+    await showRecord(app, definition.id, currentTaskId, answers());
+    app.main.querySelector(".language-switch")?.focus();
+  });
+  return button;
+}
+
+let currentTaskId = null;
+
+export async function showRecord(app, questionnaireId, taskId, answers = undefined) {
   current?.destroy?.();
   current = null;
+  currentTaskId = taskId ?? null;
   const store = app.store;
-  const task = taskId ? await store.items.get("task", taskId) : null;
+  // A pulled task, or one the phone made from the schedule (offline past the horizon).
+  const task = await findTask(app, taskId);
   // A task may name a variant the phone no longer holds (a birthday moved the child on):
   // the definition on the phone is the one to show, and its variant is what is sent.
   const definition = await store.items.get("questionnaire", questionnaireId);
@@ -33,7 +66,9 @@ export async function showRecord(app, questionnaireId, taskId) {
   }
   const holder = h("div", {class: "form-holder"});
   // The form shows its own title; the page's heading is for screen readers and focus.
-  show(app.main, h("h1", {class: "visually-hidden"}, pickLanguage(definition.title)), holder);
+  show(app.main, h("h1", {class: "visually-hidden"}, pickLanguage(definition.title)),
+       languageSwitch(app, definition, () => current?.getAnswers?.() ?? {}),
+       languageNote(definition), holder);
   const save = async (answers) => {
     performance.mark("homeward-save");
     const recordedAt = rfc3339(new Date());
@@ -70,7 +105,7 @@ export async function showRecord(app, questionnaireId, taskId) {
   // Loaded when first needed: the forms are the largest part of the app.
   const {renderQuestionnaire} = await import("../forms/render.js");
   current = renderQuestionnaire(holder, definition, {
-    language: formLanguage(definition), picturesBase: "pictures/",
+    language: formLanguage(definition), picturesBase: "pictures/", answers,
     onSave: save,
     onCancel: () => { current?.destroy?.(); current = null; app.navigate("#today"); },
   });

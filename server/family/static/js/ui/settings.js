@@ -3,6 +3,27 @@
 import {h, show} from "./dom.js";
 import {LANGUAGES, setLanguage, t} from "../i18n.js";
 import {readStatus} from "./status.js";
+import {closedReminderState, turnOnClosedReminders} from "./closed-reminders.js";
+
+const REMINDER_WORDS = {periodic: "reminders_periodic", possible: "reminders_possible",
+                        "open-only": "reminders_open_only", denied: "reminders_denied"};
+
+/** What this phone can do about reminders, said plainly, with the button where it helps. */
+async function remindersCard() {
+  const state = await closedReminderState();
+  const line = h("p", {id: "reminders-state", role: "status"}, t(REMINDER_WORDS[state]));
+  let button = null;
+  if (state === "possible") {
+    button = h("button", {type: "button", class: "secondary"}, t("reminders_turn_on"));
+    button.addEventListener("click", async () => {
+      const now = await turnOnClosedReminders();
+      line.textContent = t(REMINDER_WORDS[now]);
+      if (now !== "possible") button.remove();
+    });
+  }
+  return h("section", {class: "card", "aria-labelledby": "reminders-title"},
+    h("h2", {id: "reminders-title"}, t("reminders_title")), line, button);
+}
 
 export async function showSettings(app) {
   const enrolment = await app.store.get("enrolment");
@@ -29,6 +50,7 @@ export async function showSettings(app) {
   show(app.main,
     h("h1", {}, t("settings_title")),
     h("section", {class: "card"}, h("label", {for: "language"}, t("language")), select),
+    await remindersCard(),
     h("section", {class: "card", "aria-labelledby": "phone-title"},
       h("h2", {id: "phone-title"}, t("this_phone")),
       enrolment?.device_name ? h("p", {}, enrolment.device_name) : null,

@@ -16,6 +16,7 @@ import {showSettings} from "./settings.js";
 import {renderTabs} from "./tabs.js";
 import {watchInstall} from "./install.js";
 import {watchReminders} from "./reminders.js";
+import {forgetClosedReminders} from "./closed-reminders.js";
 
 export const APP_VERSION = "1.0.0";
 const SYNC_EVERY_MS = 5 * 60 * 1000;
@@ -159,6 +160,7 @@ function createApp(main, store) {
     async forget() {
       await client.forget();
       await store.clear();  // the journal and its key too, which the client does not know
+      await forgetClosedReminders();
       forgetOpened();
       clearTimeout(app._reminderTimer);
       client = makeClient(store);

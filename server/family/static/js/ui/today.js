@@ -8,6 +8,8 @@ import {readStatus} from "./status.js";
 import {showTeamAnswers} from "./team.js";
 import {installCard} from "./install.js";
 import {readReminders} from "./reminders.js";
+import {tasksOnPhone} from "./tasks.js";
+import {keepDuePlan} from "./closed-reminders.js";
 
 export function localDate(date, timeZone) {
   try {
@@ -33,9 +35,13 @@ export function dueTasks(tasks, entries, now = new Date()) {
   const dueNow = open.filter((task) => Date.parse(task.due_at) <= moment &&
     (!task.closes_at || moment < Date.parse(task.closes_at)))
     .sort((a, b) => a.due_at.localeCompare(b.due_at));
-  const next = open.filter((task) => Date.parse(task.due_at) > moment)
-    .sort((a, b) => a.due_at.localeCompare(b.due_at)).slice(0, 2);
-  return {dueNow, next};
+  // Next: everything of the coming day, with its time, so a family can plan (and set an
+  // alarm: a closed app may remind nobody); at least the next two however far.
+  const ahead = open.filter((task) => Date.parse(task.due_at) > moment)
+    .sort((a, b) => a.due_at.localeCompare(b.due_at));
+  const withinDay = ahead.filter((task) => Date.parse(task.due_at) <= moment + 86_400_000);
+  const next = withinDay.length >= 2 ? withinDay : ahead.slice(0, 2);
+  return {dueNow, next, open};
 }
 
 export function syncLine(status, app) {
@@ -55,15 +61,14 @@ function taskLink(task, titles, timeZone) {
     h("span", {class: "task-time"}, t("due_at", {time: formatDayTime(task.due_at, timeZone)}))));
 }
 
-function reminderLink(item, entries, timeZone, due) {
-  // A reminder is answered by recording that questionnaire again (ui/reminders.js); its
-  // words are the advice's, kept sealed in the journal line of the entry that asked.
-  const label = entries.find((row) => row.entry_id === item.entry_id)?.summary.advice?.reminder?.label
-    ?? t("reminder_due");
+function reminderLink(item, titles, timeZone, due) {
+  // A reminder is answered by recording that questionnaire again (ui/reminders.js). Its
+  // words are the app's own: the advice that asked is on the entry's advice screen.
+  const form = titles.get(item.questionnaire_id ?? "symptom-diary") ?? t("unknown_form");
   return h("li", {class: `reminder${due ? " due" : ""}`},
     h("a", {class: "task", href: `#record/${item.questionnaire_id ?? "symptom-diary"}`},
-      h("span", {class: "task-title"}, due ? t("reminder_due") : label),
-      h("span", {class: "task-time"}, due ? label
+      h("span", {class: "task-title"}, due ? t("reminder_due") : t("reminder_next")),
+      h("span", {class: "task-time"}, due ? form
         : t("reminder_at", {time: formatDayTime(item.due_at, timeZone)}))));
 }
 
@@ -71,13 +76,16 @@ export async function showToday(app) {
   const store = app.store;
   const data = async (type) => (await store.items.list(type)).map((item) => item.data);
   const [tasks, questionnaires, alerts, entries, status, reminders] = await Promise.all([
-    data("task"), data("questionnaire"), app.client.alerts(), readEntries(app), readStatus(app),
+    tasksOnPhone(app), data("questionnaire"), app.client.alerts(), readEntries(app), readStatus(app),
     readReminders(app)]);
   const install = await installCard(app);
   const profile = app.profile;
   const timeZone = profile?.timezone;
   const titles = new Map(questionnaires.map((q) => [q.id, pickLanguage(q.title)]));
-  const {dueNow, next} = dueTasks(tasks, entries);
+  const {dueNow, next, open} = dueTasks(tasks, entries);
+  // The times only, for the worker that reminds while the app is closed (where it can).
+  keepDuePlan(open, [...reminders.due, ...reminders.upcoming])
+    .catch((error) => console.warn("due plan", error));
   const day = dayPostInfusion(profile);
   const temperatures = entries.filter((row) => typeof row.summary.temperature_c === "number")
     .slice(0, 3);
@@ -104,12 +112,12 @@ export async function showToday(app) {
     h("section", {class: "card", "aria-labelledby": "due-title"},
       h("h2", {id: "due-title"}, t("due_now")),
       dueNow.length || reminders.due.length ? h("ul", {class: "tasks"},
-        reminders.due.map((item) => reminderLink(item, entries, timeZone, true)),
+        reminders.due.map((item) => reminderLink(item, titles, timeZone, true)),
         dueNow.map((task) => taskLink(task, titles, timeZone)))
         : h("p", {}, t("nothing_due")),
       next.length || reminders.upcoming.length ? [h("h3", {}, t("due_next")),
         h("ul", {class: "tasks next"},
-          reminders.upcoming.map((item) => reminderLink(item, entries, timeZone, false)),
+          reminders.upcoming.map((item) => reminderLink(item, titles, timeZone, false)),
           next.map((task) => taskLink(task, titles, timeZone)))] : null),
     h("section", {class: "card", "aria-labelledby": "temps-title"},
       h("h2", {id: "temps-title"}, t("last_temperatures")),
