@@ -41,21 +41,31 @@ class BatchMemory:
 
 
 def assess_entry(db, stored, *, patient, cipher, settings, now, notify, memory=None):
-    """Findings for one stored entry turned into episodes; returns the push result's
-    `alert` ({"alert_id", "level"}) or None. `patient`: patient_id, date_of_birth (date),
-    timezone, infusion_date (ISO date). `memory`: a BatchMemory shared by one push."""
-    note_checkin(db, stored)
+    """Findings for one stored entry, judged under the lock from the database, turned into
+    episodes; returns the push result's `alert` ({"alert_id", "level"}) or None. `patient`:
+    patient_id, date_of_birth (date), timezone, infusion_date (ISO date). `memory`: a
+    BatchMemory shared by one push. The caller notes the check-in (`note_checkins`)."""
     if stored.questionnaire_id is None:
         return None  # a document that did not parse has no answers to check
-    entry = {"questionnaire_id": stored.questionnaire_id,
-             "variant": stored.definition.variant if stored.definition else None,
-             "answers": stored.valid_answers, "scores": stored.scores,
-             "recorded_at": stored.corrected_at}
     context = build_context(db, cipher, patient, stored, settings, now, memory)
-    findings = evaluate(settings.ruleset, entry, context)
-    signature = (settings.signature_for(context["patient_overrides"], cipher)
-                 if settings.signature_for else None)
-    note_phone_advice(db, stored, findings, now, signature)
+    findings = evaluate(settings.ruleset, entry_of(stored), context)
+    return record_judgement(db, stored, findings, overrides=context["patient_overrides"],
+                            cipher=cipher, settings=settings, now=now, notify=notify)
+
+
+def entry_of(stored) -> dict:
+    return {"questionnaire_id": stored.questionnaire_id,
+            "variant": stored.definition.variant if stored.definition else None,
+            "answers": stored.valid_answers, "scores": stored.scores,
+            "recorded_at": stored.corrected_at}
+
+
+def record_judgement(db, stored, findings, *, overrides, cipher, settings, now, notify):
+    """What the findings for a stored entry write, under the lock: the phone's advice
+    compared (alerts/drift.py), episodes opened or extended, their outbox rows."""
+    if stored.phone_advice is not None:
+        signature = settings.signature_for(overrides, cipher) if settings.signature_for else None
+        note_phone_advice(db, stored, findings, now, signature)
     if not findings:
         return None
     return record_findings(
@@ -73,25 +83,37 @@ def patient_values(patient, moment) -> dict:
 
 
 def build_context(db, cipher, patient, stored, settings, now, memory=None) -> dict:
-    at = stored.corrected_at
     memory = memory if memory is not None else BatchMemory()
     previous, temperatures = diary_history(db, cipher, stored, memory)
     if stored.patient_id not in memory.overrides:
         memory.overrides[stored.patient_id] = patient_overrides(db, stored.patient_id, cipher)
         memory.profiles[stored.patient_id] = clinical_profile(db, stored.patient_id)
+    return context_of(patient, stored, settings, now, previous=previous,
+                      temperatures=temperatures,
+                      overrides=memory.overrides[stored.patient_id],
+                      profile=memory.profiles[stored.patient_id],
+                      neuro_total=neuro_baseline(db, cipher, patient, stored),
+                      quality_of_life_total=first_score(db, cipher, stored, QUALITY_OF_LIFE,
+                                                        "total"))
+
+
+def context_of(patient, stored, settings, now, *, previous, temperatures, overrides, profile,
+               neuro_total=None, quality_of_life_total=None) -> dict:
+    """The evaluator's context for `stored` from what was read of the child's history, by
+    `build_context` under the lock or by alerts/foresight.py from a snapshot before it."""
     return {
-        "now": now, **patient_values(patient, at),
+        "now": now, **patient_values(patient, stored.corrected_at),
         "baseline": {
-            "neuro_check_total": neuro_baseline(db, cipher, patient, stored),
+            "neuro_check_total": neuro_total,
             "neuro_check_variant": stored.definition.variant
             if stored.definition is not None and stored.questionnaire_id == NEURO_CHECK else None,
-            "quality_of_life_total": first_score(db, cipher, stored, QUALITY_OF_LIFE, "total"),
+            "quality_of_life_total": quality_of_life_total,
         },
         "previous_diary_answers": previous,
         "recent_temperatures": temperatures,
         "parameters": settings.parameters,
-        "patient_overrides": memory.overrides[stored.patient_id],
-        **memory.profiles[stored.patient_id],
+        "patient_overrides": overrides,
+        **profile,
     }
 
 
@@ -192,19 +214,26 @@ def patient_overrides(db, patient_id, cipher):
     return cipher.open_json("patient_rule_overrides", str(row[0]), "overrides", row[1])
 
 
-def note_checkin(db, stored):
+def note_checkins(db, stored_entries):
     """Missed check-ins count from the last temperature reading, kept in clear as a time
-    so the scheduler can find silent families without unsealing anything."""
-    at = utc(stored.corrected_at)
-    has_temperature = "temperature_c" in stored.valid_answers
-    db.execute(
-        "INSERT INTO patient_checkins (patient_id, last_temperature_at, last_entry_at) "
-        "VALUES (?, ?, ?) ON CONFLICT(patient_id) DO UPDATE SET "
-        "last_entry_at = MAX(COALESCE(last_entry_at, ''), excluded.last_entry_at), "
-        "last_temperature_at = CASE WHEN excluded.last_temperature_at IS NULL "
-        "THEN last_temperature_at ELSE MAX(COALESCE(last_temperature_at, ''), "
-        "excluded.last_temperature_at) END",
-        [stored.patient_id, at if has_temperature else None, at])
+    so the scheduler can find silent families without unsealing anything. One statement per
+    push: the row keeps the latest of each time, so the latest of the push's is enough."""
+    latest = {}  # patient_id -> [last entry, last temperature]
+    for stored in stored_entries:
+        at = utc(stored.corrected_at)
+        times = latest.setdefault(stored.patient_id, [at, None])
+        times[0] = max(times[0], at)
+        if "temperature_c" in stored.valid_answers:
+            times[1] = max(times[1] or at, at)
+    for patient_id, (last_entry_at, last_temperature_at) in latest.items():
+        db.execute(
+            "INSERT INTO patient_checkins (patient_id, last_temperature_at, last_entry_at) "
+            "VALUES (?, ?, ?) ON CONFLICT(patient_id) DO UPDATE SET "
+            "last_entry_at = MAX(COALESCE(last_entry_at, ''), excluded.last_entry_at), "
+            "last_temperature_at = CASE WHEN excluded.last_temperature_at IS NULL "
+            "THEN last_temperature_at ELSE MAX(COALESCE(last_temperature_at, ''), "
+            "excluded.last_temperature_at) END",
+            [patient_id, last_temperature_at, last_entry_at])
 
 
 def silent_patients(db, now, window_days):

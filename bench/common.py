@@ -122,6 +122,16 @@ def process_memory(pid) -> dict:
     return found
 
 
+def process_cpu_seconds(pid) -> float:
+    """User + system CPU time one process has used so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children_of(pid) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
@@ -169,6 +179,12 @@ class Server:
         """Per-process VmRSS/VmHWM (MiB) of the gunicorn master and its workers."""
         pids = [self.process.pid, *children_of(self.process.pid)]
         return {pid: process_memory(pid) for pid in pids}
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server's processes (gunicorn's master and workers) used so far:
+        unlike wall time, it hardly moves when other programs share the cores."""
+        return sum(process_cpu_seconds(pid)
+                   for pid in [self.process.pid, *children_of(self.process.pid)])
 
     def memory_line(self) -> str:
         found = self.memory()

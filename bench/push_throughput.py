@@ -6,9 +6,15 @@ the same run: HPKE-open + AES-GCM + a batched SQLite insert of the same entries 
 same table layout in a tight loop (no HTTP, no validation, no rules).
 
     .venv/bin/python bench/push_throughput.py [--size small|full] [--workers N] [--threads N]
+                                              [--scheduler]
 
 `--workers 2` is the default `homeward serve`; `--threads` sets how many clients push at
-once in the concurrent part (default: 2 small, 4 full).
+once in the concurrent part (default: 2 small, 4 full). Each part also prints the server's
+CPU time per stored entry (gunicorn's master and workers, from /proc) beside the floor's:
+the rate depends on what else runs on the machine, the CPU per entry much less.
+`--scheduler` also runs `homeward scheduler` (its dispatcher wakes on new outbox rows,
+alerts/wake.py) and prints its CPU time and the notifications it sent meanwhile: run with
+and without it to see whether the wake slows pushes.
 """
 import json
 import random
@@ -18,8 +24,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from common import Http, Server, arguments, data_folder, latency_line, print_machine
+from common import (Http, Server, arguments, data_folder, latency_line, print_machine,
+                    process_cpu_seconds)
 from families import diary_envelopes, dumps, enrol_family, push_body, staff_token
+from time_to_alert import start_scheduler
 
 BATCH = 500
 TARGET = 5000
@@ -59,6 +67,7 @@ def floor(data_dir, batches) -> dict:
     from server.storage.vault import PatientCipher
 
     keyring = load_keyring(data_dir)
+    cpu_started = time.process_time()
     source = sqlite3.connect(Path(data_dir) / "homeward.db")
     schema = [sql for (sql,) in source.execute(
         "SELECT sql FROM sqlite_master WHERE tbl_name = 'entries' AND sql IS NOT NULL")]
@@ -86,8 +95,18 @@ def floor(data_dir, batches) -> dict:
         conn.execute("COMMIT")
         total += len(rows)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     conn.close()
-    return {"entries": total, "seconds": elapsed, "rate": total / elapsed}
+    return {"entries": total, "seconds": elapsed, "rate": total / elapsed, "cpu": cpu}
+
+
+def sent_notifications(data_dir) -> str:
+    db = sqlite3.connect(Path(data_dir) / "homeward.db")
+    try:
+        return ", ".join(f"{status} {count}" for status, count in db.execute(
+            "SELECT status, COUNT(*) FROM notifications GROUP BY status"))
+    finally:
+        db.close()
 
 
 def push_all(port, batches, threads=1) -> dict:
@@ -125,7 +144,7 @@ def push_all(port, batches, threads=1) -> dict:
 
 
 def run(size="small", keep=False, sizes=None, batch=BATCH, report=print, workers=1,
-        threads=None) -> dict:
+        threads=None, scheduler=False) -> dict:
     plan = dict((sizes or SIZES)[size])
     if threads:
         plan["threads"] = threads
@@ -138,13 +157,30 @@ def run(size="small", keep=False, sizes=None, batch=BATCH, report=print, workers
         concurrent = make_batches(http, staff, plan["threads"] * plan["per_thread"], rng,
                                   size=batch)
         push_all(server.port, warmup)
-        figures = {"floor": floor(data_dir, sequential + concurrent),
-                   "sequential": push_all(server.port, sequential, threads=1),
-                   "concurrent": push_all(server.port, concurrent, threads=plan["threads"]),
-                   "memory": server.memory_line(), "threads": plan["threads"]}
+        figures = {"floor": floor(data_dir, sequential + concurrent)}
+        dispatcher = start_scheduler(data_dir, server.env, server) if scheduler else None
+        try:
+            for name, batches, threads in (("sequential", sequential, 1),
+                                           ("concurrent", concurrent, plan["threads"])):
+                cpu = server.cpu_seconds()
+                dispatcher_cpu = process_cpu_seconds(dispatcher.pid) if dispatcher else 0
+                figures[name] = push_all(server.port, batches, threads=threads)
+                figures[name]["server_cpu"] = server.cpu_seconds() - cpu
+                if dispatcher:
+                    figures[name]["scheduler_cpu"] = (process_cpu_seconds(dispatcher.pid)
+                                                      - dispatcher_cpu)
+            if dispatcher:
+                figures["sent"] = sent_notifications(data_dir)
+        finally:
+            if dispatcher:
+                dispatcher.terminate()
+                dispatcher.wait(timeout=60)
+        figures.update(memory=server.memory_line(), threads=plan["threads"])
     floor_rate = figures["floor"]["rate"]
+    floor_cpu = figures["floor"]["cpu"] / figures["floor"]["entries"] * 1e6
     report(f"floor (HPKE open + AES-GCM + executemany, in-process): "
-           f"{figures['floor']['entries']} entries, {floor_rate:,.0f} entries/s")
+           f"{figures['floor']['entries']} entries, {floor_rate:,.0f} entries/s, "
+           f"CPU {floor_cpu:.0f} us/entry")
     for name in ("sequential", "concurrent"):
         found = figures[name]
         clients = 1 if name == "sequential" else figures["threads"]
@@ -153,7 +189,15 @@ def run(size="small", keep=False, sizes=None, batch=BATCH, report=print, workers
                f"x floor (target {TARGET:,}/s) statuses {found['statuses']}"
                + (f"; FAILED pushes: {len(found['failed'])}, e.g. {found['failed'][0]}"
                   if found["failed"] else ""))
+        server_cpu = found["server_cpu"] / max(found["entries"], 1) * 1e6
+        report(f"  server CPU {server_cpu:.0f} us/entry = {server_cpu / floor_cpu:.1f} x the "
+               f"floor's (all workers; steadier than the rate when others share the cores)")
+        if "scheduler_cpu" in found:
+            report(f"  homeward scheduler meanwhile: CPU {found['scheduler_cpu'] * 1e3:.0f} ms "
+                   f"over {found['seconds']:.1f} s")
         report(latency_line(f"  one push of {batch}", found["latencies"]))
+    if "sent" in figures:
+        report(f"notifications sent by the scheduler by the end: {figures['sent']}")
     report(figures["memory"])
     return figures
 
@@ -161,7 +205,9 @@ def run(size="small", keep=False, sizes=None, batch=BATCH, report=print, workers
 if __name__ == "__main__":
     args = arguments(__doc__.splitlines()[0], lambda parser: (
         parser.add_argument("--workers", type=int, default=1),
-        parser.add_argument("--threads", type=int, default=None)))
+        parser.add_argument("--threads", type=int, default=None),
+        parser.add_argument("--scheduler", action="store_true")))
     print_machine()
     print(f"server: homeward serve --workers {args.workers} (gunicorn gthread, 4 threads each)")
-    run(args.size, args.keep, workers=args.workers, threads=args.threads)
+    run(args.size, args.keep, workers=args.workers, threads=args.threads,
+        scheduler=args.scheduler)

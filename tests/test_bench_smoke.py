@@ -66,18 +66,20 @@ def test_the_seed_loader_writes_entries_the_server_can_read(bench, tmp_path):
 @pytest.mark.e2e
 def test_the_phase_breakdown_accounts_for_the_push_and_puts_every_phase_back(bench):
     import push_phases
-    import sync.push
+    import server.storage.db
+    import sync.prepare
 
-    original = sync.push.store_entry
+    originals = sync.prepare.build_entry, server.storage.db.write_transaction
     lines = []
     figures = push_phases.run(1, batch=20, report=lines.append)
     assert figures["entries"] == 20 and figures["wall"] > 0
     phases = figures["per_entry_us"]
-    assert phases["open_as_any"] > 0 and phases["evaluate"] > 0
-    # store_entry runs inside push_entries; open_as_any runs before it, outside the write
-    # lock (sync/push.py open_envelopes), so its time is not part of push_entries'.
-    assert phases["push_entries"] >= phases["store_entry"]
-    assert sync.push.store_entry is original and "us/entry" in lines[-1]
+    assert phases["open_as_any"] > 0 and phases["evaluate before the lock"] > 0
+    assert phases["prepare_push"] >= phases["build_entry"] + phases["open_as_any"]
+    assert phases["write_lock"] >= phases["write_entries"] > 0
+    assert any(line.startswith("write lock held") for line in lines)
+    assert (sync.prepare.build_entry, server.storage.db.write_transaction) == originals
+    assert "us/entry" in lines[-1]
 
 
 @pytest.mark.browser

@@ -6,14 +6,17 @@ from .bodies import Blueprint
 from marshmallow import Schema, fields, validate
 
 from alerts.episodes import alert_of_entry
-from alerts.intake import BatchMemory, assess_entry, clinical_profile
+from alerts.foresight import Foresight
+from alerts.intake import (BatchMemory, assess_entry, clinical_profile, note_checkins,
+                           record_judgement)
 from alerts.messages import mark_delivered
 from sync.documents import Rfc3339
 from sync.enrolment import (PLATFORMS, admit_attempt, note_success, redeem_code,
                             sealing_device_ids)
 from sync.plausible import check_sent_at
 from sync.pull import FeedContext, pull
-from sync.push import PushContext, open_envelopes, push_entries
+from sync.prepare import prepare_entries
+from sync.push import PushContext, write_entries
 
 from ..storage import db as storage
 from ..clock import from_db, to_db, to_wire
@@ -32,6 +35,7 @@ from ..web.device_auth import require_device
 from ..web.errors import ApiError, ErrorSchema, RateLimited
 from ..records.feed import add_triggered_tasks, feed_sources, refresh_patient_feed, task_checker
 from ..records.patients import patient_facts
+from .push_body import ID_MAX, OUTBOX_PENDING_MAX, SEALED_MAX, read_push_body
 from .sync_schemas import EntryAlertSchema, EntryErrorSchema, change_data
 
 blueprint = Blueprint("sync", __name__, url_prefix="",
@@ -69,7 +73,7 @@ class ReplacesSchema(Schema):
 
 class EnrolSchema(Schema):
     enrollment_code = fields.String(required=True, validate=validate.Length(1, 64))
-    device_name = fields.String(required=True, validate=validate.Length(1, 100))
+    device_name = fields.String(required=True, validate=validate.Length(1, ID_MAX))
     platform = fields.String(required=True, validate=validate.OneOf(PLATFORMS))
     app_version = fields.String(required=True, validate=validate.Length(1, 50))
     replaces = fields.Nested(ReplacesSchema, metadata={
@@ -86,16 +90,26 @@ class EnrolledSchema(Schema):
 
 
 class EnvelopeSchema(Schema):
-    entry_id = fields.String(required=True, validate=validate.Length(1, 100))
-    kid = fields.String(required=True, validate=validate.Length(1, 100))
-    sealed = fields.String(required=True, validate=validate.Length(1, 2 * 1024 * 1024))
+    entry_id = fields.String(required=True, validate=validate.Length(1, ID_MAX))
+    kid = fields.String(required=True, validate=validate.Length(1, ID_MAX))
+    sealed = fields.String(required=True, validate=validate.Length(1, SEALED_MAX))
 
 
 class PushSchema(Schema):
     # A custom field: without type and format the OpenAPI document would allow anything.
     sent_at = Rfc3339(required=True, metadata={"type": "string", "format": "date-time"})
-    outbox_pending = fields.Integer(validate=validate.Range(0, 10_000_000), allow_none=True)
+    outbox_pending = fields.Integer(validate=validate.Range(0, OUTBOX_PENDING_MAX),
+                                    allow_none=True)
     entries = fields.List(fields.Nested(EnvelopeSchema), required=True)
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        """A plainly well-formed push is read in plain Python (server/api/push_body.py);
+        anything else by the schema, for its own answer."""
+        if many is None and partial is None and unknown is None:
+            loaded = read_push_body(data)
+            if loaded is not None:
+                return loaded
+        return super().load(data, many=many, partial=partial, unknown=unknown)
 
 
 class EntryResultSchema(Schema):
@@ -193,25 +207,45 @@ def push(body):
             details={"max_entries": MAX_ENTRIES, "max_bytes": 2 * 1024 * 1024})
     db, moment, device = get_db(), now(), g.device
     check_sent_at(body["sent_at"], moment)
-    offset = (moment - body["sent_at"]).total_seconds()
-    # Opening and parsing need no lock: done first, workers open side by side.
-    device_ids = sealing_device_ids(db, device)
-    opened = open_envelopes(get_keyring(), device, device_ids, body["entries"])
+    offset = round((moment - body["sent_at"]).total_seconds(), 3)
+    # Before the lock, in one snapshot: open, parse, validate, score and seal every entry,
+    # and judge the diaries against the child's history (sync/prepare.py,
+    # alerts/foresight.py). It only reads, so two workers do it side by side.
+    with storage.read_snapshot(db):
+        context, prepared = prepare_push(db, device, moment, offset, body["entries"])
+        foresight = foresee(db, context, prepared, moment)
     with storage.write_transaction(db):
-        patient = patient_facts(db, get_vault(), device["patient_id"], moment)
-        context = PushContext(db=db, keyring=get_keyring(), catalog=get_catalog(),
-                              cipher=patient["cipher"], device=device, patient=patient,
-                              now=moment, clock_offset_seconds=round(offset, 3),
-                              on_entry_stored=entry_consequences(db, patient, moment),
-                              device_ids=device_ids,
-                              alert_of_entry=alert_of_entry,
-                              task_is_known=task_checker(db, get_catalog(), get_schedule(),
-                                                         patient))
-        results = push_entries(context, body["entries"], opened)
+        if not foresight.same_patient(db):
+            # The child's dates changed in between (a rare staff edit): prepare again,
+            # under the lock, and judge every entry here.
+            context, prepared = prepare_push(db, device, moment, offset, body["entries"])
+        context.on_entry_stored = entry_consequences(db, context.patient, moment, foresight)
+        results = write_entries(context, prepared)
+        note_checkins(db, context.stored)
         db.execute("UPDATE devices SET last_sync_at = ?, outbox_pending = ?, "
                    "clock_offset_seconds = ? WHERE id = ?",
-                   [to_db(moment), body.get("outbox_pending"), round(offset, 3), device["id"]])
+                   [to_db(moment), body.get("outbox_pending"), offset, device["id"]])
     return {"server_time": to_wire(moment), "results": results}
+
+
+def prepare_push(db, device, moment, offset, envelopes):
+    """(the push's context, its entries prepared), reading only."""
+    patient = patient_facts(db, get_vault(), device["patient_id"], moment)
+    context = PushContext(db=db, keyring=get_keyring(), catalog=get_catalog(),
+                          cipher=patient["cipher"], device=device, patient=patient,
+                          now=moment, clock_offset_seconds=offset,
+                          device_ids=sealing_device_ids(db, device),
+                          alert_of_entry=alert_of_entry,
+                          task_is_known=task_checker(db, get_catalog(), get_schedule(),
+                                                     patient))
+    return context, prepare_entries(context, envelopes)
+
+
+def foresee(db, context, prepared, moment) -> Foresight:
+    foresight = Foresight(db, context.cipher, context.patient, get_alerting().settings, moment)
+    foresight.judge([item.stored for item in prepared
+                     if item.stored is not None and not item.existed])
+    return foresight
 
 
 @blueprint.route("/sync/pull", methods=["GET"])
@@ -261,17 +295,25 @@ def note_delivered(db, changes, moment):
             item["delivered_at"] = to_wire(moment)
 
 
-def entry_consequences(db, patient, moment):
-    """What follows from a stored entry, in its savepoint: the safety rules (an alert and
-    its notifications) and tasks the entry triggers (a neuro check after a neuro sign)."""
+def entry_consequences(db, patient, moment, foresight):
+    """What follows from a stored entry, under the lock: the safety rules (an alert and its
+    notifications) and tasks the entry triggers (a neuro check after a neuro sign). A diary
+    judged before the lock is recorded as judged while the child's history is still the
+    snapshot's (`Foresight.holds`); otherwise it is judged again here, from the database."""
     alerting, catalog, schedule = get_alerting(), get_catalog(), get_schedule()
     notify = alerting.notifier(db, moment)
     memory = BatchMemory()  # this push's entries share what they unseal
+    history_holds = foresight.holds(db)
 
-    def consequences(db, stored):
-        alert = assess_entry(db, stored, patient=patient, cipher=patient["cipher"],
-                             settings=alerting.settings, now=moment, notify=notify,
-                             memory=memory)
+    def consequences(db, stored, foreseen_holds):
+        if history_holds and foreseen_holds and stored.foreseen is not None:
+            alert = record_judgement(db, stored, stored.foreseen,
+                                     overrides=foresight.overrides, cipher=patient["cipher"],
+                                     settings=alerting.settings, now=moment, notify=notify)
+        else:
+            alert = assess_entry(db, stored, patient=patient, cipher=patient["cipher"],
+                                 settings=alerting.settings, now=moment, notify=notify,
+                                 memory=memory)
         add_triggered_tasks(db, catalog, schedule, patient, stored, moment)
         return alert
     return consequences

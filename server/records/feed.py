@@ -113,10 +113,10 @@ def insert_task(db, task, now) -> bool:
 
 def task_checker(db, catalog, schedule, patient):
     """`PushContext.task_is_known` for one patient: a task the feed holds, or one the schedule
-    makes around the entry's time (the same ids an offline app makes, questionnaires.task_id).
-    Tasks an entry triggers are in the table once that entry is stored: the app pushes in
-    recording order."""
-    made = {}
+    makes around the entry's time (the same ids an offline app makes, questionnaires.task_id):
+    due in the 31 days before the entry's UTC day up to the end of the next. Tasks an entry
+    triggers are in the table once that entry is stored: the app pushes in recording order."""
+    made = ScheduledTasks(catalog, schedule, patient_of(patient))
 
     def known(task_id, questionnaire_id, recorded_at) -> bool:
         row = db.execute("SELECT questionnaire_id FROM tasks WHERE task_id = ? AND "
@@ -126,11 +126,36 @@ def task_checker(db, catalog, schedule, patient):
         try:
             day = recorded_at.astimezone(timezone.utc).replace(hour=0, minute=0, second=0,
                                                                microsecond=0)
-            if day not in made:  # a batch answers many tasks of the same days
-                made[day] = {(task.task_id, task.questionnaire_id) for task in tasks_between(
-                    schedule, patient_of(patient), day - TASK_LOOKBACK,
-                    day + timedelta(days=2), catalog)}
+            start, end = day - TASK_LOOKBACK, day + timedelta(days=2)
+            due = made.due(task_id, questionnaire_id, start, end)
         except (OverflowError, ValueError):
             return False  # a time no schedule reaches
-        return (task_id, questionnaire_id) in made[day]
+        return any(start <= at < end for at in due)
     return known
+
+
+class ScheduledTasks:
+    """The schedule's tasks of one patient, made for spans of time as they are asked for:
+    a push of weeks of entries makes its weeks once, not a month around each entry's day
+    (that took ~4 ms a day: bench/RESULTS.md, issue 15). A task is due at the same time
+    whatever span it is made in (`tasks_between`: the same arguments give the same tasks,
+    and a task's id comes from its occurrence), so the spans' union answers as each day's
+    own month would."""
+
+    AHEAD = timedelta(days=30)  # entries come oldest first: make the next month with this one
+
+    def __init__(self, catalog, schedule, patient):
+        self.catalog, self.schedule, self.patient = catalog, schedule, patient
+        self.spans = []   # [(start, end)] made so far
+        self.due_at = {}  # (task_id, questionnaire_id) -> [due times]
+
+    def due(self, task_id, questionnaire_id, start, end) -> list:
+        """When the schedule makes this task due, in any span made so far; [start, end)
+        is made first if no span covers it."""
+        if not any(low <= start and end <= high for low, high in self.spans):
+            end = end + self.AHEAD
+            for task in tasks_between(self.schedule, self.patient, start, end, self.catalog):
+                self.due_at.setdefault((task.task_id, task.questionnaire_id), []).append(
+                    task.due_at)
+            self.spans.append((start, end))
+        return self.due_at.get((task_id, questionnaire_id), ())

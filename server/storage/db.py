@@ -95,6 +95,23 @@ def write_transaction(db: sqlite_utils.Database):
             writers.release()
 
 
+@contextmanager
+def read_snapshot(db: sqlite_utils.Database):
+    """One consistent view for several reads: a deferred transaction that only reads, so
+    in WAL mode it waits for nobody and nobody waits for it. What is read here may be stale
+    by the time a write transaction begins; callers read again what they must."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")  # nothing was written: it ends the snapshot
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations up to the first that has values to seal with the patients'
     keys (it runs from Vault.open, through migrate_with_keys); returns the names applied."""
