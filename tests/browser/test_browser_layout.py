@@ -46,8 +46,9 @@ def test_every_page_reads_on_a_phone_a_tablet_and_a_desktop(page, live, phone, s
         for width, height in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": height})
             settle(page)
-            # Chart.js redraws a canvas for the new width on its next frame: give it a moment.
-            for _ in range(20):
+            # Chart.js redraws a canvas for the new width on its next frame, which a loaded
+            # machine has delayed past 2 s (the wellbeing chart once stood 833 px too wide).
+            for _ in range(100):
                 if horizontal_overflow(page) <= 0:
                     break
                 page.wait_for_timeout(100)
