@@ -150,15 +150,19 @@ class _Loader:
             if not re.match(r"^[a-z][a-z0-9_]{0,62}$", team):
                 self.fail(where, "team names use lowercase letters, digits and '_', as in "
                                  "the rules")
-            if not isinstance(names, list) or not names:
-                self.fail(where, "must list at least one channel")
-            for name in names:
-                if name not in channels:
-                    self.fail(where, f"names channel {name!r}, which is not defined")
-            if len(set(names)) != len(names):
-                self.fail(where, "names a channel twice")
-            teams[team] = tuple(names)
+            teams[team] = self.channel_list(where, names, channels)
         return teams
+
+    def channel_list(self, where, names, channels) -> tuple:
+        """A route's or a team's channels: at least one, each defined, none twice."""
+        if not isinstance(names, list) or not names:
+            self.fail(where, "must list at least one channel")
+        for name in names:
+            if name not in channels:
+                self.fail(where, f"names channel {name!r}, which is not defined")
+        if len(set(names)) != len(names):
+            self.fail(where, "names a channel twice")
+        return tuple(names)
 
     def routes(self, declared, channels) -> dict:
         if not isinstance(declared, dict):
@@ -169,14 +173,7 @@ class _Loader:
             where = f"route {route!r}"
             if route not in ROUTES:
                 self.fail(where, f"unknown route; routes are {', '.join(ROUTES)}")
-            if not isinstance(names, list) or not names:
-                self.fail(where, "must list at least one channel")
-            for name in names:
-                if name not in channels:
-                    self.fail(where, f"names channel {name!r}, which is not defined")
-            if len(set(names)) != len(names):
-                self.fail(where, "names a channel twice")
-            routes[route] = tuple(names)
+            routes[route] = self.channel_list(where, names, channels)
         for route in REQUIRED_ROUTES:
             if route not in routes:
                 self.fail(f"route {route!r}", "is missing; it must reach a person")
