@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from .teams import WORKING_HOURS
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -70,6 +72,20 @@ class WorkingHours:
                     return opens
         raise ValueError(f"no working day in the {_LOOK_AHEAD_DAYS} days after {moment}: "
                          "the holidays cover every working day")
+
+
+def escalation_moment(alert, hours: WorkingHours | None) -> tuple[datetime | None, bool]:
+    """When an open alert will really escalate unless acknowledged, and whether that is
+    later than its 15-minute mark because its rule waits for working hours. `alert` holds
+    `escalate_at` (the mark, a datetime or None), `escalate`, `status` and
+    `escalated_at`. The escalation job escalates a waiting alert at the first run inside
+    working hours after the mark: this is that moment, for the API and the pages."""
+    due = alert["escalate_at"]
+    if (due is None or hours is None or alert["escalate"] != WORKING_HOURS
+            or alert["status"] != "open" or alert["escalated_at"] is not None):
+        return due, False
+    moment = hours.next_start(due)
+    return moment, moment != due
 
 
 def _clock(minutes: int) -> str:
