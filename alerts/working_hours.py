@@ -75,14 +75,18 @@ class WorkingHours:
 
 
 def escalation_moment(alert, hours: WorkingHours | None) -> tuple[datetime | None, bool]:
-    """When an open alert will really escalate unless acknowledged, and whether that is
-    later than its 15-minute mark because its rule waits for working hours. `alert` holds
-    `escalate_at` (the mark, a datetime or None), `escalate`, `status` and
-    `escalated_at`. The escalation job escalates a waiting alert at the first run inside
-    working hours after the mark: this is that moment, for the API and the pages."""
+    """When an open alert will really escalate unless acknowledged, as the escalation job
+    (alerts/episodes.py, escalate_due) will do it: at its 15-minute mark, or when a snooze
+    ends if later, and for an alert whose rule waits for working hours (`escalate` =
+    working_hours) the next opening of them after that. Also whether working hours moved
+    it. `alert` holds datetimes `escalate_at` and `snoozed_until` (or None), `escalate`,
+    `status` and `escalated_at`."""
     due = alert["escalate_at"]
-    if (due is None or hours is None or alert["escalate"] != WORKING_HOURS
-            or alert["status"] != "open" or alert["escalated_at"] is not None):
+    if due is None or alert["status"] != "open" or alert["escalated_at"] is not None:
+        return due, False
+    if alert.get("snoozed_until") is not None:
+        due = max(due, alert["snoozed_until"])
+    if hours is None or alert["escalate"] != WORKING_HOURS:
         return due, False
     moment = hours.next_start(due)
     return moment, moment != due

@@ -268,3 +268,30 @@ def test_it_keeps_a_lump_quiet_on_a_public_holiday_morning_the_site_named(
     assert run_jobs("escalation") == [lump]
     run_jobs("notifications")
     assert sorted(body["kind"] for body in bodies(ward)) == ["alert_escalated", "alert_raised"]
+
+
+def test_it_moves_escalate_at_past_a_snooze_and_a_lump_snoozed_into_the_evening_to_morning(
+        client, family, clock, staff, run_jobs):
+    clock.set(datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc))  # Monday 10:00 EST
+    lump = push_follow_up(family, clock, new_lump=True)
+    fever = push_temperature(family, clock, 38.3)["alert_id"]
+    nurse = staff("nurse")
+
+    def snooze(alert_id, until):
+        answer = client.post(f"/api/v1/alerts/{alert_id}/snooze", headers=nurse.headers,
+                             json={"until": until, "reason": "mother calls back"})
+        assert answer.status_code == 200, answer.get_json()
+        return answer.get_json()
+
+    snoozed = snooze(lump, "2026-11-24T01:00:00Z")  # Monday 20:00 EST
+    assert (snoozed["escalate_at"], snoozed["escalation_waits"]) == (
+        "2026-11-24T13:00:00Z", True)
+    snoozed = snooze(fever, "2026-11-23T16:00:00Z")
+    assert (snoozed["escalate_at"], snoozed["escalation_waits"]) == (
+        "2026-11-23T16:00:00Z", False)
+    clock.set(datetime(2026, 11, 23, 16, 0, tzinfo=timezone.utc))
+    assert run_jobs("escalation") == [fever]
+    clock.set(datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc))
+    assert run_jobs("escalation") == []
+    clock.set(TUESDAY_08)
+    assert run_jobs("escalation") == [lump]

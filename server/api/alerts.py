@@ -46,10 +46,11 @@ class AlertSchema(Schema):
     entry_ids = fields.List(fields.String())
     reported_late_minutes = fields.Integer()
     escalate_at = fields.String(allow_none=True, metadata={
-        "description": "when the alert escalates unless acknowledged: 15 minutes after it "
-                       "was raised or raised in level, and for an alert that waits "
+        "description": "when the alert escalates unless acknowledged, as the scheduler will "
+                       "do it: 15 minutes after it was raised or raised in level, or when "
+                       "a snooze ends if that is later, and for an alert that waits "
                        "(`escalate` working_hours) the next opening of the site's working "
-                       "hours after that, as the scheduler will do it"})
+                       "hours after that; null when it does not escalate"})
     escalation_waits = fields.Boolean(metadata={
         "description": "true when escalate_at is later than the 15-minute mark because the "
                        "alert waits for working hours"})

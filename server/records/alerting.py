@@ -112,7 +112,8 @@ def alert_view(row, cipher, entry_ids=(), now=None, working_hours=None) -> dict:
         summary += f" (first reported {late // 60} h {late % 60} min late)"
     escalate_at, waits = escalation_moment(
         {"escalate_at": from_db(row["escalate_at"]), "escalate": row["escalate"],
-         "status": row["status"], "escalated_at": row["escalated_at"]}, working_hours)
+         "snoozed_until": from_db(row["snoozed_until"]), "status": row["status"],
+         "escalated_at": row["escalated_at"]}, working_hours)
     return {
         "alert_id": row["id"], "patient_id": row["patient_id"], "level": row["level"],
         "status": row["status"], "reasons": reasons, "concern": row["concern"],
