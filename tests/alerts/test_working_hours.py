@@ -137,3 +137,14 @@ def test_it_never_loops_for_ever_when_holidays_cover_every_working_day():
     holidays = ",".join(f"2026-11-{day:02d}" for day in (23, 30))
     hours = parse_working_hours("mon", "08:00-18:00", "UTC", holidays)
     assert hours.next_start(utc("2026-11-22T12:00:00")) == utc("2026-12-07T08:00:00")
+
+
+@pytest.mark.parametrize("zone", ["America/Havana", "America/Santiago", "Asia/Beirut",
+                                  "Europe/Madrid", "Australia/Lord_Howe"])
+def test_it_never_closes_a_site_open_around_the_clock_even_where_midnight_is_skipped(zone):
+    # Cuba, Chile and Lebanon move their clocks at midnight, Lord Howe by half an hour.
+    hours = parse_working_hours("mon-sun", "00:00-24:00", zone)
+    moment = utc("2026-01-01T00:00:00")
+    while moment < utc("2027-01-01T00:00:00"):
+        assert hours.contains(moment), moment
+        moment += timedelta(minutes=20)
