@@ -75,3 +75,12 @@ def test_it_names_the_team_in_words_in_every_email_and_webhook_message(
         assert (f"— for {words} —" in message["Subject"]) is in_subject, message["Subject"]
     for body in receiver.accepted:
         assert (body["team"], body["for_team"]) == (team, f"For {words}")
+
+
+@pytest.mark.parametrize("hours", ["08:00+01:00-18:00", "0800-1800", "08:00:30-18:00"])
+def test_it_refuses_rota_hours_that_are_not_plain_hours_and_minutes(hours):
+    document = file_with({})
+    document["channels"]["pager"]["on_call"] = [{"url": "https://p.example/day",
+                                                 "hours": hours}]
+    with pytest.raises(RoutingError, match="line 1: hours must look like \"08:00-18:00\""):
+        load_routing(document, environ=ENV)
