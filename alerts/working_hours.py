@@ -74,12 +74,14 @@ class WorkingHours:
                          "the holidays cover every working day")
 
 
-def escalation_moment(alert, hours: WorkingHours | None) -> tuple[datetime | None, bool]:
+def escalation_moment(alert, hours: WorkingHours | None,
+                      now: datetime | None = None) -> tuple[datetime | None, bool]:
     """When an open alert will really escalate unless acknowledged, as the escalation job
     (alerts/episodes.py, escalate_due) will do it: at its 15-minute mark, or when a snooze
     ends if later, and for an alert whose rule waits for working hours (`escalate` =
-    working_hours) the next opening of them after that. Also whether working hours moved
-    it. `alert` holds datetimes `escalate_at` and `snoozed_until` (or None), `escalate`,
+    working_hours) the next opening of them after that, or after `now` if that has passed
+    unescalated (a scheduler that was down: the job waits for the next opening rather than
+    page at night). Also whether working hours moved it. `alert` holds datetimes `escalate_at` and `snoozed_until` (or None), `escalate`,
     `status` and `escalated_at`."""
     due = alert["escalate_at"]
     if due is None or alert["status"] != "open" or alert["escalated_at"] is not None:
@@ -89,6 +91,9 @@ def escalation_moment(alert, hours: WorkingHours | None) -> tuple[datetime | Non
     if hours is None or alert["escalate"] != WORKING_HOURS:
         return due, False
     moment = hours.next_start(due)
+    if now is not None and moment < now:
+        # Passed unescalated: inside hours the next run escalates it, outside it waits.
+        return hours.next_start(now), not hours.contains(now)
     return moment, moment != due
 
 

@@ -295,3 +295,18 @@ def test_it_moves_escalate_at_past_a_snooze_and_a_lump_snoozed_into_the_evening_
     assert run_jobs("escalation") == []
     clock.set(TUESDAY_08)
     assert run_jobs("escalation") == [lump]
+
+
+def test_it_says_the_next_morning_for_a_lump_whose_day_passed_while_the_scheduler_was_down(
+        client, family, clock, staff, run_jobs):
+    clock.set(datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc))  # Monday 10:00 EST
+    lump = push_follow_up(family, clock, new_lump=True)
+    # No escalation run all day: at 19:00 the lump's 10:15 has passed, and a lump does not
+    # page at night, so the API says Tuesday 08:00, which is what the scheduler then does.
+    clock.set(datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc))
+    nurse = staff("nurse")
+    api = client.get(f"/api/v1/alerts/{lump}", headers=nurse.headers).get_json()
+    assert (api["escalate_at"], api["escalation_waits"]) == ("2026-11-24T13:00:00Z", True)
+    assert run_jobs("escalation") == []
+    clock.set(TUESDAY_08)
+    assert run_jobs("escalation") == [lump]

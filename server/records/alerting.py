@@ -113,7 +113,7 @@ def alert_view(row, cipher, entry_ids=(), now=None, working_hours=None) -> dict:
     escalate_at, waits = escalation_moment(
         {"escalate_at": from_db(row["escalate_at"]), "escalate": row["escalate"],
          "snoozed_until": from_db(row["snoozed_until"]), "status": row["status"],
-         "escalated_at": row["escalated_at"]}, working_hours)
+         "escalated_at": row["escalated_at"]}, working_hours, now)
     return {
         "alert_id": row["id"], "patient_id": row["patient_id"], "level": row["level"],
         "status": row["status"], "reasons": reasons, "concern": row["concern"],
