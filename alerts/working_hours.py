@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 from .teams import WORKING_HOURS
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 # Holidays can fill every working day for a while; a year and a bit covers any real list.
 _LOOK_AHEAD_DAYS = 400

@@ -30,6 +30,7 @@ def utc(text):
     ("0800-1800", "hours and minutes"),
     ("08:00+01:00-18:00", "hours and minutes"),
     ("08:00-18:00-20:00", "hours and minutes"),
+    ("\uff10\uff18:\uff10\uff10-18:00", "hours and minutes"),  # full-width digits
 ])
 def test_it_refuses_working_hours_it_cannot_read_saying_why(hours, reason):
     with pytest.raises(ValueError, match=reason):
