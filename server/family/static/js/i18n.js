@@ -104,6 +104,9 @@ const WORDS = {
     form_not_in_language: "This form is not in {language} yet. It is shown in {shown}.",
     language_name_en: "English",
     language_name_es: "Spanish",
+    switch_to_en: "Switch to English",
+    switch_to_es: "Switch to Spanish",
+    due_at_zone: "{time} ({zone} time)",
     reminders_title: "Reminders",
     reminders_open_only: "Homeward reminds you while the app is open. When it is closed, this phone cannot remind you. Set an alarm for the times on Today.",
     reminders_possible: "Homeward reminds you while the app is open. This phone can also check now and then when the app is closed.",
@@ -218,6 +221,9 @@ const WORDS = {
     form_not_in_language: "Este formulario aún no está en {language}. Se muestra en {shown}.",
     language_name_en: "inglés",
     language_name_es: "español",
+    switch_to_en: "Cambiar a inglés",
+    switch_to_es: "Cambiar a español",
+    due_at_zone: "{time} (hora de {zone})",
     reminders_title: "Recordatorios",
     reminders_open_only: "Homeward le avisa mientras la app está abierta. Si está cerrada, este teléfono no puede avisarle. Ponga una alarma para las horas de Hoy.",
     reminders_possible: "Homeward le avisa mientras la app está abierta. Este teléfono también puede revisar de vez en cuando con la app cerrada.",
@@ -246,9 +252,10 @@ export function language() {
   return current;
 }
 
-/** t("due_at", {time: "10:00"}): the sentence in the current language, English if missing. */
-export function t(key, values = {}) {
-  const text = WORDS[current][key] ?? WORDS.en[key] ?? key;
+/** t("due_at", {time: "10:00"}): the sentence in the current language (or the one named),
+ * English if missing. */
+export function t(key, values = {}, language = current) {
+  const text = WORDS[language]?.[key] ?? WORDS.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
 
@@ -267,6 +274,15 @@ export function formatTime(iso, timeZone) {
   } catch {
     return new Intl.DateTimeFormat(current, {hour: "2-digit", minute: "2-digit"}).format(new Date(iso));
   }
+}
+
+/** A due time in the child's zone, as the server makes it; when this phone's clock is on
+ * another zone (a family travelling), it says whose clock: "Fri 08:00 AM (New York time)". */
+export function formatDueTime(iso, timeZone) {
+  const time = formatDayTime(iso, timeZone);
+  if (!timeZone || time === formatDayTime(iso)) return time;
+  const zone = timeZone.split("/").pop().replace(/_/g, " ");
+  return t("due_at_zone", {time, zone});
 }
 
 export function formatDayTime(iso, timeZone) {

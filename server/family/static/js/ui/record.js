@@ -11,6 +11,7 @@ import {adviseOn, keptAdvice, needsScreen, showAdvice} from "./advice.js";
 import {keepReminders} from "./reminders.js";
 import {findTask} from "./tasks.js";
 import {renderTabs} from "./tabs.js";
+import {refreshDuePlan} from "./today.js";
 
 let current = null;  // the form on screen, destroyed when the family leaves it
 
@@ -29,12 +30,18 @@ function languageNote(definition) {
                                shown: t(`language_name_${shown}`)}));
 }
 
-/** A big button to read the app and the questions in the other language, answers kept. */
+/** A big button to read the app and the questions in the other language, answers kept.
+ * Its name says what it does in both languages, each marked with its own `lang`, so a
+ * screen reader speaks "Español. Cambiar a español. Switch to Spanish." with the right
+ * voice for each part. */
 function languageSwitch(app, definition, answers) {
   const other = LANGUAGES.find(([code]) => code !== language());
   if (!other) return null;
-  const [code, name] = other;
-  const button = h("button", {type: "button", class: "secondary language-switch", lang: code}, name);
+  const [code, name] = other, here = language();
+  const button = h("button", {type: "button", class: "secondary language-switch", lang: code},
+    name,
+    h("span", {class: "visually-hidden"}, `. ${t(`switch_to_${code}`, {}, code)}.`),
+    h("span", {class: "visually-hidden", lang: here}, ` ${t(`switch_to_${code}`, {}, here)}.`));
   button.addEventListener("click", async () => {
     await app.store.put("app_language", code);  // the family's choice, kept on this phone
     setLanguage(code);
@@ -64,7 +71,8 @@ export async function showRecord(app, questionnaireId, taskId, answers = undefin
       h("a", {class: "big-action secondary", href: "#today"}, t("record_back")));
     return;
   }
-  const holder = h("div", {class: "form-holder"});
+  // A form shown in another language than the app's is marked so, for screen readers.
+  const holder = h("div", {class: "form-holder", lang: formLanguage(definition)});
   // The form shows its own title; the page's heading is for screen readers and focus.
   show(app.main, h("h1", {class: "visually-hidden"}, pickLanguage(definition.title)),
        languageSwitch(app, definition, () => current?.getAnswers?.() ?? {}),
@@ -100,6 +108,9 @@ export async function showRecord(app, questionnaireId, taskId, answers = undefin
     }
     performance.mark("homeward-advised");
     app.syncSoon();
+    // After the advice is on screen (it must not wait): the closed-app plan without the
+    // task just done, since the advice screen does not redraw Today.
+    await refreshDuePlan(app).catch((error) => console.warn("due plan", error));
     return record.entry_id;
   };
   // Loaded when first needed: the forms are the largest part of the app.

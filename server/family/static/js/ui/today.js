@@ -2,7 +2,7 @@
 // measurements an advice asked for), the last temperatures, a plain line about sending,
 // and recording a temperature one tap away.
 import {h, show} from "./dom.js";
-import {formatDayTime, formatTime, pickLanguage, t} from "../i18n.js";
+import {formatDayTime, formatDueTime, formatTime, pickLanguage, t} from "../i18n.js";
 import {readEntries} from "../journal.js";
 import {readStatus} from "./status.js";
 import {showTeamAnswers} from "./team.js";
@@ -44,6 +44,14 @@ export function dueTasks(tasks, entries, now = new Date()) {
   return {dueNow, next, open};
 }
 
+/** The closed-app plan again, without drawing Today: right after a Save that goes to the
+ * advice screen, so the worker never says "something is due" for what was just done. */
+export async function refreshDuePlan(app) {
+  const [tasks, entries, reminders] = await Promise.all([
+    tasksOnPhone(app), readEntries(app), readReminders(app)]);
+  await keepDuePlan(dueTasks(tasks, entries).open, [...reminders.due, ...reminders.upcoming]);
+}
+
 export function syncLine(status, app) {
   if (app.status.syncing) return t("sync_sending");
   if (status.waiting === 1) return t("sync_waiting_one");
@@ -58,7 +66,7 @@ export function syncLine(status, app) {
 function taskLink(task, titles, timeZone) {
   return h("li", {}, h("a", {class: "task", href: `#record/${task.questionnaire_id}/${task.task_id}`},
     h("span", {class: "task-title"}, titles.get(task.questionnaire_id) ?? t("unknown_form")),
-    h("span", {class: "task-time"}, t("due_at", {time: formatDayTime(task.due_at, timeZone)}))));
+    h("span", {class: "task-time"}, t("due_at", {time: formatDueTime(task.due_at, timeZone)}))));
 }
 
 function reminderLink(item, titles, timeZone, due) {
@@ -69,7 +77,7 @@ function reminderLink(item, titles, timeZone, due) {
     h("a", {class: "task", href: `#record/${item.questionnaire_id ?? "symptom-diary"}`},
       h("span", {class: "task-title"}, due ? t("reminder_due") : t("reminder_next")),
       h("span", {class: "task-time"}, due ? form
-        : t("reminder_at", {time: formatDayTime(item.due_at, timeZone)}))));
+        : t("reminder_at", {time: formatDueTime(item.due_at, timeZone)}))));
 }
 
 export async function showToday(app) {
