@@ -227,3 +227,30 @@ def test_notifications_refused_then_allowed_later_turn_closed_reminders_on(
     page.keyboard.press("Enter")
     expect(card).not_to_contain_text("Notifications are off for Homeward")
     assert serious_accessibility_problems(page) == []
+
+
+def test_the_language_chosen_on_the_phone_outlives_a_new_code_from_the_team(
+        family_phone, phone, nurse):
+    patient_id, link = app_link(phone, nurse, language="en")
+    family = family_phone()
+    family.enrol(link)
+    page = family.page
+    page.get_by_role("link", name=ENGLISH["record"]).tap()
+    page.get_by_role("button", name="Español").tap()
+    page.get_by_role("button", name="Cancelar").tap()
+    [device] = phone.get(f"/api/v1/patients/{patient_id}/devices",
+                         headers=nurse.headers).get_json()["devices"]
+    assert phone.session.delete(f"{phone.base_url}/api/v1/devices/{device['device_id']}",
+                                headers=nurse.headers).status_code == 204
+    family.sync()
+    page.reload()
+    warning = page.get_by_role("alert").filter(has_text="El equipo quitó este teléfono")
+    expect(warning).to_be_visible()
+
+    code = phone.post(f"/api/v1/patients/{patient_id}/enrollments",
+                      json={"respondent": "caregiver"}, headers=nurse.headers).get_json()["code"]
+    warning.get_by_role("link").tap()
+    page.get_by_label("Código del equipo").fill(code)
+    page.get_by_role("button", name=SPANISH["connect"], exact=True).tap()
+    expect(page.locator("#sync-line")).to_contain_text(SPANISH["all_sent"])
+    expect(page.get_by_role("heading", name=SPANISH["today"])).to_be_visible()
