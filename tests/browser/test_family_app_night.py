@@ -83,9 +83,15 @@ def test_an_english_only_form_under_a_spanish_app_is_marked_english_for_screen_r
     page.evaluate("""async () => {
         const items = window.homeward.store.items;
         const diary = await items.get("questionnaire", "symptom-diary");
-        await items.put("questionnaire", "symptom-diary", {...diary, languages: ["en"]});
+        await items.put("questionnaire", "symptom-diary",
+                        {...diary, title: {en: diary.title.en}, languages: ["en"]});
     }""")
+    page.evaluate("window.homeward.refresh()")
+    expect(page.locator("ul.tasks a[href^='#record/symptom-diary/'] .task-title [lang=en]").first) \
+        .to_have_text("Symptom diary")
+    assert serious_accessibility_problems(page) == []
     page.get_by_role("link", name=SPANISH["record"]).tap()
+    expect(page.get_by_role("heading", level=1)).to_have_attribute("lang", "en")
     expect(page.locator(".form-language")).to_contain_text("no está en español")
     expect(page.locator(".form-holder")).to_have_attribute("lang", "en")
     expect(page.locator(".form-language")).not_to_have_attribute("lang", "en")

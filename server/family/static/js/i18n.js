@@ -266,6 +266,13 @@ export function pickLanguage(text) {
   return text[current] ?? text.en ?? Object.values(text)[0] ?? "";
 }
 
+/** The language pickLanguage(text) shows, when it is not the app's: for a `lang` attribute,
+ * so a screen reader reads an English-only title under a Spanish app in English. */
+export function otherLanguageOf(text) {
+  if (text == null || typeof text === "string" || text[current]) return null;
+  return text.en ? "en" : (Object.keys(text)[0] ?? null);
+}
+
 export function formatTime(iso, timeZone) {
   const options = {hour: "2-digit", minute: "2-digit"};
   if (timeZone) options.timeZone = timeZone;

@@ -4,7 +4,7 @@
 // in it (`phone_advice`) and queued, a reminder the advice asks for is kept, and the advice
 // shows; then a sync is tried. Works offline.
 import {h, show} from "./dom.js";
-import {language, LANGUAGES, pickLanguage, setLanguage, t} from "../i18n.js";
+import {language, LANGUAGES, otherLanguageOf, pickLanguage, setLanguage, t} from "../i18n.js";
 import {readHistory, remember} from "../journal.js";
 import {rfc3339} from "../sync/sealing.js";
 import {adviseOn, keptAdvice, needsScreen, showAdvice} from "./advice.js";
@@ -74,7 +74,8 @@ export async function showRecord(app, questionnaireId, taskId, answers = undefin
   // A form shown in another language than the app's is marked so, for screen readers.
   const holder = h("div", {class: "form-holder", lang: formLanguage(definition)});
   // The form shows its own title; the page's heading is for screen readers and focus.
-  show(app.main, h("h1", {class: "visually-hidden"}, pickLanguage(definition.title)),
+  show(app.main, h("h1", {class: "visually-hidden", lang: otherLanguageOf(definition.title)},
+                         pickLanguage(definition.title)),
        languageSwitch(app, definition, () => current?.getAnswers?.() ?? {}),
        languageNote(definition), holder);
   const save = async (answers) => {

@@ -2,7 +2,7 @@
 // measurements an advice asked for), the last temperatures, a plain line about sending,
 // and recording a temperature one tap away.
 import {h, show} from "./dom.js";
-import {formatDayTime, formatDueTime, formatTime, pickLanguage, t} from "../i18n.js";
+import {formatDayTime, formatDueTime, formatTime, otherLanguageOf, pickLanguage, t} from "../i18n.js";
 import {readEntries} from "../journal.js";
 import {readStatus} from "./status.js";
 import {showTeamAnswers} from "./team.js";
@@ -63,6 +63,14 @@ export function syncLine(status, app) {
   return t("sync_never");
 }
 
+/** id → a new title element each time asked: a title the questionnaire lacks in the app's
+ * language is marked with the language shown, for screen readers. */
+function titlesOf(questionnaires) {
+  const found = new Map(questionnaires.map((q) => [q.id, q.title]));
+  return {get: (id) => found.has(id)
+    ? h("span", {lang: otherLanguageOf(found.get(id))}, pickLanguage(found.get(id))) : undefined};
+}
+
 function taskLink(task, titles, timeZone) {
   return h("li", {}, h("a", {class: "task", href: `#record/${task.questionnaire_id}/${task.task_id}`},
     h("span", {class: "task-title"}, titles.get(task.questionnaire_id) ?? t("unknown_form")),
@@ -89,7 +97,7 @@ export async function showToday(app) {
   const install = await installCard(app);
   const profile = app.profile;
   const timeZone = profile?.timezone;
-  const titles = new Map(questionnaires.map((q) => [q.id, pickLanguage(q.title)]));
+  const titles = titlesOf(questionnaires);
   const {dueNow, next, open} = dueTasks(tasks, entries);
   // The times only, for the worker that reminds while the app is closed (where it can).
   keepDuePlan(open, [...reminders.due, ...reminders.upcoming])
@@ -137,5 +145,5 @@ export async function showToday(app) {
     others.length ? h("section", {class: "card", "aria-labelledby": "other-title"},
       h("h2", {id: "other-title"}, t("record_other")),
       h("ul", {class: "tasks"}, others.map((q) => h("li", {},
-        h("a", {class: "task", href: `#record/${q.id}`}, pickLanguage(q.title)))))) : null);
+        h("a", {class: "task", href: `#record/${q.id}`}, titles.get(q.id)))))) : null);
 }
