@@ -4,7 +4,8 @@ the child's, refusing notifications and allowing them later. What they see must 
 right, and what the closed-app reminder database holds must say nothing about the child."""
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -260,3 +261,36 @@ def test_the_language_chosen_on_the_phone_outlives_a_new_code_from_the_team(
     page.get_by_role("button", name=SPANISH["connect"], exact=True).tap()
     expect(page.locator("#sync-line")).to_contain_text(SPANISH["all_sent"])
     expect(page.get_by_role("heading", name=SPANISH["today"])).to_be_visible()
+
+
+def test_a_phone_clock_a_day_ahead_is_told_to_set_it_and_the_warning_goes_once_it_is(
+        family_phone, phone, nurse, clock):
+    _, link = app_link(phone, nurse, language="es")
+    family = family_phone("es-ES")
+    page = family.page
+    page.clock.install(time=clock.now() + timedelta(days=1))
+    family.enrol(link, words=SPANISH)
+    warning = page.locator(".clock-warning")
+    expect(warning).to_have_text(re.compile("^La fecha o la hora de este teléfono está mal."))
+    no_sideways_scroll(page)
+    assert serious_accessibility_problems(page) == []
+
+    page.clock.set_system_time(clock.now())  # the parent set the phone's clock
+    family.sync()
+    page.evaluate("window.homeward.refresh()")
+    expect(page.get_by_role("heading", name=SPANISH["today"])).to_be_visible()
+    expect(warning).to_have_count(0)
+
+
+def test_the_day_before_the_infusion_shows_the_baseline_checks(family_phone, phone, nurse, clock):
+    tomorrow = (clock.now().astimezone(ZoneInfo("America/New_York")) + timedelta(days=1)).date()
+    _, link = app_link(phone, nurse, language="en", infusion_date=tomorrow.isoformat())
+    family = family_phone()
+    page = family.page
+    page.clock.install(time=clock.now())
+    family.enrol(link)
+    expect(page.locator("p.day")).to_have_text("The infusion is tomorrow.")
+    due = page.locator("ul.tasks:not(.next)")
+    expect(due.locator("a[href^='#record/neuro-check/tsk_']")).to_have_count(1)
+    expect(due.locator("a[href^='#record/quality-of-life/tsk_']")).to_have_count(1)
+    expect(due.locator("a[href^='#record/symptom-diary/tsk_']")).to_have_count(0)

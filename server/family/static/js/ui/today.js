@@ -52,6 +52,23 @@ export async function refreshDuePlan(app) {
   await keepDuePlan(dueTasks(tasks, entries).open, [...reminders.due, ...reminders.upcoming]);
 }
 
+const CLOCK_WRONG_MS = 30 * 60_000;  // minutes of network delay never come near this
+
+/** "Day 3 after the infusion"; before it (the day -1 baseline), the days still to go. */
+function dayLine(day) {
+  if (day === null) return null;
+  const text = day >= 0 ? t("day_post_infusion", {day})
+    : day === -1 ? t("day_before_infusion") : t("days_to_infusion", {days: -day});
+  return h("p", {class: "day"}, text);
+}
+
+/** The phone's clock, by the server's at the last sync, is half an hour or more out: the
+ * tasks shown (and the day) follow the phone's clock, so the family is asked to set it. */
+function clockWarning(status) {
+  if (!Number.isFinite(status.clockOffsetMs) || Math.abs(status.clockOffsetMs) < CLOCK_WRONG_MS) return null;
+  return h("section", {class: "card warning clock-warning"}, h("p", {}, t("clock_wrong")));
+}
+
 export function syncLine(status, app) {
   if (app.status.syncing) return t("sync_sending");
   if (status.waiting === 1) return t("sync_waiting_one");
@@ -112,7 +129,8 @@ export async function showToday(app) {
 
   show(app.main,
     h("h1", {}, t("today_title")),
-    day !== null && day >= 0 ? h("p", {class: "day"}, t("day_post_infusion", {day})) : null,
+    dayLine(day),
+    clockWarning(status),
     status.needsEnrolment ? h("section", {class: "card warning", role: "alert"},
       h("p", {}, t("needs_enrolment")),
       h("a", {class: "big-action", href: "#enrol="}, t("enrol_again"))) : null,
