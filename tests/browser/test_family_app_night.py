@@ -153,6 +153,7 @@ def test_a_family_in_madrid_sees_the_childs_new_york_times_and_each_task_once(
     # The phone's own zone differs: the times say whose clock they are.
     assert all("New York" in text for text in times), times
     no_sideways_scroll(page)
+    screenshot(page, "family-night-today-travelling")
 
 
 def plan_record(page):
@@ -273,6 +274,7 @@ def test_a_phone_clock_a_day_ahead_is_told_to_set_it_and_the_warning_goes_once_i
     warning = page.locator(".clock-warning")
     expect(warning).to_have_text(re.compile("^La fecha o la hora de este teléfono está mal."))
     no_sideways_scroll(page)
+    screenshot(page, "family-night-clock-wrong")
     assert serious_accessibility_problems(page) == []
 
     page.clock.set_system_time(clock.now())  # the parent set the phone's clock

@@ -164,7 +164,7 @@ const WORDS = {
     due_now: "Para hacer ahora",
     due_next: "Después",
     nothing_due: "Nada que hacer ahora.",
-    due_at: "para las {time}",
+    due_at: "para el {time}",
     record_temperature: "Anotar una temperatura ahora",
     record_diary: "Anotar síntomas ahora",
     record_other: "Otros formularios",
@@ -238,7 +238,7 @@ const WORDS = {
     reminders_turn_on: "Avisarme cuando haya algo pendiente",
     due_notification_title: "Homeward",
     due_notification_body: "Hay algo pendiente en la app.",
-    reminder_at: "a las {time}",
+    reminder_at: "el {time}",
     advice_done: "Volver a Hoy",
   },
 };
