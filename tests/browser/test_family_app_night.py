@@ -296,3 +296,26 @@ def test_the_day_before_the_infusion_shows_the_baseline_checks(family_phone, pho
     expect(due.locator("a[href^='#record/neuro-check/tsk_']")).to_have_count(1)
     expect(due.locator("a[href^='#record/quality-of-life/tsk_']")).to_have_count(1)
     expect(due.locator("a[href^='#record/symptom-diary/tsk_']")).to_have_count(0)
+
+
+def test_a_teenager_switching_language_on_question_three_stays_on_question_three(
+        family_phone, phone, nurse):
+    _, link = app_link(phone, nurse, respondent="patient", language="en",
+                       date_of_birth="2012-05-01")
+    family = family_phone()
+    family.enrol(link, name="Leo's phone", child=True)
+    page = family.page
+    page.get_by_role("link", name=ENGLISH["record"]).tap()
+    page.get_by_label("My temperature (°C), if I took it").fill("37.3")
+    page.get_by_role("button", name="Next").tap()
+    page.locator("label.hw-option:visible").filter(has_text=re.compile("^Under my arm$")).tap()
+    page.get_by_role("button", name="Next").tap()
+    progress = page.locator(".hw-progress")
+    expect(progress).to_have_text(re.compile(r"^Question 3 of \d+$"))
+    total = progress.inner_text().rsplit(" ", 1)[1]
+
+    page.get_by_role("button", name="Español").tap()
+    expect(progress).to_have_text(f"Pregunta 3 de {total}")
+    page.get_by_role("button", name="Atrás").tap()
+    expect(page.locator("input[type=radio]:checked")).to_have_count(1)
+    no_sideways_scroll(page)

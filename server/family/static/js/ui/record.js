@@ -34,7 +34,7 @@ function languageNote(definition) {
  * Its name says what it does in both languages, each marked with its own `lang`, so a
  * screen reader speaks "Español. Cambiar a español. Switch to Spanish." with the right
  * voice for each part. */
-function languageSwitch(app, definition, answers) {
+function languageSwitch(app, definition, answers, page) {
   const other = LANGUAGES.find(([code]) => code !== language());
   if (!other) return null;
   const [code, name] = other, here = language();
@@ -47,7 +47,7 @@ function languageSwitch(app, definition, answers) {
     setLanguage(code);
     renderTabs(app, "record");   // hidden under a form, but in the new language for after
     app.showOnline?.();
-    await showRecord(app, definition.id, currentTaskId, answers());
+    await showRecord(app, definition.id, currentTaskId, answers(), page());
     app.main.querySelector(".language-switch")?.focus();
   });
   return button;
@@ -55,7 +55,7 @@ function languageSwitch(app, definition, answers) {
 
 let currentTaskId = null;
 
-export async function showRecord(app, questionnaireId, taskId, answers = undefined) {
+export async function showRecord(app, questionnaireId, taskId, answers = undefined, page = undefined) {
   current?.destroy?.();
   current = null;
   currentTaskId = taskId ?? null;
@@ -76,7 +76,8 @@ export async function showRecord(app, questionnaireId, taskId, answers = undefin
   // The form shows its own title; the page's heading is for screen readers and focus.
   show(app.main, h("h1", {class: "visually-hidden", lang: otherLanguageOf(definition.title)},
                          pickLanguage(definition.title)),
-       languageSwitch(app, definition, () => current?.getAnswers?.() ?? {}),
+       languageSwitch(app, definition, () => current?.getAnswers?.() ?? {},
+                      () => current?.getPage?.() ?? undefined),
        languageNote(definition), holder);
   const save = async (answers) => {
     performance.mark("homeward-save");
@@ -117,7 +118,7 @@ export async function showRecord(app, questionnaireId, taskId, answers = undefin
   // Loaded when first needed: the forms are the largest part of the app.
   const {renderQuestionnaire} = await import("../forms/render.js");
   current = renderQuestionnaire(holder, definition, {
-    language: formLanguage(definition), picturesBase: "pictures/", answers,
+    language: formLanguage(definition), picturesBase: "pictures/", answers, page,
     onSave: save,
     onCancel: () => { current?.destroy?.(); current = null; app.navigate("#today"); },
   });
