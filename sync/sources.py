@@ -212,18 +212,26 @@ class AlertSource(Source):
 
     def _data(self, context, row):
         cipher = context.patient["cipher"]
-        message = None
+        message, by_language = None, None
         if row["family_message"] is not None:
             message = cipher.open_json("alerts", row["id"], "family_message",
                                        row["family_message"])
         if message is None:
-            message = context.extras["default_message"](row, context.patient["language"])
-        return {"alert_id": row["id"], "entry_id": row["first_entry_id"],
+            # The server's own words, in every language it has them, so a parent who
+            # switched the app to Spanish reads them in Spanish; the team's own words are
+            # never offered in another language, since nobody translated them.
+            by_language = context.extras["default_messages"](row)
+            language = context.patient["language"].split("-")[0]
+            message = by_language.get(language, by_language["en"])
+        data = {"alert_id": row["id"], "entry_id": row["first_entry_id"],
                 "level": row["level"], "status": row["status"],
                 "reasons": json.loads(row["reasons"]), "message": message,
                 # "The team saw this at 14:05": when someone first took the alert on.
                 "acknowledged_at": wire(row["acknowledged_at"]),
                 "thread": self._thread(context, row["id"])}
+        if by_language is not None:
+            data["message_by_language"] = by_language
+        return data
 
     @staticmethod
     def _thread(context, alert_id):

@@ -169,6 +169,9 @@ def test_it_tells_the_family_when_the_team_acknowledges_with_a_message(family, n
     seen = by_type(changes, "alert")[alert["alert_id"]]["data"]
     # Before the team writes, the family sees the rule's own advice, in Spanish.
     assert seen["status"] == "open" and seen["message"].startswith("Su hijo o hija tiene fiebre.")
+    # ... and in English too, for a parent who switched the app to English.
+    assert seen["message_by_language"]["es"] == seen["message"]
+    assert seen["message_by_language"]["en"].startswith("Your child has a fever")
     assert seen["acknowledged_at"] is None
     response = family.client.post(f"/api/v1/alerts/{alert['alert_id']}/acknowledge",
                                   json={"message": "Vengan a urgencias, les esperamos."},

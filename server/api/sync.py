@@ -20,7 +20,7 @@ from sync.push import PushContext, write_entries
 
 from ..storage import db as storage
 from ..clock import from_db, to_db, to_wire
-from ..records.alerting import default_family_message
+from ..records.alerting import FAMILY_LANGUAGES, default_family_message
 from ..web.context import (
     client_address,
     get_alerting,
@@ -270,9 +270,10 @@ def pull_changes(query):
                                   clinical_profile(db, patient_id),
                                   "rules_document": lambda patient_id: get_alerting()
                                   .rules_document(db, patient_id, patient["cipher"]),
-                                  "default_message": lambda row, language:
-                                  default_family_message(row, language,
-                                                         get_alerting().settings.ruleset)})
+                                  "default_messages": lambda row: {
+                                      language: default_family_message(
+                                          row, language, get_alerting().settings.ruleset)
+                                      for language in FAMILY_LANGUAGES}})
     page = pull(context, feed_sources(), query.get("cursor"), query["limit"])
     note_delivered(db, page["changes"], moment)
     last_sync = from_db(device["last_sync_at"])

@@ -29,6 +29,10 @@ CLOSED = {"en": "The care team has closed this alert.",
           "es": "El equipo ha cerrado esta alerta."}
 
 
+# The languages the server's own words for families come in (rules advice, LEVEL_ADVICE).
+FAMILY_LANGUAGES = ("en", "es")
+
+
 def in_language(texts: dict, language: str) -> str:
     return texts.get(language.split("-")[0], texts["en"])
 

@@ -2,7 +2,7 @@
 // call you in 10 minutes". The words after the colon are the team's own (or, before they
 // wrote any, the server's what-to-do-now text in the family's language).
 import {h} from "./dom.js";
-import {formatTime, t} from "../i18n.js";
+import {formatTime, language, t} from "../i18n.js";
 
 const SHOWN = new Set(["open", "acknowledged", "snoozed"]);
 
@@ -21,6 +21,12 @@ export function showTeamAnswers(alerts, timeZone) {
         ["urgent", "emergency"].includes(alert.level) && !seen
           ? h("p", {class: "level"}, t(`alert_${alert.level}`)) : null,
         h("p", {class: "lead"}, lead),
-        alert.message ? h("p", {class: "message"}, alert.message) : null);
+        messageOf(alert) ? h("p", {class: "message"}, messageOf(alert)) : null);
     }));
+}
+
+/** The server's own words come in every language it has (message_by_language), so they
+ * follow the parent's choice; the team's own words come once, as they wrote them. */
+export function messageOf(alert) {
+  return alert.message_by_language?.[language()] ?? alert.message;
 }
