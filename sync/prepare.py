@@ -47,6 +47,7 @@ class StoredEntry:
     supersedes: str | None
     problems: list = field(default_factory=list)
     phone_advice: object = None      # what the app says it advised (alerts/drift.py), unchecked
+    task_id: str | None = None       # the task it answers: the family's other phones hear of it
     # What the rules found before the lock, from a snapshot of the child's history
     # (alerts/foresight.py), or None: judged under the lock.
     foreseen: object = None
@@ -215,5 +216,6 @@ def build_entry(context, device_id, entry_id, kid, plaintext, raw, document, pro
         definition=definition, valid_answers=valid, scores=scores, recorded_at=recorded_at,
         corrected_at=corrected_at, received_at=context.now, reported_late_minutes=late_minutes,
         supersedes=document["supersedes"] if document else None, problems=problems,
-        phone_advice=raw.get("phone_advice") if isinstance(raw, dict) else None)
+        phone_advice=raw.get("phone_advice") if isinstance(raw, dict) else None,
+        task_id=document["task_id"] if document else None)
     return row, stored

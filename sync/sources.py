@@ -157,14 +157,20 @@ class TaskSource(Source):
     type = "task"
 
     def _rows(self, context, where, params):
+        # answered_at: when the first accepted entry answering it was recorded, by any phone
+        # of this respondent, so a second parent's phone stops showing it as due.
         return context.db.query(
             "SELECT task_id, questionnaire_id, questionnaire_version, variant, respondent, due_at, "
-            f"closes_at FROM tasks WHERE patient_id = ? AND respondent = ? {where}",
+            "closes_at, (SELECT min(entries.recorded_at) FROM entries "
+            "WHERE entries.patient_id = tasks.patient_id AND entries.task_id = tasks.task_id "
+            "AND entries.status = 'accepted') AS answered_at "
+            f"FROM tasks WHERE patient_id = ? AND respondent = ? {where}",
             [context.patient["patient_id"], context.device["respondent"], *params])
 
     @staticmethod
     def _data(row):
-        return {**row, "due_at": wire(row["due_at"]), "closes_at": wire(row["closes_at"])}
+        return {**row, "due_at": wire(row["due_at"]), "closes_at": wire(row["closes_at"]),
+                "answered_at": wire(row["answered_at"])}
 
     def snapshot(self, context):
         # Tasks still open: a closed task is history, and the app cannot fill it any more.

@@ -33,7 +33,8 @@ from ..web.context import (
 )
 from ..web.device_auth import require_device
 from ..web.errors import ApiError, ErrorSchema, RateLimited
-from ..records.feed import add_triggered_tasks, feed_sources, refresh_patient_feed, task_checker
+from ..records.feed import (add_triggered_tasks, feed_sources, note_answered_task,
+                            refresh_patient_feed, task_checker)
 from ..records.patients import patient_facts
 from .push_body import ID_MAX, OUTBOX_PENDING_MAX, SEALED_MAX, read_push_body
 from .sync_schemas import EntryAlertSchema, EntryErrorSchema, change_data
@@ -316,6 +317,7 @@ def entry_consequences(db, patient, moment, foresight):
                                  settings=alerting.settings, now=moment, notify=notify,
                                  memory=memory)
         add_triggered_tasks(db, catalog, schedule, patient, stored, moment)
+        note_answered_task(db, patient, stored, moment)
         return alert
     return consequences
 

@@ -100,6 +100,18 @@ def add_triggered_tasks(db, catalog, schedule, patient, stored, now) -> list[str
     return added
 
 
+def note_answered_task(db, patient, stored, now) -> None:
+    """An accepted entry answers its task: the feed upserts the task (now with `answered_at`)
+    so the family's other phones stop showing it as due. A task only the phones made (past
+    the feed's horizon) has no row, so nothing to tell."""
+    if stored.task_id is None or stored.status != "accepted":
+        return
+    db.execute("INSERT INTO changes (patient_id, type, item_id, op, at) "
+               "SELECT patient_id, 'task', task_id, 'upsert', ? FROM tasks "
+               "WHERE task_id = ? AND patient_id = ?",
+               [to_db(now), stored.task_id, patient["patient_id"]])
+
+
 def insert_task(db, task, now) -> bool:
     inserted = db.execute(
         "INSERT OR IGNORE INTO tasks (task_id, patient_id, questionnaire_id, "

@@ -398,3 +398,10 @@ def m014_followup_closures(db):
     }, pk="id", foreign_keys=[("patient_id", "patients", "id")],
         not_null={"patient_id", "action", "recorded_by", "recorded_at"})
     db["followup_closures"].create_index(["patient_id", "id"])
+
+
+@migrations()
+def m015_entries_by_task(db):
+    # The pull says when a task was answered (sync/sources.py, TaskSource), looking up the
+    # entries of one patient and task for each open task of a snapshot.
+    db["entries"].create_index(["patient_id", "task_id"])

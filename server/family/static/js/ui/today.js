@@ -27,10 +27,11 @@ export function dayPostInfusion(profile, now = new Date()) {
 }
 
 export function dueTasks(tasks, entries, now = new Date()) {
-  // A task is done on the phone once an entry answers it and was not rejected.
+  // A task is done once an entry on this phone answers it and was not rejected, or the
+  // server says another phone of this respondent answered it (answered_at).
   const done = new Set(entries.filter((entry) => entry.task_id && entry.state !== "rejected")
     .map((entry) => entry.task_id));
-  const open = tasks.filter((task) => !done.has(task.task_id));
+  const open = tasks.filter((task) => !done.has(task.task_id) && !task.answered_at);
   const moment = now.getTime();
   const dueNow = open.filter((task) => Date.parse(task.due_at) <= moment &&
     (!task.closes_at || moment < Date.parse(task.closes_at)))
