@@ -1,0 +1,223 @@
+"""One child's pushes racing staff over HTTP, into `homeward serve --workers 2`: two parents'
+phones push batches while a physician flips the child's fever threshold and clinical
+profile, a retry races its original, and a phone is revoked in mid-flight. Whatever the
+interleaving: no 5xx, every entry a phone was told was stored is stored once, nothing else
+is, every alert has its outbox row, and each push was judged by one state of the
+physician's overrides (the one in force before it, or after a change it overlapped), never
+half by one and half by the other.
+
+tests/test_push_races.py forces each interleaving at the exact moment with a hook; here
+nothing is forced, so each run hits a different mix (the figures are printed)."""
+import json
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+
+from fault_support import Workspace
+from support.family import enrolled_family
+
+pytestmark = pytest.mark.e2e
+
+CALM = {"temperature_c": 36.8, "temperature_method": "oral"}
+FEVER = {"temperature_c": 38.6, "temperature_method": "axillary"}   # a fever below 39.0
+RAISED = {"parameters": {"fever_threshold_c": {"any": 39.0}}}
+PROFILE = {"diagnosis": "sle", "organs_involved": ["kidney"], "car_target": "cd19"}
+BATCH, FEVERS_AT = 120, (40, 80, 119)
+
+
+class Http:
+    """What support.family.Family calls on a Flask test client, over real HTTP; every
+    answer is kept."""
+
+    def __init__(self, url):
+        self.url, self.answers, self.lock = url, [], threading.Lock()
+        self.local = threading.local()
+
+    def request(self, method, path, json=None, headers=None, query_string=None):
+        session = getattr(self.local, "session", None) or requests.Session()
+        self.local.session = session
+        response = session.request(method, self.url + path, json=json, headers=headers,
+                                   params=query_string, timeout=120)
+        response.get_json = response.json
+        with self.lock:
+            self.answers.append((method, path, response.status_code, response.text[:300]))
+        return response
+
+    def post(self, path, **kwargs):
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path, **kwargs):
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.request("DELETE", path, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+
+def child_with_two_phones(http, nurse):
+    today = datetime.now(timezone.utc).date()
+    first = enrolled_family(http, nurse, infusion_date=(today - timedelta(days=2)).isoformat(),
+                            timezone="Europe/Madrid", mrn=f"MRN-RACE{time.time_ns() % 10**6}")
+    return first, enrolled_family(http, nurse, patient_id=first.patient_id)
+
+
+def batch(phone, start, index):
+    """BATCH readings a second apart, fevers at FEVERS_AT; recorded before `start`."""
+    base = start - timedelta(hours=2 * (index + 1))
+    return [phone.document(FEVER if n in FEVERS_AT else CALM,
+                           recorded_at=(base + timedelta(seconds=n)).isoformat())
+            for n in range(BATCH)]
+
+
+def run_phone(phone, rounds, start, outcome, stop_on_revoked=False):
+    try:
+        for index in range(rounds):
+            documents = batch(phone, start, index)
+            response = phone.push([phone.envelope(document) for document in documents])
+            if response.status_code == 401 and stop_on_revoked:
+                outcome["refused"].extend(documents)
+                break
+            assert response.status_code == 200, response.text
+            outcome["pushes"].append((documents, response.json()["results"]))
+    except BaseException as error:  # reported by the main thread
+        outcome["error"] = error
+
+
+def flip(http, physician, patient_id, until, flips):
+    """The physician raises and restores the fever threshold and edits the profile's
+    organs, as fast as the server lets them, until `until` is set."""
+    headers = {"Authorization": f"Bearer {physician}"}
+    rules = f"/api/v1/patients/{patient_id}/rule-overrides"
+    profile = f"/api/v1/patients/{patient_id}/profile"
+    while not until.is_set():
+        answers = [http.put(rules, json={"overrides": RAISED, "reason": "Runs hot"},
+                            headers=headers),
+                   http.put(profile, json={**PROFILE, "organs_involved": ["kidney", "skin"]},
+                            headers=headers),
+                   http.delete(rules, headers=headers),
+                   http.put(profile, json=PROFILE, headers=headers)]
+        assert [answer.status_code for answer in answers] == [200] * 4, answers[-1].text
+        flips.append(time.monotonic())
+
+
+def fever_judgements(workspace, documents):
+    """Per push: whether each of its fevers was found a fever (the threshold in force was
+    38.0) or not (39.0)."""
+    ids = [documents[n]["entry_id"] for n in FEVERS_AT]
+    found = {row["entry_id"]: "fever" in json.loads(row["reasons"]) for row in workspace.query(
+        f"SELECT entry_id, reasons FROM alert_entries WHERE entry_id IN "
+        f"({', '.join('?' * len(ids))})", ids)}
+    return [found.get(entry_id, False) for entry_id in ids]
+
+
+def check_alerts_have_outbox_rows(workspace, patient_id):
+    alerts = workspace.query(
+        "SELECT a.id, (SELECT COUNT(*) FROM notifications n WHERE n.alert_id = a.id) AS rows "
+        "FROM alerts a WHERE a.patient_id = ?", [patient_id])
+    assert alerts and all(alert["rows"] >= 1 for alert in alerts), alerts
+
+
+def test_it_judges_each_push_by_one_state_of_the_overrides_while_a_physician_flips_them(
+        tmp_path):
+    with Workspace(tmp_path) as workspace:
+        server = workspace.serve(workers=2)
+        http = Http(server.url)
+        nurse = {"Authorization": f"Bearer {workspace.staff_token('nurse')}"}
+        first, second = child_with_two_phones(http, nurse)
+        start, until, flips = datetime.now(timezone.utc), threading.Event(), []
+        outcomes = [{"pushes": [], "refused": []}, {"pushes": [], "refused": []}]
+        physician = threading.Thread(target=flip, args=(
+            http, workspace.staff_token("physician"), first.patient_id, until, flips))
+        phones = [threading.Thread(target=run_phone, args=(phone, 6, start, outcome))
+                  for phone, outcome in zip((first, second), outcomes)]
+        physician.start()
+        for thread in phones:
+            thread.start()
+        for thread in phones:
+            thread.join(300)
+        until.set()
+        physician.join(60)
+        for outcome in outcomes:
+            if "error" in outcome:
+                raise outcome["error"]
+        assert [a for a in http.answers if a[2] >= 500] == []
+        pushed = [documents for outcome in outcomes for documents, _ in outcome["pushes"]]
+        stored = workspace.stored_entries()
+        assert stored == Counter(d["entry_id"] for documents in pushed for d in documents)
+        judged = [fever_judgements(workspace, documents) for documents in pushed]
+        mixed = [row for row in judged if len(set(row)) > 1]
+        assert mixed == [], "a push judged partly by one threshold and partly by another"
+        check_alerts_have_outbox_rows(workspace, first.patient_id)
+        print(f"{len(flips)} flips of the overrides during {len(pushed)} pushes; fevers "
+              f"judged at 38.0 in {sum(row[0] for row in judged)} pushes, at 39.0 in "
+              f"{sum(not row[0] for row in judged)}")
+        assert server.stop() == 0, server.log()
+        assert "Traceback" not in workspace.logs()
+
+
+def test_it_stores_once_a_retry_racing_its_original_and_refuses_a_revoked_phone_cleanly(
+        tmp_path):
+    with Workspace(tmp_path) as workspace:
+        server = workspace.serve(workers=2)
+        http = Http(server.url)
+        nurse = {"Authorization": f"Bearer {workspace.staff_token('nurse')}"}
+        first, second = child_with_two_phones(http, nurse)
+        start = datetime.now(timezone.utc)
+        # The same push, sent twice at once (a retry after a timeout racing the original),
+        # five times over.
+        duplicated = []
+        for index in range(5):
+            documents = batch(first, start, index)
+            envelopes = [first.envelope(document) for document in documents]
+            gate, answers = threading.Barrier(2), []
+
+            def send():
+                gate.wait(30)
+                answers.append(first.push(envelopes))
+            racers = [threading.Thread(target=send) for _ in range(2)]
+            for racer in racers:
+                racer.start()
+            for racer in racers:
+                racer.join(120)
+            assert [answer.status_code for answer in answers] == [200, 200], answers
+            statuses = sorted(Counter(item["status"] for item in answer.json()["results"])
+                              .most_common(1)[0][0] for answer in answers)
+            duplicated.append(statuses)
+            alerts = {json.dumps(answer.json()["results"][FEVERS_AT[-1]]["alert"],
+                                 sort_keys=True) for answer in answers}
+            assert len(alerts) == 1, f"both answers name the same alert: {alerts}"
+        # The second phone pushes while it is revoked: each push is stored whole (it came
+        # before the revocation) or refused whole (after), and nothing it was refused is
+        # stored.
+        outcome = {"pushes": [], "refused": []}
+        phone = threading.Thread(target=run_phone, args=(second, 20, start - timedelta(
+            hours=20), outcome, True))
+        phone.start()
+        time.sleep(0.3)
+        revoked = http.delete(f"/api/v1/devices/{second.device_id}", headers=nurse)
+        assert revoked.status_code == 204, revoked.text
+        phone.join(300)
+        if "error" in outcome:
+            raise outcome["error"]
+        assert [a for a in http.answers if a[2] >= 500] == []
+        stored = workspace.stored_entries()
+        assert set(stored.values()) == {1}, "every entry stored once"
+        for documents, results in outcome["pushes"]:
+            assert {item["status"] for item in results} == {"accepted"}
+            assert all(d["entry_id"] in stored for d in documents)
+        assert not any(d["entry_id"] in stored for d in outcome["refused"])
+        alerts = workspace.query("SELECT concern FROM alerts WHERE patient_id = ?",
+                                 [first.patient_id])
+        assert len(alerts) == len({a["concern"] for a in alerts}), "one episode a concern"
+        check_alerts_have_outbox_rows(workspace, first.patient_id)
+        print(f"retry races (first, second answer): {duplicated}; the revoked phone had "
+              f"{len(outcome['pushes'])} pushes stored, {len(outcome['refused'])} entries "
+              "refused")
+        assert server.stop() == 0, server.log()
+        assert "Traceback" not in workspace.logs()
