@@ -9,6 +9,7 @@ half by one and half by the other.
 tests/test_push_races.py forces each interleaving at the exact moment with a hook; here
 nothing is forced, so each run hits a different mix (the figures are printed)."""
 import json
+import random
 import threading
 import time
 from collections import Counter
@@ -79,31 +80,51 @@ def run_phone(phone, rounds, start, outcome, stop_on_revoked=False):
     try:
         for index in range(rounds):
             documents = batch(phone, start, index)
-            response = phone.push([phone.envelope(document) for document in documents])
+            envelopes = [phone.envelope(document) for document in documents]
+            sent = time.monotonic()
+            response = phone.push(envelopes)
             if response.status_code == 401 and stop_on_revoked:
                 outcome["refused"].extend(documents)
                 break
             assert response.status_code == 200, response.text
             outcome["pushes"].append((documents, response.json()["results"]))
+            outcome.setdefault("windows", []).append((sent, time.monotonic()))
     except BaseException as error:  # reported by the main thread
         outcome["error"] = error
 
 
 def flip(http, physician, patient_id, until, flips):
     """The physician raises and restores the fever threshold and edits the profile's
-    organs, as fast as the server lets them, until `until` is set."""
+    organs, quickly, until `until` is set. `flips` gets (sent,
+    answered, whether a 38.6 is a fever from then on) for each change of the threshold."""
     headers = {"Authorization": f"Bearer {physician}"}
     rules = f"/api/v1/patients/{patient_id}/rule-overrides"
     profile = f"/api/v1/patients/{patient_id}/profile"
+    steps = [(lambda: http.put(rules, json={"overrides": RAISED, "reason": "Runs hot"},
+                               headers=headers), False),
+             (lambda: http.put(profile, json={**PROFILE, "organs_involved": ["kidney", "skin"]},
+                               headers=headers), None),
+             (lambda: http.delete(rules, headers=headers), True),
+             (lambda: http.put(profile, json=PROFILE, headers=headers), None)]
     while not until.is_set():
-        answers = [http.put(rules, json={"overrides": RAISED, "reason": "Runs hot"},
-                            headers=headers),
-                   http.put(profile, json={**PROFILE, "organs_involved": ["kidney", "skin"]},
-                            headers=headers),
-                   http.delete(rules, headers=headers),
-                   http.put(profile, json=PROFILE, headers=headers)]
-        assert [answer.status_code for answer in answers] == [200] * 4, answers[-1].text
-        flips.append(time.monotonic())
+        for step, fever_after in steps:
+            sent = time.monotonic()
+            answer = step()
+            assert answer.status_code == 200, answer.text
+            if fever_after is not None:
+                flips.append((sent, time.monotonic(), fever_after))
+            # Now and then a pause: pushes made wholly in one state must be judged by it.
+            time.sleep(random.choice((0, 0, 0.05, 0.2)))
+
+
+def possible_judgements(flips, sent, answered):
+    """Whether a 38.6 was a fever, in each order of the push among the threshold's changes
+    it overlapped: the state before the push was sent (or before a change still in flight
+    then), and the state after each change that began before the push was answered."""
+    before = [flip for flip in flips if flip[1] < sent]
+    possible = {before[-1][2] if before else True}
+    possible.update(flip[2] for flip in flips if flip[0] < answered and flip[1] >= sent)
+    return possible
 
 
 def fever_judgements(workspace, documents):
@@ -131,12 +152,17 @@ def test_it_judges_each_push_by_one_state_of_the_overrides_while_a_physician_fli
         nurse = {"Authorization": f"Bearer {workspace.staff_token('nurse')}"}
         first, second = child_with_two_phones(http, nurse)
         start, until, flips = datetime.now(timezone.utc), threading.Event(), []
+        # One phone, then both: alone, nothing but the physician changes the child's history
+        # between a push's judging and its write, so the judging before the lock stands
+        # unless the physician's change is seen; with both, the other phone's entries make
+        # most pushes judged again under the lock.
         outcomes = [{"pushes": [], "refused": []}, {"pushes": [], "refused": []}]
         physician = threading.Thread(target=flip, args=(
             http, workspace.staff_token("physician"), first.patient_id, until, flips))
+        physician.start()
+        run_phone(first, 12, start - timedelta(hours=24), outcomes[0])
         phones = [threading.Thread(target=run_phone, args=(phone, 6, start, outcome))
                   for phone, outcome in zip((first, second), outcomes)]
-        physician.start()
         for thread in phones:
             thread.start()
         for thread in phones:
@@ -150,11 +176,16 @@ def test_it_judges_each_push_by_one_state_of_the_overrides_while_a_physician_fli
         pushed = [documents for outcome in outcomes for documents, _ in outcome["pushes"]]
         stored = workspace.stored_entries()
         assert stored == Counter(d["entry_id"] for documents in pushed for d in documents)
+        windows = [window for outcome in outcomes for window in outcome["windows"]]
         judged = [fever_judgements(workspace, documents) for documents in pushed]
         mixed = [row for row in judged if len(set(row)) > 1]
         assert mixed == [], "a push judged partly by one threshold and partly by another"
+        impossible = [(row[0], possible_judgements(flips, *window))
+                      for row, window in zip(judged, windows)
+                      if row[0] not in possible_judgements(flips, *window)]
+        assert impossible == [], "judged by a threshold not in force during the push"
         check_alerts_have_outbox_rows(workspace, first.patient_id)
-        print(f"{len(flips)} flips of the overrides during {len(pushed)} pushes; fevers "
+        print(f"{len(flips)} changes of the threshold during {len(pushed)} pushes; fevers "
               f"judged at 38.0 in {sum(row[0] for row in judged)} pushes, at 39.0 in "
               f"{sum(not row[0] for row in judged)}")
         assert server.stop() == 0, server.log()
