@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from fault_support import Workspace
+from fault_support import Workspace, wait_for
 from support.family import enrolled_family
 
 pytestmark = pytest.mark.e2e
@@ -250,5 +250,48 @@ def test_it_stores_once_a_retry_racing_its_original_and_refuses_a_revoked_phone_
         print(f"retry races (first, second answer): {duplicated}; the revoked phone had "
               f"{len(outcome['pushes'])} pushes stored, {len(outcome['refused'])} entries "
               "refused")
+        assert server.stop() == 0, server.log()
+        assert "Traceback" not in workspace.logs()
+
+
+def test_it_answers_each_push_stored_whole_or_gone_when_the_child_is_erased_mid_push(tmp_path):
+    """`homeward patients erase` (a command, not a route) runs while one phone pushes batch
+    after batch: each push is answered 200 with everything stored (before the erasure) or
+    410 patient_erased with nothing stored (after), never a 5xx, and once 410 always 410."""
+    with Workspace(tmp_path) as workspace:
+        server = workspace.serve(workers=2)
+        http = Http(server.url)
+        nurse = {"Authorization": f"Bearer {workspace.staff_token('nurse')}"}
+        phone, _other = child_with_two_phones(http, nurse)
+        start, answers = datetime.now(timezone.utc), []
+
+        def push_until_refused():
+            try:
+                for index in range(40):
+                    documents = batch(phone, start, index)[:60]
+                    response = phone.push([phone.envelope(document) for document in documents])
+                    answers.append((response.status_code, documents, response.text[:200]))
+                    if len(answers) >= 3 and all(a[0] == 410 for a in answers[-3:]):
+                        return
+            except BaseException as error:  # reported by the main thread
+                answers.append((error, [], ""))
+        pusher = threading.Thread(target=push_until_refused)
+        pusher.start()
+        wait_for(lambda: len(answers) >= 2, 60, "two pushes answered")
+        erase = workspace.start("erase", "patients", "erase", phone.patient_id, "--yes")
+        assert erase.popen.wait(60) == 0, erase.log()
+        pusher.join(300)
+        statuses = [answer[0] for answer in answers]
+        assert all(status in (200, 410) for status in statuses), answers[-1]
+        assert 410 in statuses and statuses == sorted(statuses), statuses
+        stored = workspace.stored_entries()
+        for status, documents, text in answers:
+            kept = [d["entry_id"] in stored for d in documents]
+            assert kept == [status == 200] * len(documents), (status, text)
+            if status == 410:
+                assert '"patient_erased"' in text
+        assert set(stored.values()) == {1}
+        print(f"pushes answered: {statuses.count(200)} stored, then "
+              f"{statuses.count(410)} refused as erased")
         assert server.stop() == 0, server.log()
         assert "Traceback" not in workspace.logs()
