@@ -87,9 +87,10 @@ class AlertRuntime:
 
 @lru_cache(maxsize=8)
 def working_hours_of(config) -> WorkingHours:
-    """The site's working hours (HOMEWARD_WORKING_DAYS and _HOURS in its time zone)."""
+    """The site's working hours (HOMEWARD_WORKING_DAYS and _HOURS in its time zone, less
+    HOMEWARD_HOLIDAYS)."""
     return parse_working_hours(config.working_days, config.working_hours,
-                               config.site_timezone)
+                               config.site_timezone, config.holidays)
 
 
 def load_alert_runtime(config, catalog) -> AlertRuntime:

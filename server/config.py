@@ -116,24 +116,33 @@ def _parse_site_zone(name, raw):
 
 
 def _parse_working_days(name, raw):
-    from alerts.working_hours import parse_working_hours  # the same parser the scheduler uses
+    from alerts.working_hours import parse_days  # the same parser the scheduler uses
     try:
-        parse_working_hours(days=raw)
-    except ValueError:
-        raise ConfigError(f"{name} must name days like mon-fri or mon-thu,sat, not "
-                          f"{raw!r}.") from None
-    return raw.strip().lower()
+        parse_days(raw)
+    except ValueError as error:
+        raise ConfigError(f"{name} must name days like mon-fri or mon-thu,sat: "
+                          f"{error}.") from None
+    return ",".join(item.strip().lower().replace(" ", "") for item in raw.split(","))
 
 
 def _parse_working_hours(name, raw):
-    from alerts.working_hours import parse_working_hours
+    from alerts.working_hours import parse_hours
     try:
-        parse_working_hours(hours=raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be two local times like 08:00-18:00, the start "
-                          f"before the end (a working day does not run past midnight), not "
-                          f"{raw!r}.") from None
-    return raw.strip()
+        opens, closes = parse_hours(raw)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be two local times like 08:00-18:00: "
+                          f"{error}.") from None
+    return f"{opens // 60:02d}:{opens % 60:02d}-{closes // 60:02d}:{closes % 60:02d}"
+
+
+def _parse_holidays(name, raw):
+    from alerts.working_hours import parse_holidays
+    try:
+        chosen = parse_holidays(raw)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be dates like 2026-12-25,2027-01-01: "
+                          f"{error}.") from None
+    return ",".join(day.isoformat() for day in sorted(chosen))
 
 
 def _parse_log_level(name, raw):
@@ -281,6 +290,10 @@ class Config:
         "08:00-18:00", _parse_working_hours,
         doc="The site's working hours on working days, in HOMEWARD_SITE_TIMEZONE; outside "
             "them an alert that may wait (a new lump) pages nobody until the next start.")
+    holidays: str = setting(
+        "", _parse_holidays,
+        doc="The site's public holidays, comma-separated dates like 2026-12-25,2027-01-01: "
+            "an alert that may wait for the working day waits past them too. Empty: none.")
     require_mrn: bool = setting(True, _parse_bool,
                                 doc="Creating a patient requires an MRN, on the New patient "
                                     "page and through the API; false for sites that enrol "
@@ -319,7 +332,11 @@ class Config:
         # Values given in code (overrides, tests, `serve --host`) pass the same checks as
         # the environment's.
         tidy = {"host": parse_host("HOMEWARD_HOST", self.host),
-                "site_timezone": _parse_site_zone("HOMEWARD_SITE_TIMEZONE", self.site_timezone)}
+                "site_timezone": _parse_site_zone("HOMEWARD_SITE_TIMEZONE", self.site_timezone),
+                "working_days": _parse_working_days("HOMEWARD_WORKING_DAYS", self.working_days),
+                "working_hours": _parse_working_hours("HOMEWARD_WORKING_HOURS",
+                                                      self.working_hours),
+                "holidays": _parse_holidays("HOMEWARD_HOLIDAYS", self.holidays)}
         if self.base_url is not None:
             tidy["base_url"] = _parse_base_url("HOMEWARD_BASE_URL", self.base_url)
         if any(getattr(self, name) != value for name, value in tidy.items()):

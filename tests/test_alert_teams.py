@@ -59,10 +59,16 @@ def team_routed(request):
 
 
 @pytest.fixture
-def site_config(config, tmp_path, ward, rheumatology, team_routed, monkeypatch):
+def holidays(request):
+    """The site's HOMEWARD_HOLIDAYS (parametrised per test; none by default)."""
+    return getattr(request, "param", "")
+
+
+@pytest.fixture
+def site_config(config, tmp_path, ward, rheumatology, team_routed, holidays, monkeypatch):
     monkeypatch.setenv("PAGER_WEBHOOK_SECRET", SECRET)
     path = notifications_file(tmp_path, ward, rheumatology if team_routed else None)
-    return config.with_overrides(notifications_file=path)
+    return config.with_overrides(notifications_file=path, holidays=holidays)
 
 
 @pytest.fixture
@@ -211,3 +217,108 @@ def test_it_says_on_the_card_and_the_alert_page_whom_an_alert_is_for(
     assert "For a physician" in page
     api = client.get(f"/api/v1/alerts/{lump}", headers=nurse.headers).get_json()
     assert (api["team"], api["escalate"]) == ("physician", "working_hours")
+
+
+MONDAY_17_50 = datetime(2026, 11, 23, 22, 50, tzinfo=timezone.utc)
+TUESDAY_08 = datetime(2026, 11, 24, 13, 0, tzinfo=timezone.utc)
+
+
+def test_it_tells_an_api_client_when_a_lump_raised_before_closing_will_really_escalate(
+        client, family, clock, staff, run_jobs):
+    # 17:50: fifteen minutes later the day is over, so the lump waits for Tuesday 08:00; a
+    # client paging at the raw 18:05 mark would wake a physician for nothing.
+    clock.set(MONDAY_17_50)
+    lump = push_follow_up(family, clock, new_lump=True)
+    fever = push_temperature(family, clock, 38.3)["alert_id"]
+    nurse = staff("nurse")  # a token of today: the fixture's was issued days ago
+    one = client.get(f"/api/v1/alerts/{lump}", headers=nurse.headers).get_json()
+    assert (one["escalate_at"], one["escalation_waits"]) == ("2026-11-24T13:00:00Z", True)
+    listed = client.get("/api/v1/alerts", headers=nurse.headers).get_json()
+    by_id = {alert["alert_id"]: alert for alert in listed["alerts"]}
+    assert (by_id[lump]["escalate_at"], by_id[lump]["escalation_waits"]) == (
+        "2026-11-24T13:00:00Z", True)
+    assert (by_id[fever]["escalate_at"], by_id[fever]["escalation_waits"]) == (
+        "2026-11-23T23:05:00Z", False)
+    spec = client.get("/api/v1/openapi.json").get_json()
+    documented = spec["components"]["schemas"]["Alert"]["properties"]
+    assert "working hours" in documented["escalate_at"]["description"]
+    assert documented["escalation_waits"]["type"] == "boolean"
+    # And the scheduler keeps the API's word.
+    clock.set(datetime(2026, 11, 23, 23, 5, tzinfo=timezone.utc))
+    assert run_jobs("escalation") == [fever]
+    clock.set(datetime(2026, 11, 24, 12, 59, 59, tzinfo=timezone.utc))
+    sign_in(client, nurse)
+    inbox = client.get("/alerts").get_data(as_text=True)
+    card = inbox.split(f'id="alert-{lump}"', 1)[1].split("</li>", 1)[0]
+    assert "escalates Tue 24 Nov 08:00 EST" in card  # the card and the API agree
+    assert run_jobs("escalation") == []
+    clock.set(TUESDAY_08)
+    assert run_jobs("escalation") == [lump]
+
+
+@pytest.mark.parametrize("holidays", ["2026-12-25"], indirect=True)
+def test_it_keeps_a_lump_quiet_on_a_public_holiday_morning_the_site_named(
+        client, family, clock, staff, ward, run_jobs):
+    clock.set(datetime(2026, 12, 24, 22, 50, tzinfo=timezone.utc))  # Thu 24 Dec 17:50 EST
+    lump = push_follow_up(family, clock, new_lump=True)
+    nurse = staff("nurse")
+    api = client.get(f"/api/v1/alerts/{lump}", headers=nurse.headers).get_json()
+    assert api["escalate_at"] == "2026-12-28T13:00:00Z"  # Monday 08:00: Friday is Christmas
+    for moment in (datetime(2026, 12, 25, 13, 0, tzinfo=timezone.utc),
+                   datetime(2026, 12, 25, 15, 0, tzinfo=timezone.utc)):
+        clock.set(moment)
+        assert run_jobs("escalation") == [], f"escalated on Christmas at {moment}"
+    clock.set(datetime(2026, 12, 28, 13, 0, tzinfo=timezone.utc))
+    assert run_jobs("escalation") == [lump]
+    run_jobs("notifications")
+    assert sorted(body["kind"] for body in bodies(ward)) == ["alert_escalated", "alert_raised"]
+
+
+def test_it_moves_escalate_at_past_a_snooze_and_a_lump_snoozed_into_the_evening_to_morning(
+        client, family, clock, staff, run_jobs):
+    clock.set(datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc))  # Monday 10:00 EST
+    lump = push_follow_up(family, clock, new_lump=True)
+    fever = push_temperature(family, clock, 38.3)["alert_id"]
+    nurse = staff("nurse")
+
+    def snooze(alert_id, until):
+        answer = client.post(f"/api/v1/alerts/{alert_id}/snooze", headers=nurse.headers,
+                             json={"until": until, "reason": "mother calls back"})
+        assert answer.status_code == 200, answer.get_json()
+        return answer.get_json()
+
+    snoozed = snooze(lump, "2026-11-24T01:00:00Z")  # Monday 20:00 EST
+    assert (snoozed["escalate_at"], snoozed["escalation_waits"]) == (
+        "2026-11-24T13:00:00Z", True)
+    snoozed = snooze(fever, "2026-11-23T16:00:00Z")
+    assert (snoozed["escalate_at"], snoozed["escalation_waits"]) == (
+        "2026-11-23T16:00:00Z", False)
+    clock.set(datetime(2026, 11, 23, 16, 0, tzinfo=timezone.utc))
+    assert run_jobs("escalation") == [fever]
+    clock.set(datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc))
+    sign_in(client, nurse)
+    inbox = client.get("/alerts").get_data(as_text=True)
+    card = inbox.split(f'id="alert-{lump}"', 1)[1].split("</li>", 1)[0]
+    assert "escalates Tue 24 Nov 08:00 EST" in card  # the card and the API agree
+    assert run_jobs("escalation") == []
+    clock.set(TUESDAY_08)
+    assert run_jobs("escalation") == [lump]
+
+
+def test_it_says_the_next_morning_for_a_lump_whose_day_passed_while_the_scheduler_was_down(
+        client, family, clock, staff, run_jobs):
+    clock.set(datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc))  # Monday 10:00 EST
+    lump = push_follow_up(family, clock, new_lump=True)
+    # No escalation run all day: at 19:00 the lump's 10:15 has passed, and a lump does not
+    # page at night, so the API says Tuesday 08:00, which is what the scheduler then does.
+    clock.set(datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc))
+    nurse = staff("nurse")
+    api = client.get(f"/api/v1/alerts/{lump}", headers=nurse.headers).get_json()
+    assert (api["escalate_at"], api["escalation_waits"]) == ("2026-11-24T13:00:00Z", True)
+    sign_in(client, nurse)
+    inbox = client.get("/alerts").get_data(as_text=True)
+    card = inbox.split(f'id="alert-{lump}"', 1)[1].split("</li>", 1)[0]
+    assert "escalates Tue 24 Nov 08:00 EST" in card  # the card and the API agree
+    assert run_jobs("escalation") == []
+    clock.set(TUESDAY_08)
+    assert run_jobs("escalation") == [lump]

@@ -5,6 +5,7 @@ A channel is a small class with a `name`, a `detail` ("minimal" or "clinical") a
 `send(notification) -> None` that raises DeliveryError; the dispatcher does the rest.
 """
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 from .payload import text_body
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK = re.compile(r"\d{2}:\d{2}")
 log = logging.getLogger("homeward.notifications")
 
 
@@ -68,8 +70,12 @@ class OnCall:
 def parse_hours(text: str) -> tuple[time, time]:
     """"08:00-18:00" -> (08:00, 18:00); raises ValueError with the reason."""
     try:
-        start_text, end_text = text.split("-")
-        start, end = time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
+        start_text, end_text = (part.strip() for part in text.split("-"))
+        # HH:MM only: time.fromisoformat also takes "0800" and "08:00+01:00", and an aware
+        # time in a rota fails comparing with the clock at the moment of sending.
+        if not (_CLOCK.fullmatch(start_text) and _CLOCK.fullmatch(end_text)):
+            raise ValueError
+        start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
     except ValueError:
         raise ValueError(f'hours must look like "08:00-18:00", not {text!r}') from None
     if start == end:

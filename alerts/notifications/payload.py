@@ -9,7 +9,7 @@ import json
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-from ..teams import DEFAULT_TEAM, team_words
+from ..teams import DEFAULT_TEAM, for_whom, team_words
 
 DETAILS = ("minimal", "clinical")
 KIND_LABELS = {"alert_raised": "", "alert_escalated": " ESCALATED",
@@ -61,6 +61,8 @@ def build_payload(alert: dict, kind: str, base_url: str, detail: str = "minimal"
         "patient": alert["patient_id"],
         "level": alert["level"],
         "team": alert.get("team") or DEFAULT_TEAM,
+        # The team in words, for a pager or an integration engine that shows a line as is.
+        "for_team": for_whom(alert.get("team")),
         "reasons": reason_codes(alert.get("reasons")),
         "raised_at": _wire_time(alert.get("raised_at")),
         "reported_late_minutes": alert.get("reported_late_minutes"),

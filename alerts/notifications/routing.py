@@ -29,7 +29,8 @@ LEVEL_ROUTES = ("emergency", "urgent", "attention", "info")
 BUILTIN = "log"
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # fullmatch: "$" would let "pager\n" in
+_TEAM = re.compile(r"[a-z][a-z0-9_]{0,62}")  # as the rules' `team` (alerts/ruleset.py)
 _ADDRESS = re.compile(r'^[^@\s<>,;"()\[\]]+@[^@\s<>,;"()\[\]]+\.[^@\s<>,;"()\[\]]+$')
 _COMMON = {"type", "detail", "timezone", "on_call", "timeout_seconds", "ca_file"}
 _KEYS = {"email": _COMMON | {"host", "port", "security", "from", "to", "username",
@@ -129,7 +130,7 @@ class _Loader:
             where = f"channel {name!r}"
             if name == BUILTIN:
                 self.fail(where, "'log' is the built-in channel; choose another name")
-            if not _NAME.match(name):
+            if not _NAME.fullmatch(name):
                 self.fail(where, "names use lowercase letters, digits, '-' and '_'")
             if not isinstance(spec, dict) or spec.get("type") not in _KEYS:
                 self.fail(where, "needs \"type\": \"email\" or \"webhook\"")
@@ -147,7 +148,7 @@ class _Loader:
         teams = {}
         for team, names in _visible(declared).items():
             where = f"team {team!r}"
-            if not re.match(r"^[a-z][a-z0-9_]{0,62}$", team):
+            if not _TEAM.fullmatch(team):
                 self.fail(where, "team names use lowercase letters, digits and '_', as in "
                                  "the rules")
             teams[team] = self.channel_list(where, names, channels)
@@ -158,6 +159,8 @@ class _Loader:
         if not isinstance(names, list) or not names:
             self.fail(where, "must list at least one channel")
         for name in names:
+            if not isinstance(name, str):
+                self.fail(where, f"names {name!r}, which is not a channel name")
             if name not in channels:
                 self.fail(where, f"names channel {name!r}, which is not defined")
         if len(set(names)) != len(names):

@@ -10,7 +10,8 @@ from ..storage import db as storage
 from ..records.calls import add_to_thread
 from ..records.alerting import alert_view, entries_of, list_alerts, may_handle
 from ..auth import current_staff, require_staff
-from ..web.context import get_db, get_vault, now
+from ..alert_runtime import working_hours_of
+from ..web.context import get_config, get_db, get_vault, now
 from ..web.errors import Forbidden
 
 blueprint = Blueprint("alerts", __name__, url_prefix="/alerts",
@@ -44,7 +45,15 @@ class AlertSchema(Schema):
     updated_at = fields.String()
     entry_ids = fields.List(fields.String())
     reported_late_minutes = fields.Integer()
-    escalate_at = fields.String(allow_none=True)
+    escalate_at = fields.String(allow_none=True, metadata={
+        "description": "when the alert escalates unless acknowledged, as the scheduler will "
+                       "do it: 15 minutes after it was raised or raised in level, or when "
+                       "a snooze ends if that is later, and for an alert that waits "
+                       "(`escalate` working_hours) the next opening of the site's working "
+                       "hours after that; null when it does not escalate"})
+    escalation_waits = fields.Boolean(metadata={
+        "description": "true when escalate_at is later than the 15-minute mark because the "
+                       "alert waits for working hours"})
     escalated_at = fields.String(allow_none=True)
     acknowledged_at = fields.String(allow_none=True)
     acknowledged_by = fields.String(allow_none=True)
@@ -98,7 +107,8 @@ class ResolveSchema(Schema):
 def list_all(query):
     """Alerts the caller's role handles, most urgent and then oldest first (audited)."""
     db = get_db()
-    found = list_alerts(db, get_vault(), role=current_staff().role, now=now(), **query)
+    found = list_alerts(db, get_vault(), role=current_staff().role, now=now(),
+                        working_hours=working_hours_of(get_config()), **query)
     audit.record(db, "alerts.list", patient_id=query.get("patient_id"),
                  details={"count": len(found), "status": query.get("status")})
     return {"alerts": found}
@@ -114,7 +124,8 @@ def handled(alert_id, action, change):
         cipher = vault.for_patient(db, row["patient_id"])
         row = change(db, cipher, staff)
         audit.record(db, action, patient_id=row["patient_id"], target=alert_id)
-    return alert_view(row, cipher, entries_of(db, [alert_id]).get(alert_id, ()), now())
+    return alert_view(row, cipher, entries_of(db, [alert_id]).get(alert_id, ()), now(),
+                      working_hours_of(get_config()))
 
 
 def sealer(cipher, alert_id):

@@ -7,6 +7,7 @@ import json
 from flask import g, request
 
 from alerts.teams import WORKING_HOURS
+from alerts.working_hours import escalation_moment
 
 from ..alert_runtime import working_hours_of
 from ..records import audit
@@ -57,11 +58,15 @@ def card_alert(row, cipher) -> dict:
     wire = {column: to_wire(from_db(row[column])) for column in CARD_TIMES}
     waits = False
     if row["escalate"] == WORKING_HOURS and row["escalate_at"]:
-        # It pages nobody outside working hours: the card names the moment it will.
-        due = from_db(row["escalate_at"])
-        start = working_hours_of(get_config()).next_start(due)
-        waits, wire["escalate_at"] = start != due, to_wire(start)
-    return {**wire, "team": row["team"], "escalation_waits": waits, "alert_id": row["id"], "patient_id": row["patient_id"],
+        # It pages nobody outside working hours: the card names the moment the job will,
+        # as the API does (a snooze is the card's own line, so it is left out here).
+        alert = {"escalate_at": from_db(row["escalate_at"]), "snoozed_until": None,
+                 "escalate": row["escalate"], "status": row["status"],
+                 "escalated_at": from_db(row["escalated_at"])}
+        start, waits = escalation_moment(alert, working_hours_of(get_config()), now())
+        wire["escalate_at"] = to_wire(start)
+    return {**wire, "team": row["team"], "escalation_waits": waits, "alert_id": row["id"],
+            "patient_id": row["patient_id"],
             "level": row["level"], "status": row["status"], "concern": row["concern"],
             "reasons": json.loads(row["reasons"]), "evidence": unseal("evidence"),
             "reported_late_minutes": row["reported_late_minutes"] or 0,

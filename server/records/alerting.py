@@ -4,6 +4,7 @@ import json
 
 from alerts.episodes import LEVELS, concern_of
 from alerts.teams import ANY_TIME, DEFAULT_TEAM
+from alerts.working_hours import escalation_moment
 
 from ..clock import from_db, to_wire
 
@@ -88,9 +89,12 @@ def format_value(value):
     return str(value)
 
 
-def alert_view(row, cipher, entry_ids=(), now=None) -> dict:
+def alert_view(row, cipher, entry_ids=(), now=None, working_hours=None) -> dict:
     """An alert as the clinic API shows it; `cipher` unseals evidence, note and messages;
-    `now` tells whether a claim still holds (without it, none is shown)."""
+    `now` tells whether a claim still holds (without it, none is shown); `working_hours`
+    (the site's) moves `escalate_at` of an alert that waits for them to the moment it will
+    really escalate, as the scheduler will: a client paging at the raw 15-minute mark would
+    wake someone at night for a lump."""
     reasons = json.loads(row["reasons"])
 
     def unseal(column):
@@ -106,6 +110,10 @@ def alert_view(row, cipher, entry_ids=(), now=None) -> dict:
     if late >= 60:
         # The lateness is the opening entry's; the evidence is the latest finding's.
         summary += f" (first reported {late // 60} h {late % 60} min late)"
+    escalate_at, waits = escalation_moment(
+        {"escalate_at": from_db(row["escalate_at"]), "escalate": row["escalate"],
+         "snoozed_until": from_db(row["snoozed_until"]), "status": row["status"],
+         "escalated_at": row["escalated_at"]}, working_hours, now)
     return {
         "alert_id": row["id"], "patient_id": row["patient_id"], "level": row["level"],
         "status": row["status"], "reasons": reasons, "concern": row["concern"],
@@ -114,7 +122,7 @@ def alert_view(row, cipher, entry_ids=(), now=None) -> dict:
         "raised_at": to_wire(from_db(row["raised_at"])),
         "updated_at": to_wire(from_db(row["updated_at"])),
         "entry_ids": list(entry_ids), "reported_late_minutes": late,
-        "escalate_at": to_wire(from_db(row["escalate_at"])),
+        "escalate_at": to_wire(escalate_at), "escalation_waits": waits,
         "escalated_at": to_wire(from_db(row["escalated_at"])),
         "acknowledged_at": to_wire(from_db(row["acknowledged_at"])),
         "acknowledged_by": row["acknowledged_by"],
@@ -158,7 +166,8 @@ def alerts_where(role, statuses=(), patient_id=None) -> tuple[list[str], list]:
     return where, params
 
 
-def list_alerts(db, vault, *, role, status=None, patient_id=None, limit=500, now=None):
+def list_alerts(db, vault, *, role, status=None, patient_id=None, limit=500, now=None,
+                working_hours=None):
     """Most urgent first, then oldest first: the order a nurse should work in."""
     where, params = alerts_where(role, (status,) if status else (), patient_id)
     order = " ".join(f"WHEN '{level}' THEN {rank}" for rank, level in enumerate(LEVELS))
@@ -167,8 +176,8 @@ def list_alerts(db, vault, *, role, status=None, patient_id=None, limit=500, now
         f"ORDER BY CASE level {order} END DESC, raised_at ASC LIMIT ?", [*params, limit]))
     ciphers = vault.for_patients(db, [row["patient_id"] for row in rows])
     entries = entries_of(db, [row["id"] for row in rows])
-    return [alert_view(row, ciphers.get(row["patient_id"]), entries.get(row["id"], ()), now)
-            for row in rows]
+    return [alert_view(row, ciphers.get(row["patient_id"]), entries.get(row["id"], ()), now,
+                       working_hours) for row in rows]
 
 
 def entries_of(db, alert_ids) -> dict[str, list[str]]:

@@ -19,8 +19,8 @@ def test_it_keeps_a_minimal_payload_to_ids_codes_times_and_a_link():
     payload = build_payload(ALERT, "alert_raised", "https://homeward.hospital.example/")
     assert payload == {
         "kind": "alert_raised", "alert_id": "al_7Hq2", "patient": "pt_1a2b3c4d5e6f7a8b",
-        "level": "urgent", "team": "car_t", "reasons": ["fever", "neuro_sign"],
-        "raised_at": "2026-11-20T19:00:00Z", "reported_late_minutes": 95,
+        "level": "urgent", "team": "car_t", "for_team": "For the CAR T team",
+        "reasons": ["fever", "neuro_sign"], "raised_at": "2026-11-20T19:00:00Z", "reported_late_minutes": 95,
         "link": "https://homeward.hospital.example/alerts/al_7Hq2"}
 
 

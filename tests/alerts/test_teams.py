@@ -103,8 +103,8 @@ def test_it_knows_the_working_day_in_the_sites_zone_across_a_weekend_and_a_clock
 
 
 @pytest.mark.parametrize("variable, value, message", [
-    ("HOMEWARD_WORKING_HOURS", "18:00-08:00", "must be two local times like 08:00-18:00, "
-                                              "the start before the end"),
+    ("HOMEWARD_WORKING_HOURS", "18:00-08:00", "must be two local times like 08:00-18:00: "
+                                              "'18:00-08:00' runs past midnight"),
     ("HOMEWARD_WORKING_HOURS", "8 to 6", "must be two local times like 08:00-18:00"),
     ("HOMEWARD_WORKING_DAYS", "weekdays", "must name days like mon-fri")])
 def test_it_stops_start_up_on_working_hours_it_cannot_read(variable, value, message):

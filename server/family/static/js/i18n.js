@@ -38,6 +38,9 @@ const WORDS = {
     nav_settings: "Settings",
     today_title: "Today",
     day_post_infusion: "Day {day} after the infusion",
+    day_before_infusion: "The infusion is tomorrow.",
+    days_to_infusion: "{days} days before the infusion.",
+    clock_wrong: "This phone's date or time is wrong. Please set the phone's clock. Until then, what is due may show at the wrong time.",
     due_now: "To do now",
     due_next: "Next",
     nothing_due: "Nothing to do right now.",
@@ -104,6 +107,9 @@ const WORDS = {
     form_not_in_language: "This form is not in {language} yet. It is shown in {shown}.",
     language_name_en: "English",
     language_name_es: "Spanish",
+    switch_to_en: "Switch to English",
+    switch_to_es: "Switch to Spanish",
+    due_at_zone: "{time} ({zone} time)",
     reminders_title: "Reminders",
     reminders_open_only: "Homeward reminds you while the app is open. When it is closed, this phone cannot remind you. Set an alarm for the times on Today.",
     reminders_possible: "Homeward reminds you while the app is open. This phone can also check now and then when the app is closed.",
@@ -152,10 +158,13 @@ const WORDS = {
     nav_settings: "Ajustes",
     today_title: "Hoy",
     day_post_infusion: "Día {day} después de la infusión",
+    day_before_infusion: "La infusión es mañana.",
+    days_to_infusion: "Faltan {days} días para la infusión.",
+    clock_wrong: "La fecha o la hora de este teléfono está mal. Ajuste el reloj del teléfono. Hasta entonces, lo pendiente puede salir a una hora equivocada.",
     due_now: "Para hacer ahora",
     due_next: "Después",
     nothing_due: "Nada que hacer ahora.",
-    due_at: "para las {time}",
+    due_at: "para el {time}",
     record_temperature: "Anotar una temperatura ahora",
     record_diary: "Anotar síntomas ahora",
     record_other: "Otros formularios",
@@ -218,6 +227,9 @@ const WORDS = {
     form_not_in_language: "Este formulario aún no está en {language}. Se muestra en {shown}.",
     language_name_en: "inglés",
     language_name_es: "español",
+    switch_to_en: "Cambiar a inglés",
+    switch_to_es: "Cambiar a español",
+    due_at_zone: "{time} (hora de {zone})",
     reminders_title: "Recordatorios",
     reminders_open_only: "Homeward le avisa mientras la app está abierta. Si está cerrada, este teléfono no puede avisarle. Ponga una alarma para las horas de Hoy.",
     reminders_possible: "Homeward le avisa mientras la app está abierta. Este teléfono también puede revisar de vez en cuando con la app cerrada.",
@@ -226,7 +238,7 @@ const WORDS = {
     reminders_turn_on: "Avisarme cuando haya algo pendiente",
     due_notification_title: "Homeward",
     due_notification_body: "Hay algo pendiente en la app.",
-    reminder_at: "a las {time}",
+    reminder_at: "el {time}",
     advice_done: "Volver a Hoy",
   },
 };
@@ -246,9 +258,10 @@ export function language() {
   return current;
 }
 
-/** t("due_at", {time: "10:00"}): the sentence in the current language, English if missing. */
-export function t(key, values = {}) {
-  const text = WORDS[current][key] ?? WORDS.en[key] ?? key;
+/** t("due_at", {time: "10:00"}): the sentence in the current language (or the one named),
+ * English if missing. */
+export function t(key, values = {}, language = current) {
+  const text = WORDS[language]?.[key] ?? WORDS.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
 
@@ -259,6 +272,13 @@ export function pickLanguage(text) {
   return text[current] ?? text.en ?? Object.values(text)[0] ?? "";
 }
 
+/** The language pickLanguage(text) shows, when it is not the app's: for a `lang` attribute,
+ * so a screen reader reads an English-only title under a Spanish app in English. */
+export function otherLanguageOf(text) {
+  if (text == null || typeof text === "string" || text[current]) return null;
+  return text.en ? "en" : (Object.keys(text)[0] ?? null);
+}
+
 export function formatTime(iso, timeZone) {
   const options = {hour: "2-digit", minute: "2-digit"};
   if (timeZone) options.timeZone = timeZone;
@@ -267,6 +287,15 @@ export function formatTime(iso, timeZone) {
   } catch {
     return new Intl.DateTimeFormat(current, {hour: "2-digit", minute: "2-digit"}).format(new Date(iso));
   }
+}
+
+/** A due time in the child's zone, as the server makes it; when this phone's clock is on
+ * another zone (a family travelling), it says whose clock: "Fri 08:00 AM (New York time)". */
+export function formatDueTime(iso, timeZone) {
+  const time = formatDayTime(iso, timeZone);
+  if (!timeZone || time === formatDayTime(iso)) return time;
+  const zone = timeZone.split("/").pop().replace(/_/g, " ");
+  return t("due_at_zone", {time, zone});
 }
 
 export function formatDayTime(iso, timeZone) {

@@ -1,7 +1,7 @@
 // A questionnaire on the phone, drawn from the definition the pull feed sent.
 //
 // renderQuestionnaire(container, definition, {language, onSave(answers), onCancel(),
-//   picturesBase, layout, answers}) -> {destroy(), getAnswers()}
+//   picturesBase, layout, answers, page}) -> {destroy(), getAnswers(), getPage()}
 //   language      the family's (the pulled definition is already in it; this picks the
 //                 form's own words in strings.js)
 //   onSave        called once with the answers (linkId -> value) when they pass
@@ -10,6 +10,8 @@
 //   picturesBase  where pictures/<key>.svg live, e.g. '/app/pictures/'
 //   layout        'paged' or 'single' to override the choice below
 //   answers       answers to show again (after switching language, say)
+//   page          on a paged form, the linkId to show first when it is visible (the
+//                 question the child was on when the language changed)
 //   headingLevel  the level of the form's title (2 by default, under the app's h1)
 //
 // Layout. A child's form (respondent "patient", or the pictures presentation) shows one
@@ -227,10 +229,14 @@ export function renderQuestionnaire(container, definition, options = {}) {
     }
   }
 
-  if (paged) current = visibleIds(collect().shown)[0] ?? null;
+  if (paged) {
+    const visible = visibleIds(collect().shown);
+    current = visible.includes(options.page) ? options.page : visible[0] ?? null;
+  }
   refresh();
   return {
     destroy() { form.remove(); },
     getAnswers: () => collect().answers,
+    getPage: () => (paged ? current : null),
   };
 }

@@ -150,7 +150,10 @@ export function createSyncClient({ baseUrl = "", fetch = globalThis.fetch, store
         await enrolled();
         const transport = transportFor(baseUrl);
         await pushOutbox({ store, outbox, transport, retry, now, report });
-        await pullChanges({ store, transport, retry, report, limit: pullLimit });
+        const serverTime = await pullChanges({ store, transport, retry, report, limit: pullLimit });
+        // How far the phone's clock is from the server's (ms, + when the phone is behind):
+        // a clock a day wrong shows the wrong day's tasks, so Today says to set it.
+        if (serverTime) await store.put("clock_offset_ms", Date.parse(serverTime) - now().getTime());
       } catch (error) {
         if (!error.code && !(error instanceof ApiError)) throw error; // a bug, not the network
         report.error = described(error);
@@ -193,6 +196,7 @@ export function createSyncClient({ baseUrl = "", fetch = globalThis.fetch, store
       waiting: count("waiting") + count("sending"), rejected: count("rejected"),
       sent: records.filter((item) => SETTLED.includes(item.state)).length,
       last_sync_at: (await store.get("last_sync_at")) ?? null,
+      clock_offset_ms: (await store.get("clock_offset_ms")) ?? null,
       last_sync_attempt_at: (await store.get("last_sync_attempt_at")) ?? null,
       last_sync_error: (await store.get("last_sync_error")) ?? null,
       current_kid: (await store.get("key_set"))?.current ?? null,

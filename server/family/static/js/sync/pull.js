@@ -47,7 +47,8 @@ export async function pullChanges({ store, transport, retry, report, limit = DEF
     }
     await applyPage(store, cursor, page);
     report.pulled += page.changes.length;
-    if (!page.has_more) return;
+    // The server's clock at its last page: the app compares it with the phone's.
+    if (!page.has_more) return Number.isFinite(Date.parse(page.server_time)) ? page.server_time : null;
   }
   throw new BadAnswer(`The server still had more changes after ${MAX_PAGES} pages.`);
 }

@@ -4,13 +4,14 @@
 // in it (`phone_advice`) and queued, a reminder the advice asks for is kept, and the advice
 // shows; then a sync is tried. Works offline.
 import {h, show} from "./dom.js";
-import {language, LANGUAGES, pickLanguage, setLanguage, t} from "../i18n.js";
+import {language, LANGUAGES, otherLanguageOf, pickLanguage, setLanguage, t} from "../i18n.js";
 import {readHistory, remember} from "../journal.js";
 import {rfc3339} from "../sync/sealing.js";
 import {adviseOn, keptAdvice, needsScreen, showAdvice} from "./advice.js";
 import {keepReminders} from "./reminders.js";
 import {findTask} from "./tasks.js";
 import {renderTabs} from "./tabs.js";
+import {refreshDuePlan} from "./today.js";
 
 let current = null;  // the form on screen, destroyed when the family leaves it
 
@@ -29,18 +30,24 @@ function languageNote(definition) {
                                shown: t(`language_name_${shown}`)}));
 }
 
-/** A big button to read the app and the questions in the other language, answers kept. */
-function languageSwitch(app, definition, answers) {
+/** A big button to read the app and the questions in the other language, answers kept.
+ * Its name says what it does in both languages, each marked with its own `lang`, so a
+ * screen reader speaks "Español. Cambiar a español. Switch to Spanish." with the right
+ * voice for each part. */
+function languageSwitch(app, definition, answers, page) {
   const other = LANGUAGES.find(([code]) => code !== language());
   if (!other) return null;
-  const [code, name] = other;
-  const button = h("button", {type: "button", class: "secondary language-switch", lang: code}, name);
+  const [code, name] = other, here = language();
+  const button = h("button", {type: "button", class: "secondary language-switch", lang: code},
+    name,
+    h("span", {class: "visually-hidden"}, `. ${t(`switch_to_${code}`, {}, code)}.`),
+    h("span", {class: "visually-hidden", lang: here}, ` ${t(`switch_to_${code}`, {}, here)}.`));
   button.addEventListener("click", async () => {
     await app.store.put("app_language", code);  // the family's choice, kept on this phone
     setLanguage(code);
     renderTabs(app, "record");   // hidden under a form, but in the new language for after
     app.showOnline?.();
-    await showRecord(app, definition.id, currentTaskId, answers());
+    await showRecord(app, definition.id, currentTaskId, answers(), page());
     app.main.querySelector(".language-switch")?.focus();
   });
   return button;
@@ -48,7 +55,7 @@ function languageSwitch(app, definition, answers) {
 
 let currentTaskId = null;
 
-export async function showRecord(app, questionnaireId, taskId, answers = undefined) {
+export async function showRecord(app, questionnaireId, taskId, answers = undefined, page = undefined) {
   current?.destroy?.();
   current = null;
   currentTaskId = taskId ?? null;
@@ -64,10 +71,13 @@ export async function showRecord(app, questionnaireId, taskId, answers = undefin
       h("a", {class: "big-action secondary", href: "#today"}, t("record_back")));
     return;
   }
-  const holder = h("div", {class: "form-holder"});
+  // A form shown in another language than the app's is marked so, for screen readers.
+  const holder = h("div", {class: "form-holder", lang: formLanguage(definition)});
   // The form shows its own title; the page's heading is for screen readers and focus.
-  show(app.main, h("h1", {class: "visually-hidden"}, pickLanguage(definition.title)),
-       languageSwitch(app, definition, () => current?.getAnswers?.() ?? {}),
+  show(app.main, h("h1", {class: "visually-hidden", lang: otherLanguageOf(definition.title)},
+                         pickLanguage(definition.title)),
+       languageSwitch(app, definition, () => current?.getAnswers?.() ?? {},
+                      () => current?.getPage?.() ?? undefined),
        languageNote(definition), holder);
   const save = async (answers) => {
     performance.mark("homeward-save");
@@ -100,12 +110,15 @@ export async function showRecord(app, questionnaireId, taskId, answers = undefin
     }
     performance.mark("homeward-advised");
     app.syncSoon();
+    // After the advice is on screen (it must not wait): the closed-app plan without the
+    // task just done, since the advice screen does not redraw Today.
+    await refreshDuePlan(app).catch((error) => console.warn("due plan", error));
     return record.entry_id;
   };
   // Loaded when first needed: the forms are the largest part of the app.
   const {renderQuestionnaire} = await import("../forms/render.js");
   current = renderQuestionnaire(holder, definition, {
-    language: formLanguage(definition), picturesBase: "pictures/", answers,
+    language: formLanguage(definition), picturesBase: "pictures/", answers, page,
     onSave: save,
     onCancel: () => { current?.destroy?.(); current = null; app.navigate("#today"); },
   });

@@ -5,5 +5,6 @@ export async function readStatus(app) {
   return {
     waiting: status.waiting, rejected: status.rejected,
     lastSentAt: status.last_sync_at, needsEnrolment: status.needs_enrolment,
+    clockOffsetMs: status.clock_offset_ms ?? null,
   };
 }

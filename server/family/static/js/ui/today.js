@@ -2,7 +2,7 @@
 // measurements an advice asked for), the last temperatures, a plain line about sending,
 // and recording a temperature one tap away.
 import {h, show} from "./dom.js";
-import {formatDayTime, formatTime, pickLanguage, t} from "../i18n.js";
+import {formatDayTime, formatDueTime, formatTime, otherLanguageOf, pickLanguage, t} from "../i18n.js";
 import {readEntries} from "../journal.js";
 import {readStatus} from "./status.js";
 import {showTeamAnswers} from "./team.js";
@@ -44,6 +44,31 @@ export function dueTasks(tasks, entries, now = new Date()) {
   return {dueNow, next, open};
 }
 
+/** The closed-app plan again, without drawing Today: right after a Save that goes to the
+ * advice screen, so the worker never says "something is due" for what was just done. */
+export async function refreshDuePlan(app) {
+  const [tasks, entries, reminders] = await Promise.all([
+    tasksOnPhone(app), readEntries(app), readReminders(app)]);
+  await keepDuePlan(dueTasks(tasks, entries).open, [...reminders.due, ...reminders.upcoming]);
+}
+
+const CLOCK_WRONG_MS = 30 * 60_000;  // minutes of network delay never come near this
+
+/** "Day 3 after the infusion"; before it (the day -1 baseline), the days still to go. */
+function dayLine(day) {
+  if (day === null) return null;
+  const text = day >= 0 ? t("day_post_infusion", {day})
+    : day === -1 ? t("day_before_infusion") : t("days_to_infusion", {days: -day});
+  return h("p", {class: "day"}, text);
+}
+
+/** The phone's clock, by the server's at the last sync, is half an hour or more out: the
+ * tasks shown (and the day) follow the phone's clock, so the family is asked to set it. */
+function clockWarning(status) {
+  if (!Number.isFinite(status.clockOffsetMs) || Math.abs(status.clockOffsetMs) < CLOCK_WRONG_MS) return null;
+  return h("section", {class: "card warning clock-warning"}, h("p", {}, t("clock_wrong")));
+}
+
 export function syncLine(status, app) {
   if (app.status.syncing) return t("sync_sending");
   if (status.waiting === 1) return t("sync_waiting_one");
@@ -55,10 +80,18 @@ export function syncLine(status, app) {
   return t("sync_never");
 }
 
+/** id → a new title element each time asked: a title the questionnaire lacks in the app's
+ * language is marked with the language shown, for screen readers. */
+function titlesOf(questionnaires) {
+  const found = new Map(questionnaires.map((q) => [q.id, q.title]));
+  return {get: (id) => found.has(id)
+    ? h("span", {lang: otherLanguageOf(found.get(id))}, pickLanguage(found.get(id))) : undefined};
+}
+
 function taskLink(task, titles, timeZone) {
   return h("li", {}, h("a", {class: "task", href: `#record/${task.questionnaire_id}/${task.task_id}`},
     h("span", {class: "task-title"}, titles.get(task.questionnaire_id) ?? t("unknown_form")),
-    h("span", {class: "task-time"}, t("due_at", {time: formatDayTime(task.due_at, timeZone)}))));
+    h("span", {class: "task-time"}, t("due_at", {time: formatDueTime(task.due_at, timeZone)}))));
 }
 
 function reminderLink(item, titles, timeZone, due) {
@@ -69,7 +102,7 @@ function reminderLink(item, titles, timeZone, due) {
     h("a", {class: "task", href: `#record/${item.questionnaire_id ?? "symptom-diary"}`},
       h("span", {class: "task-title"}, due ? t("reminder_due") : t("reminder_next")),
       h("span", {class: "task-time"}, due ? form
-        : t("reminder_at", {time: formatDayTime(item.due_at, timeZone)}))));
+        : t("reminder_at", {time: formatDueTime(item.due_at, timeZone)}))));
 }
 
 export async function showToday(app) {
@@ -81,7 +114,7 @@ export async function showToday(app) {
   const install = await installCard(app);
   const profile = app.profile;
   const timeZone = profile?.timezone;
-  const titles = new Map(questionnaires.map((q) => [q.id, pickLanguage(q.title)]));
+  const titles = titlesOf(questionnaires);
   const {dueNow, next, open} = dueTasks(tasks, entries);
   // The times only, for the worker that reminds while the app is closed (where it can).
   keepDuePlan(open, [...reminders.due, ...reminders.upcoming])
@@ -96,7 +129,8 @@ export async function showToday(app) {
 
   show(app.main,
     h("h1", {}, t("today_title")),
-    day !== null && day >= 0 ? h("p", {class: "day"}, t("day_post_infusion", {day})) : null,
+    dayLine(day),
+    clockWarning(status),
     status.needsEnrolment ? h("section", {class: "card warning", role: "alert"},
       h("p", {}, t("needs_enrolment")),
       h("a", {class: "big-action", href: "#enrol="}, t("enrol_again"))) : null,
@@ -129,5 +163,5 @@ export async function showToday(app) {
     others.length ? h("section", {class: "card", "aria-labelledby": "other-title"},
       h("h2", {id: "other-title"}, t("record_other")),
       h("ul", {class: "tasks"}, others.map((q) => h("li", {},
-        h("a", {class: "task", href: `#record/${q.id}`}, pickLanguage(q.title)))))) : null);
+        h("a", {class: "task", href: `#record/${q.id}`}, titles.get(q.id)))))) : null);
 }
