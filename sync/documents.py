@@ -9,7 +9,10 @@ from datetime import datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$")
+# RFC 3339 section 5.6: "T" and "Z" may be lower case; ASCII digits only (\d would take
+# any script's); no trailing newline ($ would allow one). Seconds stay optional, as before.
+RFC3339 = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2})"
+                     r"(?::([0-9]{2})(\.[0-9]+)?)?([Zz]|[+-][0-9]{2}:[0-9]{2})")
 # An entry is an object of answers holding at most a list of choices: four levels. Deeper is
 # a bug in the app, and past about a thousand levels Python's json and everything that walks
 # the document afterwards (canonical form, sealing) would fail with a RecursionError.
@@ -24,10 +27,18 @@ NOT_REAL_TIME = "This is not a real date and time."
 
 def read_rfc3339(value):
     """(the aware datetime, None) or (None, what is wrong with it)."""
-    if not isinstance(value, str) or not RFC3339.match(value):
+    match = RFC3339.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
         return None, NOT_RFC3339
+    day, minute, second, fraction, offset = match.groups()
+    if second == "60":
+        # A leap second (23:59:60Z, or its local equivalent) is valid RFC 3339; Python has
+        # no such second, so it is read as the last microsecond of the minute.
+        second, fraction = "59", ".999999"
+    offset = "+00:00" if offset in ("Z", "z") else offset
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")), None
+        return datetime.fromisoformat(
+            f"{day}T{minute}{':' + second if second else ''}{fraction or ''}{offset}"), None
     except ValueError:
         return None, NOT_REAL_TIME
 

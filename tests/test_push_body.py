@@ -86,3 +86,99 @@ def test_it_reads_a_push_body_as_the_schema_does_or_leaves_it_to_the_schema(body
 def test_it_reads_every_well_formed_push_body_itself(body):
     loaded, problems = schema_reads(body)
     assert problems is None and read_push_body(body) == loaded
+
+
+ENVELOPE_OK = {"entry_id": "0f4c2a1e-6a7b-4c1d-9e2f-3a4b5c6d7e8f", "kid": "k1",
+               "sealed": "eyJh-_x"}
+# What an outsider sends: (the body's JSON text, what sent_at and outbox_pending load as, or
+# None for a 400). Each goes through json.loads as Flask reads it (duplicate keys: the last
+# wins; NaN and Infinity are read as floats).
+OUTSIDER_BODIES = [
+    ('{"sent_at": "2026-11-30T01:02:03Z", "entries": [], "entries": [%s]}', ("01:02:03", None)),
+    ('{"sent_at": "2026-11-30t01:02:03z", "entries": [%s]}', ("01:02:03", None)),
+    ('{"sent_at": "2016-12-31T23:59:60Z", "entries": [%s]}', ("23:59:59.999999", None)),
+    ('{"sent_at": "2016-12-31T18:59:60.25-05:00", "entries": [%s]}',
+     ("18:59:59.999999", None)),
+    ('{"sent_at": "2026-11-30T01:02:03-00:00", "entries": [%s]}', ("01:02:03", None)),
+    ('{"sent_at": "2026-11-30T01:02:03.123456789Z", "entries": [%s]}',
+     ("01:02:03.123456", None)),
+    ('{"sent_at": "2026-11-30T01:02:03.000000000001+00:00", "entries": [%s]}',
+     ("01:02:03", None)),
+    ('{"sent_at": "2026-11-30T01:02:03Z\\n", "entries": [%s]}', None),
+    ('{"sent_at": "\\uff12\\uff10\\uff12\\uff16-11-30T01:02:03Z", "entries": [%s]}', None),
+    ('{"sent_at": "2026-11-30T01:02:61Z", "entries": [%s]}', None),
+    ('{"sent_at": "2026-11-30T01:02:03Z", "entries": [%s], "outbox_pending": true}', None),
+    ('{"sent_at": "2026-11-30T01:02:03Z", "entries": [%s], "outbox_pending": false}', None),
+    ('{"sent_at": "2026-11-30T01:02:03Z", "entries": [%s], "outbox_pending": 1.0}',
+     ("01:02:03", 1)),
+    ('{"sent_at": "2026-11-30T01:02:03Z", "entries": [%s], "outbox_pending": 1e2}',
+     ("01:02:03", 100)),
+    ('{"sent_at": "2026-11-30T01:02:03Z", "entries": [%s], "outbox_pending": NaN}', None),
+    ('{"sent_at": "2026-11-30T01:02:03Z", "entries": [%s], "outbox_pending": Infinity}',
+     None),
+    ('{"sent_at": "2026-11-30T01:02:03Z", "entries": [%s], "outbox_pending": 1e400}', None),
+    ('{"sent_at": "2026-11-30T01:02:03Z", "entries": [%s], "outbox_pending": 1%s}' % (
+        "%s", "0" * 400), None),
+    ('{"sent_at": "2026-11-30T01:02:03Z", "entries": [%s], "extra": 1}', None),
+    ('{"sent_at": "2026-11-30T01:02:03Z", "entries": [%s], "sent_at": "yesterday"}', None),
+]
+
+
+def test_it_reads_an_outsiders_bodies_as_the_schema_does():
+    import json
+
+    envelope = json.dumps(ENVELOPE_OK)
+    for text, expected in OUTSIDER_BODIES:
+        body = json.loads(text % envelope)
+        loaded, problems = schema_reads(body)
+        fast = read_push_body(body)
+        assert fast is None or fast == loaded, text
+        assert PushSchema().load(body) == loaded if problems is None else True, text
+        if expected is None:
+            assert problems is not None and fast is None, text
+            continue
+        assert problems is None, (text, problems)
+        clock, pending = expected
+        assert loaded["sent_at"].time().isoformat() == clock, text
+        assert loaded.get("outbox_pending") == pending, text
+        assert loaded["entries"] == [ENVELOPE_OK], text
+
+
+def test_it_reads_envelopes_with_odd_values_as_the_schema_does():
+    odd_values = [True, False, 1, 1.0, None, "", "x" * 101, [], {}, "\x00", "\ud800",
+                  "e\u0301", "😀" * 100, "😀" * 101]
+    for key in ("entry_id", "kid", "sealed"):
+        for value in odd_values:
+            body = {"sent_at": "2026-11-30T01:02:03Z",
+                    "entries": [ENVELOPE_OK, {**ENVELOPE_OK, key: value}]}
+            loaded, problems = schema_reads(body)
+            fast = read_push_body(body)
+            assert fast is None or (problems is None and fast == loaded), (key, value)
+            assert (problems is None) == (type(value) is str and 0 < len(value)
+                                          <= (2 * 1024 * 1024 if key == "sealed" else 100)), \
+                (key, value, problems)
+        for extra in ({**ENVELOPE_OK, "extra": 1}, {"entry_id": "a", "kid": "k"}):
+            body = {"sent_at": "2026-11-30T01:02:03Z", "entries": [extra]}
+            assert read_push_body(body) is None and schema_reads(body)[1] is not None
+
+
+def test_it_reads_a_huge_array_of_envelopes_as_the_schema_does():
+    body = {"sent_at": "2026-11-30T01:02:03Z", "entries": [ENVELOPE_OK] * 20_000}
+    loaded, problems = schema_reads(body)
+    assert problems is None and read_push_body(body) == loaded
+    body["entries"][-1] = {**ENVELOPE_OK, "kid": 7}
+    assert read_push_body(body) is None and schema_reads(body)[1] == {
+        "entries": {19_999: {"kid": ["Not a valid string."]}}}
+
+
+def test_it_stores_a_push_sent_at_a_lowercase_time_and_an_entry_recorded_in_a_leap_second(
+        family, clock):
+    """RFC 3339 (and docs/protocol.md) allows "t" and "z" in lower case and a 60th second;
+    a phone whose encoder writes them must not see its whole push refused, again and again."""
+    sent_at = clock.now().strftime("%Y-%m-%dt%H:%M:%S.123456789z")
+    document = family.document({"temperature_c": 36.8, "temperature_method": "oral"},
+                               recorded_at="2016-12-31T18:59:60-05:00")
+    response = family.push([family.envelope(document)], sent_at=sent_at)
+    assert response.status_code == 200, response.get_json()
+    [result] = response.get_json()["results"]
+    assert result["status"] == "accepted", result
