@@ -76,6 +76,10 @@ class FeedTaskSchema(Schema):
     respondent = fields.String(validate=validate.OneOf(["caregiver", "patient"]))
     due_at = fields.String(metadata={"format": "date-time"})
     closes_at = fields.String(metadata={"format": "date-time"})
+    answered_at = fields.String(allow_none=True, metadata={
+        "format": "date-time",
+        "description": "when the first accepted entry answering it was recorded, by any phone "
+                       "of this respondent, or null (absent from older servers)"})
 
 
 class RulesDocumentSchema(Schema):
@@ -112,6 +116,10 @@ class FeedAlertSchema(Schema):
     reasons = fields.List(fields.String())
     message = fields.String(metadata={"description": "for the family, in their language; "
                                                       "the team's latest, for older apps"})
+    message_by_language = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "when `message` is the server's own words: the same words in every "
+                       "language it has them ({\"en\": ..., \"es\": ...}); absent when the "
+                       "team wrote the message"})
     thread = fields.List(fields.Nested(FeedMessageSchema), metadata={
         "description": "every message the team sent about this alert, oldest first"})
     acknowledged_at = fields.String(allow_none=True, metadata={
