@@ -104,7 +104,11 @@ def phone_page(browser, harness):
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+    # A picture still loading when the test closes the page is aborted, not missing (a
+    # missing one is a 4xx below); any other failure is an error, with its reason.
+    page.on("requestfailed", lambda request: errors.append(
+        f"failed: {request.url} ({request.failure})")
+        if "ERR_ABORTED" not in (request.failure or "") else None)
     page.on("response", lambda response: errors.append(f"{response.status}: {response.url}")
             if response.status >= 400 else None)
     yield page
