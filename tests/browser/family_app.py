@@ -170,3 +170,19 @@ def serious_accessibility_problems(page):
             targets: v.nodes.map((n) => n.target.join(" "))}));
     }""")
     return [violation for violation in result if violation["impact"] in ("serious", "critical")]
+
+
+def make_diary_english_only(page):
+    """The diary as a licensed instrument in English only would arrive in the pull: every
+    text of it in English alone."""
+    page.evaluate("""async () => {
+        const items = window.homeward.store.items;
+        const diary = await items.get("questionnaire", "symptom-diary");
+        const english = (node) => Array.isArray(node) ? node.map(english)
+          : node && typeof node === "object" ? Object.fromEntries(Object.entries(node).map(
+              ([key, value]) => ["title", "text", "help", "description"].includes(key)
+                && value && typeof value === "object" && value.en ? [key, {en: value.en}]
+                : [key, english(value)]))
+          : node;
+        await items.put("questionnaire", "symptom-diary", {...english(diary), languages: ["en"]});
+    }""")

@@ -5,7 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from browsing import screenshot
-from family_app import ENGLISH, SPANISH, app_link, family_phone, record_temperature  # noqa: F401
+from family_app import (ENGLISH, SPANISH, app_link, family_phone,  # noqa: F401
+                        make_diary_english_only, record_temperature)
 
 pytestmark = pytest.mark.browser
 
@@ -42,18 +43,7 @@ def test_a_form_without_the_chosen_language_says_so_and_shows_the_one_it_has(
     family = family_phone("es-ES")
     family.enrol(link, words=SPANISH)
     page = family.page
-    # As a licensed instrument in English only would arrive in the pull.
-    page.evaluate("""async () => {
-        const items = window.homeward.store.items;
-        const diary = await items.get("questionnaire", "symptom-diary");
-        const english = (node) => Array.isArray(node) ? node.map(english)
-          : node && typeof node === "object" ? Object.fromEntries(Object.entries(node).map(
-              ([key, value]) => ["title", "text", "help", "description"].includes(key)
-                && value && typeof value === "object" && value.en ? [key, {en: value.en}]
-                : [key, english(value)]))
-          : node;
-        await items.put("questionnaire", "symptom-diary", {...english(diary), languages: ["en"]});
-    }""")
+    make_diary_english_only(page)
     page.get_by_role("link", name=SPANISH["record"]).tap()
     expect(page.locator(".form-language")).to_have_text(
         "Este formulario aún no está en español. Se muestra en inglés.")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from browsing import screenshot
 from family_app import (ENGLISH, PHONE, SPANISH, Phone, app_link, family_phone,  # noqa: F401
-                        serious_accessibility_problems)
+                        make_diary_english_only, serious_accessibility_problems)
 
 pytestmark = pytest.mark.browser
 
@@ -81,12 +81,7 @@ def test_an_english_only_form_under_a_spanish_app_is_marked_english_for_screen_r
     family = family_phone("es-ES")
     family.enrol(link, words=SPANISH)
     page = family.page
-    page.evaluate("""async () => {
-        const items = window.homeward.store.items;
-        const diary = await items.get("questionnaire", "symptom-diary");
-        await items.put("questionnaire", "symptom-diary",
-                        {...diary, title: {en: diary.title.en}, languages: ["en"]});
-    }""")
+    make_diary_english_only(page)
     page.evaluate("window.homeward.refresh()")
     expect(page.locator("ul.tasks a[href^='#record/symptom-diary/'] .task-title [lang=en]").first) \
         .to_have_text("Symptom diary")
