@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
+import { onPhoneZone } from './support/phone-zone.mjs';
 import { adviceFromServer, adviseOnSave, compareWithServer, teamKnows }
   from '../../server/family/static/js/advice/advise.js';
 
@@ -232,7 +233,7 @@ test('the server\'s advice keeps the call buttons and shows the alert\'s own mes
   assert.equal(shown.actions[0].which, 'day');
 });
 
-test('it tells the family the time the team got the entry, on their own clock', () => {
+test('it tells the family the time the team got the entry, on their own clock', () => onPhoneZone('America/New_York', () => {
   const sent = { state: 'accepted', settled_at: '2026-11-20T08:02:41.000Z' };
   const options = { timeZone: 'America/New_York', level: 'urgent', now: '2026-11-20T08:05:00Z' };
   assert.deepEqual(teamKnows(sent, 'en', options), { known: true, text: 'Sent to the team at 03:02.', callNow: false });
@@ -241,7 +242,7 @@ test('it tells the family the time the team got the entry, on their own clock', 
   assert.equal(teamKnows({ state: 'accepted' }, 'es', options).text, 'Enviado al equipo.');
   assert.match(teamKnows(sent, 'en', { ...options, now: '2026-11-21T15:00:00Z' }).text,
     /^Sent to the team on 20 Nov at 03:02\.$/);
-});
+}));
 
 test('it never lets a family believe the team knows when the entry is still on the phone', () => {
   const waiting = { state: 'waiting', settled_at: null };

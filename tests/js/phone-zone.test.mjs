@@ -7,6 +7,10 @@ import { readFileSync } from 'node:fs';
 
 import { tasksBetween } from '../../server/family/static/js/schedule/tasks.js';
 import { formatDueTime, setLanguage } from '../../server/family/static/js/i18n.js';
+import { syncLine } from '../../server/family/static/js/ui/today.js';
+import { leadOf } from '../../server/family/static/js/ui/team.js';
+import { teamKnows } from '../../server/family/static/js/advice/advise.js';
+import { onPhoneZone } from './support/phone-zone.mjs';
 
 const SCHEDULE = JSON.parse(readFileSync(new URL('../../questionnaires/schedule.json', import.meta.url), 'utf8'));
 const served = { day0: '2026-11-17', timezone: 'America/New_York', ...SCHEDULE };
@@ -15,12 +19,6 @@ const HELD = { 'symptom-diary': { version: '1.0.0', variant: 'caregiver' },
                'quality-of-life': { version: '1.0.0', variant: 'caregiver' } };
 const phone = { patientId: 'pat_1', respondent: 'caregiver', variants: HELD };
 globalThis.document = { documentElement: {}, querySelector: () => null };  // setLanguage's
-
-function onPhoneZone(zone, run) {
-  const before = process.env.TZ;
-  process.env.TZ = zone;  // Node resets its default zone when TZ is assigned
-  try { return run(); } finally { process.env.TZ = before ?? ''; if (before === undefined) delete process.env.TZ; }
-}
 
 test('the phone makes the same tasks at the same instants whatever its own zone', async () => {
   const window = ['2026-12-10T00:00:00Z', '2026-12-12T00:00:00Z'];
@@ -58,4 +56,47 @@ test('a due time says whose clock it is only when the phone is on another zone',
   setLanguage('es');
   assert.equal(onPhoneZone('Europe/Madrid', () => formatDueTime(due, 'America/New_York')), 'vie, 08:00 (hora de New York)');
   setLanguage('en');
+});
+
+// 14:05 UTC on a December Friday: 09:05 in New York, 15:05 in Madrid.
+const SENT = '2026-12-11T14:05:00Z';
+const profile = { timezone: 'America/New_York' };
+const allSent = () => syncLine({ waiting: 0, rejected: 0, lastSentAt: SENT }, { status: {}, profile });
+const seen = { alert_id: 'al_1', status: 'acknowledged', level: 'urgent', acknowledged_at: SENT };
+
+test('the sync line says whose clock its time is only when the phone is on another zone', () => {
+  setLanguage('en');
+  assert.equal(onPhoneZone('America/New_York', allSent), 'All sent at 09:05 AM.');
+  assert.equal(onPhoneZone('Europe/Madrid', allSent), 'All sent at 09:05 AM (New York time).');
+  setLanguage('es');
+  assert.equal(onPhoneZone('Europe/Madrid', allSent), 'Todo enviado a las 09:05 (hora de New York).');
+  setLanguage('en');
+});
+
+test('the team\'s answer says whose clock it saw the alert on when the phone is on another zone', () => {
+  setLanguage('en');
+  assert.equal(onPhoneZone('America/New_York', () => leadOf(seen, profile.timezone)), 'The team saw this at 09:05 AM:');
+  assert.equal(onPhoneZone('Europe/Madrid', () => leadOf(seen, profile.timezone)),
+    'The team saw this at 09:05 AM (New York time):');
+  setLanguage('es');
+  assert.equal(onPhoneZone('Europe/Madrid', () => leadOf(seen, profile.timezone)),
+    'El equipo lo vio a las 09:05 (hora de New York):');
+  setLanguage('en');
+});
+
+test('"sent to the team" under the advice says whose clock too, in English and Spanish', () => {
+  const sent = { state: 'accepted', settled_at: SENT };
+  const options = { timeZone: 'America/New_York', now: SENT };
+  assert.equal(onPhoneZone('America/New_York', () => teamKnows(sent, 'en', options).text), 'Sent to the team at 09:05.');
+  assert.equal(onPhoneZone('Europe/Madrid', () => teamKnows(sent, 'en', options).text),
+    'Sent to the team at 09:05 (New York time).');
+  assert.equal(onPhoneZone('Europe/Madrid', () => teamKnows(sent, 'es', options).text),
+    'Enviado al equipo a las 09:05 (hora de New York).');
+});
+
+test('a phone a whole day away shows the same hour, and still says whose clock it is', () => {
+  setLanguage('en');
+  // Kiritimati (+14) and Honolulu (-10): the same wall-clock hour on different days.
+  assert.equal(onPhoneZone('Pacific/Honolulu', () => formatDueTime(SENT, 'Pacific/Kiritimati')),
+    'Sat 04:05 AM (Kiritimati time)');
 });

@@ -109,7 +109,7 @@ const WORDS = {
     language_name_es: "Spanish",
     switch_to_en: "Switch to English",
     switch_to_es: "Switch to Spanish",
-    due_at_zone: "{time} ({zone} time)",
+    time_in_zone: "{time} ({zone} time)",
     reminders_title: "Reminders",
     reminders_open_only: "Homeward reminds you while the app is open. When it is closed, this phone cannot remind you. Set an alarm for the times on Today.",
     reminders_possible: "Homeward reminds you while the app is open. This phone can also check now and then when the app is closed.",
@@ -229,7 +229,7 @@ const WORDS = {
     language_name_es: "español",
     switch_to_en: "Cambiar a inglés",
     switch_to_es: "Cambiar a español",
-    due_at_zone: "{time} (hora de {zone})",
+    time_in_zone: "{time} (hora de {zone})",
     reminders_title: "Recordatorios",
     reminders_open_only: "Homeward le avisa mientras la app está abierta. Si está cerrada, este teléfono no puede avisarle. Ponga una alarma para las horas de Hoy.",
     reminders_possible: "Homeward le avisa mientras la app está abierta. Este teléfono también puede revisar de vez en cuando con la app cerrada.",
@@ -279,31 +279,45 @@ export function otherLanguageOf(text) {
   return text.en ? "en" : (Object.keys(text)[0] ?? null);
 }
 
+/** "08:00 AM" in the child's zone (the profile's), labelled as labelZone says. */
 export function formatTime(iso, timeZone) {
-  const options = {hour: "2-digit", minute: "2-digit"};
-  if (timeZone) options.timeZone = timeZone;
+  return labelZone(clockTime(iso, timeZone, {hour: "2-digit", minute: "2-digit"}), iso, timeZone);
+}
+
+/** "Fri 08:00 AM" in the child's zone, labelled as labelZone says. */
+export function formatDayTime(iso, timeZone) {
+  return labelZone(clockTime(iso, timeZone, {weekday: "short", hour: "2-digit", minute: "2-digit"}),
+    iso, timeZone);
+}
+
+/** A due time: the same rule as every other time the app shows. */
+export const formatDueTime = formatDayTime;
+
+/** `time`, the moment `iso` as shown in the child's zone. Every time the app shows is in
+ * the child's zone, as the server makes it; when this phone's own clock would show that
+ * moment differently (a family travelling), the time says whose clock it is: "Fri 08:00 AM
+ * (New York time)". A family at home never sees the label. */
+export function labelZone(time, iso, timeZone, language = current) {
+  if (!timeZone || sameOnThisPhone(iso, timeZone)) return time;
+  const zone = timeZone.split("/").pop().replace(/_/g, " ");
+  return t("time_in_zone", {time, zone}, language);
+}
+
+function sameOnThisPhone(iso, timeZone) {
+  // Day and minute: two zones a whole day apart (Kiritimati, Honolulu) show the same hour.
+  const options = {weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23"};
   try {
-    return new Intl.DateTimeFormat(current, options).format(new Date(iso));
+    const there = new Intl.DateTimeFormat("en", {...options, timeZone}).format(new Date(iso));
+    return there === new Intl.DateTimeFormat("en", options).format(new Date(iso));
   } catch {
-    return new Intl.DateTimeFormat(current, {hour: "2-digit", minute: "2-digit"}).format(new Date(iso));
+    return true;  // a zone this browser does not know: clockTime fell back to the phone's
   }
 }
 
-/** A due time in the child's zone, as the server makes it; when this phone's clock is on
- * another zone (a family travelling), it says whose clock: "Fri 08:00 AM (New York time)". */
-export function formatDueTime(iso, timeZone) {
-  const time = formatDayTime(iso, timeZone);
-  if (!timeZone || time === formatDayTime(iso)) return time;
-  const zone = timeZone.split("/").pop().replace(/_/g, " ");
-  return t("due_at_zone", {time, zone});
-}
-
-export function formatDayTime(iso, timeZone) {
-  const options = {weekday: "short", hour: "2-digit", minute: "2-digit"};
-  if (timeZone) options.timeZone = timeZone;
+function clockTime(iso, timeZone, options) {
   try {
-    return new Intl.DateTimeFormat(current, options).format(new Date(iso));
+    return new Intl.DateTimeFormat(current, timeZone ? {...options, timeZone} : options).format(new Date(iso));
   } catch {
-    return new Date(iso).toLocaleString(current);
+    return new Date(iso).toLocaleString(current, options);  // an unknown zone, or no date at all
   }
 }

@@ -2,6 +2,7 @@
 // the team at 03:02") or not yet ("Not sent yet: no connection — call now"). A family must
 // never believe the team knows when the entry is still on the phone.
 
+import { labelZone } from '../i18n.js';
 import { say } from './strings.js';
 
 const STORED = ['accepted', 'duplicate', 'quarantined']; // the server has it, alerts included
@@ -37,7 +38,7 @@ export function teamKnows(entryState, language = 'en', { timeZone = null, level 
   if (STORED.includes(state)) {
     const at = dateOf(entryState.settled_at);
     if (at === null) return { known: true, text: say('sent', language), callNow: false };
-    const time = wallClock(at, timeZone, language);
+    const time = labelZone(wallClock(at, timeZone, language), at, timeZone, language);
     const today = dateOf(now);
     const sameDay = today === null
       || calendarDay(today, timeZone, language) === calendarDay(at, timeZone, language);

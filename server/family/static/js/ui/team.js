@@ -14,15 +14,20 @@ export function showTeamAnswers(alerts, timeZone) {
     h("h2", {id: "team-title", class: "visually-hidden"}, t("team_saw_no_time")),
     current.map((alert) => {
       const seen = alert.status !== "open";
-      const lead = !seen ? t("team_open")
-        : alert.acknowledged_at ? t("team_saw", {time: formatTime(alert.acknowledged_at, timeZone)})
-          : t("team_saw_no_time");
       return h("article", {class: `team-answer level-${alert.level}`, "data-alert": alert.alert_id},
         ["urgent", "emergency"].includes(alert.level) && !seen
           ? h("p", {class: "level"}, t(`alert_${alert.level}`)) : null,
-        h("p", {class: "lead"}, lead),
+        h("p", {class: "lead"}, leadOf(alert, timeZone)),
         messageOf(alert) ? h("p", {class: "message"}, messageOf(alert)) : null);
     }));
+}
+
+/** "The team saw this at 14:05", the time in the child's zone (named when the phone is on
+ * another zone), or that the team has not seen it yet. */
+export function leadOf(alert, timeZone) {
+  if (alert.status === "open") return t("team_open");
+  return alert.acknowledged_at ? t("team_saw", {time: formatTime(alert.acknowledged_at, timeZone)})
+    : t("team_saw_no_time");
 }
 
 /** The server's own words come in every language it has (message_by_language), so they
