@@ -33,12 +33,14 @@ OFFLINE_NOISE = ("net::ERR_INTERNET_DISCONNECTED", "Failed to fetch", "net::ERR_
 
 
 class Phone:
-    def __init__(self, browser, live, locale="en-US"):
+    # A family at home: the phone's clock is on the child's zone (tests/support/family.py's
+    # New York), so its times carry no "(New York time)" label.
+    def __init__(self, browser, live, locale="en-US", zone="America/New_York"):
         self.browser, self.live = browser, live
         self.errors = []
         self.context = browser.new_context(base_url=live.url, viewport=PHONE,
                                            device_scale_factor=2, is_mobile=True,
-                                           has_touch=True, locale=locale,
+                                           has_touch=True, locale=locale, timezone_id=zone,
                                            service_workers="allow")
         self.context.set_default_timeout(10_000)
         self.page = self.open_page()

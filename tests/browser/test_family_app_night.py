@@ -101,18 +101,7 @@ class TravellingPhone(Phone):
     """A phone whose own clock is set to another zone than the child's."""
 
     def __init__(self, browser, live, zone):
-        self.zone = zone
-        super().__init__(browser, live)
-
-    def open_page(self):
-        if not hasattr(self, "_zoned"):
-            self._zoned = True
-            self.context.close()
-            self.context = self.browser.new_context(
-                base_url=self.live.url, viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                has_touch=True, locale="en-US", timezone_id=self.zone, service_workers="allow")
-            self.context.set_default_timeout(10_000)
-        return super().open_page()
+        super().__init__(browser, live, zone=zone)
 
 
 @pytest.fixture
