@@ -159,11 +159,17 @@ def test_it_closes_a_row_from_the_worklist_page_and_reopens_it_from_the_closed_l
     closed = re.search(rf'<li id="closed-{family.patient_id}">.*?</li>', html, re.S).group(0)
     assert "Care moved to another centre" in closed and "Mateo Ruiz" in closed
     assert not re.search(r"\d{4}-\d{2}-\d{2}T", closed)  # a date in words, not ISO
+    # The child's record says so too, so nobody phones a family whose care moved.
+    record = page(client, f"/patients/{family.patient_id}/record")
+    closure = re.search(r'<p class="closure">.*?</p>', record, re.S).group(0)
+    assert "Follow-up closed: Care moved to another centre" in closure
+    assert "Now at Leeds General" in closure and "until someone reopens it." in closure
     response = client.post(f"/patients/{family.patient_id}/follow-up-closure/reopening",
                            data={"csrf_token": token})
     assert response.status_code == 303
     html = page(client, "/follow-up")
     assert f'id="row-{family.patient_id}"' in html and "No patient's follow-up is closed" in html
+    assert 'class="closure"' not in page(client, f"/patients/{family.patient_id}/record")
     audit = [row[0] for row in db.execute("SELECT details FROM audit_log WHERE action IN "
                                           "('followup.close', 'followup.reopen') ORDER BY id")]
     assert audit == ['{"reason": "moved_care"}'] * 2
