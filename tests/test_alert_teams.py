@@ -200,6 +200,12 @@ def test_it_still_escalates_an_ordinary_fever_at_night_after_15_minutes(family, 
     assert run_jobs("escalation") == [alert["alert_id"]]
 
 
+def inbox_card(client, nurse, alert_id) -> str:
+    sign_in(client, nurse)
+    inbox = client.get("/alerts").get_data(as_text=True)
+    return inbox.split(f'id="alert-{alert_id}"', 1)[1].split("</li>", 1)[0]
+
+
 def test_it_says_on_the_card_and_the_alert_page_whom_an_alert_is_for(
         client, family, clock, nurse):
     clock.set(FRIDAY_23)
@@ -247,10 +253,7 @@ def test_it_tells_an_api_client_when_a_lump_raised_before_closing_will_really_es
     clock.set(datetime(2026, 11, 23, 23, 5, tzinfo=timezone.utc))
     assert run_jobs("escalation") == [fever]
     clock.set(datetime(2026, 11, 24, 12, 59, 59, tzinfo=timezone.utc))
-    sign_in(client, nurse)
-    inbox = client.get("/alerts").get_data(as_text=True)
-    card = inbox.split(f'id="alert-{lump}"', 1)[1].split("</li>", 1)[0]
-    assert "escalates Tue 24 Nov 08:00 EST" in card  # the card and the API agree
+    assert "escalates Tue 24 Nov 08:00 EST" in inbox_card(client, nurse, lump)  # as the API
     assert run_jobs("escalation") == []
     clock.set(TUESDAY_08)
     assert run_jobs("escalation") == [lump]
@@ -296,10 +299,7 @@ def test_it_moves_escalate_at_past_a_snooze_and_a_lump_snoozed_into_the_evening_
     clock.set(datetime(2026, 11, 23, 16, 0, tzinfo=timezone.utc))
     assert run_jobs("escalation") == [fever]
     clock.set(datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc))
-    sign_in(client, nurse)
-    inbox = client.get("/alerts").get_data(as_text=True)
-    card = inbox.split(f'id="alert-{lump}"', 1)[1].split("</li>", 1)[0]
-    assert "escalates Tue 24 Nov 08:00 EST" in card  # the card and the API agree
+    assert "escalates Tue 24 Nov 08:00 EST" in inbox_card(client, nurse, lump)  # as the API
     assert run_jobs("escalation") == []
     clock.set(TUESDAY_08)
     assert run_jobs("escalation") == [lump]
@@ -315,10 +315,7 @@ def test_it_says_the_next_morning_for_a_lump_whose_day_passed_while_the_schedule
     nurse = staff("nurse")
     api = client.get(f"/api/v1/alerts/{lump}", headers=nurse.headers).get_json()
     assert (api["escalate_at"], api["escalation_waits"]) == ("2026-11-24T13:00:00Z", True)
-    sign_in(client, nurse)
-    inbox = client.get("/alerts").get_data(as_text=True)
-    card = inbox.split(f'id="alert-{lump}"', 1)[1].split("</li>", 1)[0]
-    assert "escalates Tue 24 Nov 08:00 EST" in card  # the card and the API agree
+    assert "escalates Tue 24 Nov 08:00 EST" in inbox_card(client, nurse, lump)  # as the API
     assert run_jobs("escalation") == []
     clock.set(TUESDAY_08)
     assert run_jobs("escalation") == [lump]
