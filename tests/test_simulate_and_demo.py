@@ -125,3 +125,21 @@ def alive(pid):
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_it_records_the_demo_cohorts_profiles_for_a_child_whose_infusion_is_tomorrow(
+        live, client, staff, clock, db):
+    """`make run` on the day a demo child's infusion is tomorrow: consent is dated today,
+    never in the future (the API refuses that), so the demo still starts."""
+    from datetime import timedelta
+
+    from server.commands.demo_records import seed_records
+    from support.family import create_patient
+
+    nurse, physician = staff("nurse"), staff("physician")
+    tomorrow = clock.now().date() + timedelta(days=1)
+    for index in range(3):
+        create_patient(client, nurse.headers, infusion_date=str(tomorrow),
+                       mrn=f"MRN-DEMO-{index}")
+    assert seed_records(live.url, physician.token, clock.now().date()) == 0
+    assert db["patient_profiles"].count == 3  # every child's profile, none refused

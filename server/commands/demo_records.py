@@ -48,8 +48,10 @@ def seed_records(url, token, today: date) -> int:
             "diagnosis": diagnosis, "organs_involved": organs, "car_target": target,
             "product_name": "Demo CAR-19 (academic)", "lymphodepletion": "flu_cy",
             "sex_at_birth": ("female", "male")[index % 2],
-            "registry_consents": [{"registry": "ebmt",
-                                   "consented_on": patient["infusion_date"]}]
+            # Consent is taken before infusion, and never dated in the future: a child whose
+            # infusion is tomorrow consented today.
+            "registry_consents": [{"registry": "ebmt", "consented_on": str(min(
+                date.fromisoformat(patient["infusion_date"]), today))}]
             if index % 3 else []}).raise_for_status()
         infusion = date.fromisoformat(patient["infusion_date"])
         for event in events_for(index, patient["day_post_infusion"]):
