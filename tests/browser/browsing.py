@@ -23,9 +23,12 @@ def sign_in(page, member, path=None):
 def settle(page):
     """Lays the page out for a new width and redraws its charts there and then. Not by
     waiting for animation frames: a test that installed Playwright's fake clock has none."""
+    # A form's submit may still be navigating when a test asks for a screenshot: wait for
+    # the new document first (its documentElement is null for a moment).
+    page.wait_for_load_state("load")
     page.evaluate("() => { if (window.Chart) { Object.values(Chart.instances)"
                   ".forEach(chart => chart.resize()); } "
-                  "return document.documentElement.scrollWidth; }")
+                  "return document.documentElement?.scrollWidth; }")
 
 
 def screenshot(page, name, widths=WIDTHS):

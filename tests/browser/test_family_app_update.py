@@ -12,7 +12,7 @@ import server.family as room
 from family_app import (app_link, family_phone, record_temperature,  # noqa: F401 (fixture)
                         stored_entries)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.serial]
 
 
 @pytest.fixture
@@ -50,18 +50,27 @@ def test_a_new_version_takes_over_and_the_waiting_entries_are_still_there(
     deadline = time.monotonic() + 60
     for attempt in itertools.count():
         if time.monotonic() > deadline:
-            raise AssertionError("the new service worker never took over")
+            raise AssertionError("the new service worker never took over: " + str(page.evaluate(
+                """() => navigator.serviceWorker.getRegistration().then(async (r) => ({
+                    installing: r && r.installing && r.installing.state,
+                    waiting: r && r.waiting && r.waiting.state,
+                    active: r && r.active && r.active.state,
+                    controlled: Boolean(navigator.serviceWorker.controller),
+                    caches: await caches.keys()}))""")))
         if attempt and attempt % 10 == 0:  # a busy browser may skip the update check on reload
             page.evaluate("""() => navigator.serviceWorker.getRegistration()
                 .then((registration) => registration && registration.update())""")
-        version = page.evaluate("""() => new Promise((resolve) => {
-            const worker = navigator.serviceWorker.controller;
-            if (!worker) return resolve(null);
-            navigator.serviceWorker.addEventListener("message",
-                (event) => resolve(event.data.version), {once: true});
-            worker.postMessage("version");
-            setTimeout(() => resolve(null), 500);
-        })""")
+        # Ask the registration's active worker on a port of our own: the answer does not
+        # depend on which worker controls the page at that instant.
+        version = page.evaluate("""() => navigator.serviceWorker.getRegistration()
+            .then((registration) => new Promise((resolve) => {
+                const worker = registration && registration.active;
+                if (!worker) return resolve(null);
+                const channel = new MessageChannel();
+                channel.port1.onmessage = (event) => resolve(event.data.version);
+                worker.postMessage("version", [channel.port2]);
+                setTimeout(() => resolve(null), 500);
+            }))""")
         if version == room.read_shell()["version"]:
             break
         page.wait_for_timeout(100)

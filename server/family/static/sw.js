@@ -47,7 +47,9 @@ self.addEventListener("fetch", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  if (event.data === "version") event.source?.postMessage({version: SHELL.version});
+  // The answer goes back on the port the asker sent, if any: it arrives even while the
+  // asking page is not (yet) controlled by this worker.
+  if (event.data === "version") (event.ports[0] ?? event.source)?.postMessage({version: SHELL.version});
 });
 
 // -- reminders while the app is closed (js/ui/closed-reminders.js, js/advice/due-plan.js) --
