@@ -10,8 +10,7 @@ from ..storage import db as storage
 from ..records.calls import add_to_thread
 from ..records.alerting import alert_view, entries_of, list_alerts, may_handle
 from ..auth import current_staff, require_staff
-from ..alert_runtime import working_hours_of
-from ..web.context import get_config, get_db, get_vault, now
+from ..web.context import get_alerting, get_db, get_vault, now
 from ..web.errors import Forbidden
 
 blueprint = Blueprint("alerts", __name__, url_prefix="/alerts",
@@ -108,7 +107,7 @@ def list_all(query):
     """Alerts the caller's role handles, most urgent and then oldest first (audited)."""
     db = get_db()
     found = list_alerts(db, get_vault(), role=current_staff().role, now=now(),
-                        working_hours=working_hours_of(get_config()), **query)
+                        working_hours=get_alerting().working_hours, **query)
     audit.record(db, "alerts.list", patient_id=query.get("patient_id"),
                  details={"count": len(found), "status": query.get("status")})
     return {"alerts": found}
@@ -125,7 +124,7 @@ def handled(alert_id, action, change):
         row = change(db, cipher, staff)
         audit.record(db, action, patient_id=row["patient_id"], target=alert_id)
     return alert_view(row, cipher, entries_of(db, [alert_id]).get(alert_id, ()), now(),
-                      working_hours_of(get_config()))
+                      get_alerting().working_hours)
 
 
 def sealer(cipher, alert_id):

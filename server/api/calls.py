@@ -15,8 +15,7 @@ from ..storage import db as storage
 from ..records.alerting import alert_view, entries_of, may_handle
 from ..auth import current_staff, require_staff
 from ..records.contacts import LANGUAGE_TAG, PHONE, save_contacts
-from ..alert_runtime import working_hours_of
-from ..web.context import get_catalog, get_config, get_db, get_vault, now
+from ..web.context import get_alerting, get_catalog, get_config, get_db, get_vault, now
 from ..web.errors import Forbidden
 from .bodies import Blueprint
 from .alerts import AlertSchema, handled
@@ -178,7 +177,7 @@ def record_call(body, alert_id):
     cipher = vault.for_patient(db, row["patient_id"])
     call = next(c for c in calls.calls_of(db, cipher, alert_id) if c["call_id"] == call_id)
     return {"call": call, "alert": alert_view(row, cipher, entries_of(db, [alert_id]).get(
-        alert_id, ()), now=moment, working_hours=working_hours_of(get_config()))}
+        alert_id, ()), now=moment, working_hours=get_alerting().working_hours)}
 
 
 @blueprint.route("/alerts/<alert_id>/calls", methods=["GET"])

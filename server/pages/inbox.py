@@ -9,12 +9,11 @@ from flask import g, request
 from alerts.teams import WORKING_HOURS
 from alerts.working_hours import escalation_moment
 
-from ..alert_runtime import working_hours_of
 from ..records import audit
 from ..records.alerting import PSYCHOSOCIAL_CONCERNS, alerts_where
 from ..auth import require_staff
 from ..clock import from_db, to_wire
-from ..web.context import get_config, get_db, get_vault, now
+from ..web.context import get_alerting, get_config, get_db, get_vault, now
 from . import blueprint, cards
 from .common import CARE_TEAM, card_patients, render
 from .calls import with_calls
@@ -63,7 +62,7 @@ def card_alert(row, cipher) -> dict:
         alert = {"escalate_at": from_db(row["escalate_at"]), "snoozed_until": None,
                  "escalate": row["escalate"], "status": row["status"],
                  "escalated_at": from_db(row["escalated_at"])}
-        start, waits = escalation_moment(alert, working_hours_of(get_config()), now())
+        start, waits = escalation_moment(alert, get_alerting().working_hours, now())
         wire["escalate_at"] = to_wire(start)
     return {**wire, "team": row["team"], "escalation_waits": waits, "alert_id": row["id"],
             "patient_id": row["patient_id"],
