@@ -212,9 +212,7 @@ def followup_worklist():
 @blueprint.post("/patients/<patient_id>/follow-up-contacts")
 @require_staff(*CARE_TEAM)
 def record_contact(patient_id):
-    outcome = request.form.get("outcome", "")
-    if outcome not in worklist.OUTCOMES:
-        raise toxicity.RecordProblem("Choose how the contact went.", "outcome")
+    outcome = _choice("outcome", worklist.OUTCOMES, "Choose how the contact went.")
     worklist_api.add_contact(get_db(), patient_id, {"outcome": outcome,
                                                     "note": _note(request.form)})
     return done("/follow-up", "contact_recorded")
@@ -223,9 +221,7 @@ def record_contact(patient_id):
 @blueprint.post("/patients/<patient_id>/follow-up-closure")
 @require_staff(*CARE_TEAM)
 def close_followup(patient_id):
-    reason = request.form.get("reason", "")
-    if reason not in closures.REASONS:
-        raise toxicity.RecordProblem("Choose why the follow-up is closed.", "reason")
+    reason = _choice("reason", closures.REASONS, "Choose why the follow-up is closed.")
     worklist_api.close_followup(get_db(), patient_id, {"reason": reason,
                                                       "note": _note(request.form)})
     return done("/follow-up", "followup_closed")
@@ -236,6 +232,14 @@ def close_followup(patient_id):
 def reopen_followup(patient_id):
     worklist_api.reopen_followup(get_db(), patient_id, {"note": _note(request.form)})
     return done("/follow-up", "followup_reopened")
+
+
+def _choice(field, allowed, problem):
+    """One of a form's coded choices, or the page's own refusal naming the field."""
+    value = request.form.get(field, "")
+    if value not in allowed:
+        raise toxicity.RecordProblem(problem, field)
+    return value
 
 
 def _note(form):
